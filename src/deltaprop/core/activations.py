@@ -1,0 +1,135 @@
+"""Activation functions g and their derivatives g' (report, section "Activations").
+
+Every function maps an array Z of shape (n[l], m) to an array of the same shape and dtype.
+Element-wise activations also provide ``g_prime(Z)``; the backward step through them is the
+Hadamard product ``dA * g_prime(Z)``. Softmax is not element-wise: its Jacobian couples the
+units of one example, so its backward step is a Jacobian-vector product instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+
+LEAKY_SLOPE = 0.01
+
+
+def relu(Z):
+    """g(Z) = max(0, Z), element-wise."""
+    return np.maximum(Z, 0)
+
+
+def relu_prime(Z):
+    """g'(Z) = 1 where Z > 0, else 0. The derivative at the kink Z = 0 is taken as 0."""
+    return (Z > 0).astype(Z.dtype)
+
+
+def leaky_relu(Z):
+    """g(Z) = Z where Z > 0, else 0.01 Z."""
+    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_prime(Z):
+    """g'(Z) = 1 where Z > 0, else 0.01 (0.01 at Z = 0)."""
+    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
+
+
+def sigmoid(Z):
+    """g(Z) = 1 / (1 + exp(-Z)), evaluated without overflow for large |Z|."""
+    # exp(-|Z|) never overflows; the two branches are the same function.
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+
+
+def sigmoid_prime(Z):
+    """g'(Z) = g(Z) (1 - g(Z))."""
+    S = sigmoid(Z)
+    return S * (1 - S)
+
+
+def tanh(Z):
+    """g(Z) = tanh(Z)."""
+    return np.tanh(Z)
+
+
+def tanh_prime(Z):
+    """g'(Z) = 1 - tanh(Z)^2."""
+    T = np.tanh(Z)
+    return 1 - T * T
+
+
+def identity(Z):
+    """g(Z) = Z."""
+    return Z
+
+
+def identity_prime(Z):
+    """g'(Z) = 1."""
+    return np.ones_like(Z)
+
+
+def softmax(Z):
+    """A_kj = exp(Z_kj) / sum_i exp(Z_ij), column by column (one column per example).
+
+    The column maximum is subtracted first, so logits of any magnitude give finite results.
+    """
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+def softmax_backward(dA, A):
+    """dJ/dZ for A = softmax(Z): the Jacobian-vector product (report, softmax Jacobian).
+
+    dA_k/dZ_i = A_k (1[i = k] - A_i), hence dJ/dZ = A * (dA - sum_k(dA * A)) per column.
+    """
+    return A * (dA - (dA * A).sum(axis=0, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation g with its derivative.
+
+    ``g_prime`` is None for softmax, the one activation that is not element-wise.
+    """
+
+    name: str
+    g: Callable
+    g_prime: Callable | None
+
+    @property
+    def elementwise(self) -> bool:
+        return self.g_prime is not None
+
+    def backward(self, dA, Z, A):
+        """dJ/dZ from dJ/dA: ``dA * g'(Z)`` (Hadamard), or softmax's Jacobian-vector product."""
+        if self.g_prime is None:
+            return softmax_backward(dA, A)
+        return dA * self.g_prime(Z)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": Activation("relu", relu, relu_prime),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_prime),
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime),
+    "tanh": Activation("tanh", tanh, tanh_prime),
+    "identity": Activation("identity", identity, identity_prime),
+    "softmax": Activation("softmax", softmax, None),
+}
+
+#: Activations that may be used on hidden layers (softmax only makes sense on the output).
+HIDDEN_ACTIVATIONS = tuple(name for name, a in ACTIVATIONS.items() if a.elementwise)
+#: Activations for which He initialisation is the right scale.
+RELU_FAMILY = ("relu", "leaky_relu")
+
+
+def get_activation(name: str, *, hidden: bool = False) -> Activation:
+    """Look an activation up by name; raise a clear error for an unknown one."""
+    choices = HIDDEN_ACTIVATIONS if hidden else tuple(ACTIVATIONS)
+    if name not in choices:
+        role = "hidden" if hidden else "output"
+        raise InputError(f"unknown {role} activation {name!r}; choose one of: {', '.join(choices)}")
+    return ACTIVATIONS[name]

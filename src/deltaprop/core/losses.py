@@ -1,0 +1,142 @@
+"""Cost functions J and their derivatives dJ/dA[L] (report, section "Loss").
+
+Every cost is an average over the m examples (columns). Instead of a bare 1/m the functions take
+``w``, the weight of each example: the scalar 1/m, or a (1, m) row that sums to 1 when examples are
+weighted. With w = 1/m the formulas are exactly the report's.
+
+Shapes: A and Y are (n_y, m); a cost is a Python float; dJ/dA has the shape of A.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+
+
+def _Y_log(Y, A):
+    """Y * log(A), with 0 where Y == 0: 0 log 0 = 0, so a dead unit with no target is harmless."""
+    out = np.zeros(np.broadcast_shapes(Y.shape, A.shape), dtype=A.dtype)
+    nonzero = Y != 0
+    with np.errstate(divide="ignore"):
+        np.log(A, out=out, where=nonzero)
+    return Y * out
+
+
+def cross_entropy(A, Y, w):
+    """J = -(1/m) sum_j sum_k Y_kj log A_kj (categorical cross-entropy, a double sum)."""
+    return float(-np.sum(w * _Y_log(Y, A)))
+
+
+def cross_entropy_dA(A, Y, w):
+    """dJ/dA = -(1/m) Y / A, element-wise (not the seed's Y - A)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(Y != 0, -w * Y / A, 0).astype(A.dtype)
+
+
+def binary_cross_entropy(A, Y, w):
+    """J = -(1/m) sum_j sum_k [Y_kj log A_kj + (1 - Y_kj) log(1 - A_kj)]."""
+    return float(-np.sum(w * (_Y_log(Y, A) + _Y_log(1 - Y, 1 - A))))
+
+
+def binary_cross_entropy_dA(A, Y, w):
+    """dJ/dA = (1/m) (A - Y) / (A (1 - A)), element-wise."""
+    return w * (A - Y) / (A * (1 - A))
+
+
+def mse(A, Y, w):
+    """J = (1/(2m)) sum_j sum_k (A_kj - Y_kj)^2 (the 1/2 makes the derivative clean)."""
+    D = A - Y
+    return float(0.5 * np.sum(w * D * D))
+
+
+def mse_dA(A, Y, w):
+    """dJ/dA = (1/m) (A - Y)."""
+    return w * (A - Y)
+
+
+def _logsumexp(Z):
+    """log sum_k exp(Z_kj) for each column j, as a (1, m) row, without overflow."""
+    Zmax = Z.max(axis=0, keepdims=True)
+    return Zmax + np.log(np.exp(Z - Zmax).sum(axis=0, keepdims=True))
+
+
+def softmax_cross_entropy_from_logits(Z, Y, w):
+    """Cross-entropy of softmax(Z), using log softmax(Z) = Z - logsumexp(Z): finite for any Z."""
+    return float(-np.sum(w * Y * (Z - _logsumexp(Z))))
+
+
+def sigmoid_binary_cross_entropy_from_logits(Z, Y, w):
+    """Binary cross-entropy of sigmoid(Z), via -log sigmoid(Z) = softplus(-Z): finite for any Z."""
+    # softplus(x) = log(1 + exp(x)) = logaddexp(0, x), stable for large |x|.
+    return float(np.sum(w * (Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z))))
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A cost J(A, Y, w) and its derivative dJ/dA(A, Y, w).
+
+    ``outputs`` are the output activations the loss is defined for (cross-entropy needs A > 0,
+    binary cross-entropy needs 0 < A < 1). ``fused_output`` names the output activation with
+    which delta[L] simplifies to (A - Y)/m and the cost is computed stably from the logits Z[L].
+    """
+
+    name: str
+    J: Callable
+    dJ_dA: Callable
+    outputs: tuple[str, ...]
+    fused_output: str | None = None
+    J_from_logits: Callable | None = None
+
+
+ALL_OUTPUTS = ("softmax", "sigmoid", "identity", "relu", "leaky_relu", "tanh")
+
+LOSSES: dict[str, Loss] = {
+    "cross_entropy": Loss(
+        "cross_entropy",
+        cross_entropy,
+        cross_entropy_dA,
+        outputs=("softmax", "sigmoid", "relu"),
+        fused_output="softmax",
+        J_from_logits=softmax_cross_entropy_from_logits,
+    ),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy",
+        binary_cross_entropy,
+        binary_cross_entropy_dA,
+        outputs=("sigmoid",),
+        fused_output="sigmoid",
+        J_from_logits=sigmoid_binary_cross_entropy_from_logits,
+    ),
+    "mse": Loss("mse", mse, mse_dA, outputs=ALL_OUTPUTS),
+}
+
+#: The loss a network gets when none is named: the natural partner of its output activation.
+#: ReLU output with cross-entropy is the seed's literal choice (and is warned about).
+DEFAULT_LOSS = {
+    "softmax": "cross_entropy",
+    "sigmoid": "binary_cross_entropy",
+    "relu": "cross_entropy",
+    "identity": "mse",
+    "leaky_relu": "mse",
+    "tanh": "mse",
+}
+
+#: Every (output activation, loss) pair the library offers; the test suite gradchecks each one.
+COMBINATIONS = tuple((out, name) for name, loss in LOSSES.items() for out in loss.outputs)
+
+
+def get_loss(name: str, output: str) -> Loss:
+    """Look a loss up by name and check that it is defined for the output activation."""
+    if name not in LOSSES:
+        raise InputError(f"unknown loss {name!r}; choose one of: {', '.join(LOSSES)}")
+    loss = LOSSES[name]
+    if output not in loss.outputs:
+        raise InputError(
+            f"loss {name!r} is not defined for output activation {output!r}; "
+            f"it works with: {', '.join(loss.outputs)}"
+        )
+    return loss

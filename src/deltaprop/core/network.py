@@ -1,0 +1,349 @@
+"""The multi-layer perceptron of the report, in its notation.
+
+Layers are numbered 1..L, so ``W[1]`` is the first layer's weight matrix. Examples are columns:
+
+    X = A[0]        (n_x, m)            W[l]  (n[l], n[l-1])     b[l]  (n[l], 1)
+    Z[l], A[l]      (n[l], m)           delta[l] = dJ/dZ[l]      (n[l], m)
+    dW[l], db[l]    shapes of W[l], b[l]
+
+Equation tags in comments, such as (eq. B3), refer to the report (``deltaprop report``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+
+from .activations import RELU_FAMILY, get_activation
+from .errors import DeltapropWarning, InputError
+from .initialisation import initial_weight
+from .losses import DEFAULT_LOSS, get_loss
+
+
+def _check_sizes(sizes) -> tuple[int, ...]:
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        raise InputError(f"sizes must be a sequence of layer widths, got {sizes!r}") from None
+    if len(sizes) < 2:
+        raise InputError(f"sizes needs at least two widths (n_x and n_y), got {list(sizes)}")
+    for l, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+            raise InputError(
+                f"every layer width must be a positive integer; sizes[{l}] = {n!r} in {list(sizes)}"
+            )
+    return tuple(int(n) for n in sizes)
+
+
+class Network:
+    """A fully connected network with L layers: L - 1 hidden layers and one output layer.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        ``(n_x, n[1], ..., n[L])``; ``n[L] = n_y``. The seed's network is ``(3, 4, 3, 2)``.
+    hidden : str
+        Activation g[l] of the hidden layers l = 1..L-1: relu, leaky_relu, sigmoid, tanh, identity.
+    output : str
+        Activation g[L] of the output layer: softmax, sigmoid, identity, relu, leaky_relu, tanh.
+    loss : str or None
+        cross_entropy, binary_cross_entropy or mse; by default the natural partner of ``output``.
+    init : str or None
+        ``"he"`` or ``"glorot"``; by default He for layers whose activation is in the ReLU
+        family and Glorot for the others.
+    seed : int or None
+        Seed of the generator that draws the initial weights.
+    dtype : numpy float dtype
+        float64 (the default, used for verification) or float32.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        hidden: str = "relu",
+        output: str = "softmax",
+        loss: str | None = None,
+        init: str | None = None,
+        seed: int | None = None,
+        dtype=np.float64,
+    ):
+        self.sizes = _check_sizes(sizes)
+        self.L = len(self.sizes) - 1
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise InputError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.hidden = hidden
+        self.output = output
+        self.loss_name = loss if loss is not None else DEFAULT_LOSS.get(output, "mse")
+        # g[l] for l = 1..L: the hidden activation, then the output activation.
+        g_hidden = get_activation(hidden, hidden=True)
+        self.g = {l: g_hidden for l in range(1, self.L)}
+        self.g[self.L] = get_activation(output)
+        self.loss = get_loss(self.loss_name, output)
+        if output == "softmax" and self.sizes[-1] == 1:
+            raise InputError(
+                "a softmax over a single output unit is the constant 1; for two classes use "
+                "output='sigmoid' with one unit, or softmax with n_y = 2"
+            )
+        # Softmax + cross-entropy and sigmoid + binary cross-entropy: delta[L] = (A[L] - Y)/m.
+        self.fused = self.loss.fused_output == output
+        if self.loss_name == "cross_entropy" and output == "relu":
+            warnings.warn(
+                "ReLU on the output layer with cross-entropy (the seed's literal choice) is a poor "
+                "choice: ReLU outputs are not probabilities (they need not sum to 1), and a dead "
+                "output unit gives A = 0 and log 0 = -inf. Use output='softmax'.",
+                DeltapropWarning,
+                stacklevel=2,
+            )
+        self.init = init
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        self.W: dict[int, np.ndarray] = {}
+        self.b: dict[int, np.ndarray] = {}
+        for l in range(1, self.L + 1):
+            scheme = init or ("he" if self.g[l].name in RELU_FAMILY else "glorot")
+            self.W[l] = initial_weight(rng, scheme, self.sizes[l], self.sizes[l - 1], self.dtype)
+            self.b[l] = np.zeros((self.sizes[l], 1), dtype=self.dtype)
+        self.Z: dict[int, np.ndarray] = {}
+        self.A: dict[int, np.ndarray] = {}
+        self.delta: dict[int, np.ndarray] = {}
+
+    # ------------------------------------------------------------------ describing
+    @property
+    def n_x(self) -> int:
+        return self.sizes[0]
+
+    @property
+    def n_y(self) -> int:
+        return self.sizes[-1]
+
+    @property
+    def is_classifier(self) -> bool:
+        """True when the network's outputs are class scores (a cross-entropy loss or a
+        softmax/sigmoid output); False for regression (mse on an unbounded output)."""
+        return self.loss_name != "mse" or self.output in ("softmax", "sigmoid")
+
+    def parameters(self) -> list[tuple[str, np.ndarray]]:
+        """``[("W[1]", W[1]), ("b[1]", b[1]), ..., ("b[L]", b[L])]``: the arrays themselves."""
+        return [(f"{p}[{l}]", getattr(self, p)[l]) for l in range(1, self.L + 1) for p in "Wb"]
+
+    def n_parameters(self) -> int:
+        return sum(P.size for _, P in self.parameters())
+
+    def config(self) -> dict:
+        """The constructor arguments, as plain JSON-able values."""
+        return {
+            "sizes": list(self.sizes),
+            "hidden": self.hidden,
+            "output": self.output,
+            "loss": self.loss_name,
+            "init": self.init,
+            "seed": self.seed,
+            "dtype": self.dtype.name,
+        }
+
+    def copy(self, dtype=None) -> Network:
+        """An independent copy (optionally in another dtype) with the same weights."""
+        config = self.config()
+        config["dtype"] = np.dtype(dtype or self.dtype)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeltapropWarning)
+            other = Network(**config)
+        for l in range(1, self.L + 1):
+            other.W[l] = self.W[l].astype(other.dtype, copy=True)
+            other.b[l] = self.b[l].astype(other.dtype, copy=True)
+        return other
+
+    def __repr__(self) -> str:
+        return (
+            f"Network(sizes={list(self.sizes)}, hidden={self.hidden!r}, output={self.output!r}, "
+            f"loss={self.loss_name!r}, dtype={self.dtype.name})"
+        )
+
+    # ------------------------------------------------------------------ checking input
+    def check_X(self, X) -> np.ndarray:
+        """X as an array of this network's dtype, shape (n_x, m), all finite."""
+        X = np.asarray(X)
+        if X.ndim != 2:
+            raise InputError(
+                f"X must be 2-D with shape (n_x, m) = ({self.n_x}, m), examples as columns; "
+                f"got {X.ndim}-D shape {X.shape}"
+            )
+        if X.shape[0] != self.n_x:
+            hint = " (did you pass examples as rows? use X.T)" if X.shape[1] == self.n_x else ""
+            raise InputError(
+                f"X has {X.shape[0]} rows but the network expects n_x = {self.n_x} "
+                f"(X shape {X.shape}){hint}"
+            )
+        if X.shape[1] == 0:
+            raise InputError(f"X has no examples (shape {X.shape})")
+        if not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
+            raise InputError(f"X must hold real numbers, got dtype {X.dtype}")
+        X = X.astype(self.dtype, copy=False)
+        if not np.isfinite(X).all():
+            bad = np.argwhere(~np.isfinite(X))[0]
+            raise InputError(
+                f"X contains NaN or inf (first at row {bad[0]}, column {bad[1]}; X shape {X.shape})"
+            )
+        return X
+
+    def check_Y(self, Y, m: int) -> np.ndarray:
+        """Y as a (n_y, m) array of this network's dtype.
+
+        Y may be given as a (n_y, m) matrix (one-hot for classification) or as a length-m vector:
+        integer labels 0..n_y-1 (turned into one-hot columns), or, when n_y = 1, the targets
+        themselves (0/1 labels for a single sigmoid unit).
+        """
+        Y = np.asarray(Y)
+        if not (np.issubdtype(Y.dtype, np.number) or Y.dtype == bool) or np.iscomplexobj(Y):
+            raise InputError(f"Y must hold real numbers or integer labels, got dtype {Y.dtype}")
+        if Y.ndim == 1 or (Y.ndim == 2 and Y.shape[0] == 1 and self.n_y > 1):
+            y = Y.reshape(-1)
+            if y.shape[0] != m:
+                raise InputError(f"Y has {y.shape[0]} labels but X has m = {m} examples (columns)")
+            if not np.isfinite(y).all():
+                raise InputError("Y contains NaN or inf")
+            Y = y.reshape(1, m) if self.n_y == 1 else self._one_hot(y)
+        elif Y.ndim == 2:
+            if Y.shape != (self.n_y, m):
+                raise InputError(
+                    f"Y has shape {Y.shape} but must be (n_y, m) = ({self.n_y}, {m}) "
+                    f"to match the network's output layer and X's {m} columns"
+                )
+            if not np.isfinite(Y).all():
+                raise InputError("Y contains NaN or inf")
+        else:
+            raise InputError(f"Y must be 1-D labels or a 2-D (n_y, m) matrix, got shape {Y.shape}")
+        Y = Y.astype(self.dtype, copy=False)
+        if self.fused and self.output == "softmax":
+            # delta[L] = (A - Y)/m (eq. B2) relies on every column of Y summing to 1.
+            sums = Y.sum(axis=0)
+            if not np.allclose(sums, 1, atol=1e-3):
+                j = int(np.argmax(np.abs(sums - 1)))
+                raise InputError(
+                    f"softmax with cross-entropy needs each column of Y to sum to 1 (a one-hot "
+                    f"label or a distribution); column {j} sums to {sums[j]:g}"
+                )
+        if self.loss_name in ("cross_entropy", "binary_cross_entropy") and (
+            (Y < 0).any() or (Y > 1).any()
+        ):
+            raise InputError(
+                f"targets for {self.loss_name} must lie in [0, 1]; got values from "
+                f"{Y.min():g} to {Y.max():g}"
+            )
+        return Y
+
+    def _one_hot(self, y) -> np.ndarray:
+        labels = y.astype(np.int64)
+        if (labels != y).any() or labels.min() < 0 or labels.max() >= self.n_y:
+            bad = y[(labels != y) | (labels < 0) | (labels >= self.n_y)][0]
+            raise InputError(
+                f"labels must be integers 0..{self.n_y - 1} (n_y = {self.n_y}); found {bad!r}"
+            )
+        Y = np.zeros((self.n_y, y.shape[0]), dtype=self.dtype)
+        Y[labels, np.arange(y.shape[0])] = 1
+        return Y
+
+    # ------------------------------------------------------------------ the equations
+    def _forward(self, X) -> np.ndarray:
+        """Forward propagation on a checked X; keeps every Z[l] and A[l]."""
+        A, Z, W, b, g = {0: X}, {}, self.W, self.b, self.g
+        for l in range(1, self.L + 1):
+            Z[l] = W[l] @ A[l - 1] + b[l]  # (eq. F2) b[l] (n[l], 1) broadcasts over the m columns
+            A[l] = g[l].g(Z[l])  # (eq. F3)
+        self.Z, self.A = Z, A
+        return A[self.L]
+
+    def _cost(self, Y, w) -> float:
+        """J from the last forward pass; w is 1/m (or the example weights)."""
+        if self.fused:  # stable from the logits: log softmax(Z) = Z - logsumexp(Z)
+            return self.loss.J_from_logits(self.Z[self.L], Y, w)
+        return self.loss.J(self.A[self.L], Y, w)  # (eq. J1)
+
+    def _backward(self, Y, w) -> tuple[dict, dict]:
+        """Backward propagation after ``_forward``: delta[l], dW[l], db[l] for l = L..1."""
+        L, Z, A, W, g = self.L, self.Z, self.A, self.W, self.g
+        delta, dW, db = {}, {}, {}
+        if self.fused:
+            delta[L] = (A[L] - Y) * w  # (eq. B2) softmax/sigmoid with cross-entropy
+        else:
+            delta[L] = g[L].backward(self.loss.dJ_dA(A[L], Y, w), Z[L], A[L])  # (eq. B1)
+        for l in range(L, 0, -1):
+            dW[l] = delta[l] @ A[l - 1].T  # (eq. B4) matrix product
+            db[l] = delta[l].sum(axis=1, keepdims=True)  # (eq. B5) sum over the m examples
+            if l > 1:
+                # (eq. B3) matrix product with W[l]^T, then Hadamard product with g'(Z[l-1])
+                delta[l - 1] = (W[l].T @ delta[l]) * g[l - 1].g_prime(Z[l - 1])
+        self.delta = delta
+        return dW, db
+
+    # ------------------------------------------------------------------ public API
+    def forward(self, X) -> np.ndarray:
+        """A[L] for X of shape (n_x, m); every Z[l], A[l] is kept in ``self.Z``, ``self.A``."""
+        return self._forward(self.check_X(X))
+
+    def cost(self, X, Y, l2: float = 0.0) -> float:
+        """J(X, Y), plus (l2 / 2m) sum_l ||W[l]||^2 when ``l2`` > 0."""
+        X = self.check_X(X)
+        Y = self.check_Y(Y, X.shape[1])
+        m = X.shape[1]
+        self._forward(X)
+        return self._cost(Y, 1 / m) + self.l2_cost(l2, m)
+
+    def gradients(self, X, Y, l2: float = 0.0) -> tuple[dict, dict]:
+        """``dW, db``: dicts l -> dJ/dW[l] (n[l], n[l-1]) and dJ/db[l] (n[l], 1).
+
+        With ``l2`` > 0, dW[l] gains (l2 / m) W[l], the derivative of the penalty in ``cost``.
+        """
+        X = self.check_X(X)
+        Y = self.check_Y(Y, X.shape[1])
+        m = X.shape[1]
+        self._forward(X)
+        dW, db = self._backward(Y, 1 / m)
+        self.add_l2_gradient(dW, l2, m)
+        return dW, db
+
+    def l2_cost(self, l2: float, m: int) -> float:
+        """(l2 / 2m) sum_l ||W[l]||_F^2 (biases are not penalised)."""
+        if not l2:
+            return 0.0
+        return float(l2 / (2 * m) * sum(np.sum(W * W) for W in self.W.values()))
+
+    def add_l2_gradient(self, dW: dict, l2: float, m: int) -> None:
+        """dW[l] += (l2 / m) W[l], in place."""
+        if l2:
+            for l in dW:
+                dW[l] += (l2 / m) * self.W[l]
+
+    def update(self, dW: dict, db: dict, alpha: float) -> None:
+        """The seed's gradient-descent step: W[l] <- W[l] - alpha dW[l], and the same for b[l]."""
+        for l in range(1, self.L + 1):
+            self.W[l] -= alpha * dW[l]  # (eq. U1)
+            self.b[l] -= alpha * db[l]  # (eq. U2)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """A[L] (n_y, m): class probabilities for softmax; for sigmoid outputs, the probability
+        that each label is 1."""
+        if self.output not in ("softmax", "sigmoid"):
+            raise InputError(
+                f"predict_proba needs a softmax or sigmoid output layer; this network's output "
+                f"is {self.output!r}, whose values are not probabilities"
+            )
+        return self.forward(X)
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions for X (n_x, m).
+
+        Classifiers: class indices of shape (m,) (argmax over the n_y units; for a single sigmoid
+        unit, 1 where A >= 0.5), or for several sigmoid units an (n_y, m) 0/1 indicator matrix.
+        Regression: A[L] itself, (n_y, m).
+        """
+        A_L = self.forward(X)
+        if not self.is_classifier:
+            return A_L
+        if self.output == "sigmoid":
+            labels = (A_L >= 0.5).astype(np.int64)
+            return labels[0] if self.n_y == 1 else labels
+        return A_L.argmax(axis=0)
