@@ -1,0 +1,309 @@
+"""The training loop: epochs of shuffled mini-batches, each a forward pass, a backward pass and an
+optimizer step (report, Algorithm "Training").
+
+Data come in the notation's layout, X (n_x, m) and Y (n_y, m) or m labels. Internally the loop
+gathers each mini-batch's examples as rows into reused buffers and hands the network their
+transpose (a view), so no mini-batch is a fresh array and the data are never copied whole.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .callbacks import Callback
+from .history import History
+from .optimizers import Adam, Optimizer
+from .schedules import Schedule
+
+
+class TrainingDiverged(RuntimeError):
+    """The cost became NaN or inf. The network keeps the last finite weights."""
+
+    def __init__(self, message: str, history: History):
+        super().__init__(message)
+        self.history = history
+
+
+class TrainingInterrupted(RuntimeError):
+    """Training stopped at a request (a signal); ``checkpoint`` is where the state was saved."""
+
+    def __init__(self, message: str, checkpoint: str | None):
+        super().__init__(message)
+        self.checkpoint = checkpoint
+
+
+def n_correct(network, A_L: np.ndarray, Y: np.ndarray) -> int:
+    """Number of columns of A[L] whose predicted class (or label set) matches Y."""
+    if network.output == "sigmoid":
+        return int(np.all((A_L >= 0.5) == (Y >= 0.5), axis=0).sum())
+    return int((A_L.argmax(axis=0) == Y.argmax(axis=0)).sum())
+
+
+def evaluate(network, X, Y, chunk: int = 4096) -> tuple[float, float | None]:
+    """(cost, accuracy) of the network on checked arrays X (n_x, m), Y (n_y, m), in chunks of
+    columns so that the activations of a big set never have to fit at once."""
+    m = X.shape[1]
+    cost, correct = 0.0, 0
+    for start in range(0, m, chunk):
+        Xc, Yc = X[:, start : start + chunk], Y[:, start : start + chunk]
+        A_L = network._forward(Xc)
+        cost += network._cost(Yc, 1 / m)
+        if network.is_classifier:
+            correct += n_correct(network, A_L, Yc)
+    return cost, (correct / m if network.is_classifier else None)
+
+
+class Trainer:
+    """Mini-batch training of a ``Network``.
+
+    Parameters
+    ----------
+    network : deltaprop.core.Network
+    optimizer : Optimizer (default Adam with lr 0.001)
+    epochs : number of passes over the training data
+    batch_size : examples per mini-batch; None (or >= m) is full-batch gradient descent, the seed's
+    l2 : L2 penalty lambda, J + (lambda / 2m) sum ||W[l]||^2 with m the mini-batch size
+    schedule : learning-rate Schedule (default: constant)
+    shuffle : reshuffle the examples at every epoch (from the seeded generator)
+    seed : seed of the shuffling generator
+    callbacks : Callback objects, called after every epoch (progress, early stopping, checkpoints)
+    """
+
+    def __init__(
+        self,
+        network,
+        optimizer: Optimizer | None = None,
+        *,
+        epochs: int = 10,
+        batch_size: int | None = None,
+        l2: float = 0.0,
+        schedule: Schedule | None = None,
+        shuffle: bool = True,
+        seed: int | None = 0,
+        callbacks: list[Callback] | tuple = (),
+    ):
+        if not isinstance(epochs, (int, np.integer)) or epochs < 1:
+            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+        if batch_size is not None and (
+            not isinstance(batch_size, (int, np.integer)) or batch_size < 1
+        ):
+            raise ValueError(f"batch size must be a positive integer, got {batch_size!r}")
+        if not (l2 >= 0 and np.isfinite(l2)):
+            raise ValueError(f"l2 must be a non-negative number, got {l2!r}")
+        self.network = network
+        self.optimizer = optimizer or Adam()
+        self.schedule = schedule or Schedule(self.optimizer.lr)
+        self.epochs, self.batch_size, self.l2 = int(epochs), batch_size, float(l2)
+        self.shuffle, self.seed = shuffle, seed
+        self.callbacks = list(callbacks)
+        self.history = History()
+        self.rng = np.random.default_rng(seed)
+        # Where the run is: epochs completed, and within the current epoch the next batch, the
+        # generator state the epoch's permutation was drawn from and the running sums.
+        self.epoch = 0
+        self.batch = 0
+        self.epoch_rng_state: dict | None = None
+        self.running = {"cost": 0.0, "correct": 0, "seen": 0}
+        self.elapsed = 0.0
+        self.stop_training = False
+        self.stop_reason: str | None = None
+
+    # ------------------------------------------------------------------ control
+    def request_interrupt(self, reason: str = "interrupted") -> None:
+        """Ask the loop to stop after the current step (safe to call from a signal handler)."""
+        self.stop_reason = reason
+
+    # ------------------------------------------------------------------ the loop
+    def fit(self, X, Y, validation: tuple | None = None) -> History:
+        """Train on X (n_x, m) and Y; ``validation`` is an optional (X_val, Y_val) pair.
+
+        Returns the History. Raises TrainingDiverged when the cost becomes NaN or inf, and
+        TrainingInterrupted after ``request_interrupt`` (once the callbacks saved a checkpoint).
+        """
+        net = self.network
+        X = net.check_X(X)
+        Y = net.check_Y(Y, X.shape[1])
+        if validation is not None:
+            X_val = net.check_X(validation[0])
+            validation = (X_val, net.check_Y(validation[1], X_val.shape[1]))
+        m = X.shape[1]
+        b = m if self.batch_size is None else min(self.batch_size, m)
+        # Examples as rows, contiguous, so a mini-batch is a gather of whole rows.
+        X_rows, Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)
+        X_buf = np.empty((b, X_rows.shape[1]), dtype=net.dtype)
+        Y_buf = np.empty((b, Y_rows.shape[1]), dtype=net.dtype)
+
+        for cb in self.callbacks:
+            cb.on_train_begin(self)
+        started = time.perf_counter() - self.elapsed
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            while self.epoch < self.epochs and not self.stop_training:
+                if self.batch == 0:
+                    self.epoch_rng_state = self.rng.bit_generator.state
+                    self.running = {"cost": 0.0, "correct": 0, "seen": 0}
+                    self._epoch_start_weights = self._weights()
+                else:  # resuming inside an epoch: draw the same permutation again
+                    self.rng.bit_generator.state = self.epoch_rng_state
+                order = self.rng.permutation(m) if self.shuffle and b < m else None
+                n_batches = -(-m // b)
+                while self.batch < n_batches:
+                    start = self.batch * b
+                    stop = min(start + b, m)
+                    if b == m:  # full batch: the data themselves, no gather
+                        X_b, Y_b = X, Y
+                    else:
+                        k = stop - start
+                        index = order[start:stop] if order is not None else slice(start, stop)
+                        X_b = self._gather(X_rows, index, X_buf[:k]).T
+                        Y_b = self._gather(Y_rows, index, Y_buf[:k]).T
+                    self._step(X_b, Y_b)
+                    self.batch += 1
+                    if self.stop_reason is not None:
+                        self.elapsed = time.perf_counter() - started
+                        self._interrupt()
+                self.batch = 0
+                self.epoch += 1
+                self.elapsed = time.perf_counter() - started
+                self._end_epoch(validation)
+        for cb in self.callbacks:
+            cb.on_train_end(self)
+        return self.history
+
+    @staticmethod
+    def _gather(rows, index, out):
+        if isinstance(index, slice):
+            out[...] = rows[index]
+            return out
+        return np.take(rows, index, axis=0, out=out)
+
+    def _step(self, X_b, Y_b) -> None:
+        """One mini-batch: forward, cost, backward, update (report, Algorithm "Training")."""
+        net, m_b = self.network, X_b.shape[1]
+        A_L = net._forward(X_b)
+        cost = net._cost(Y_b, 1 / m_b) + net.l2_cost(self.l2, m_b)
+        if not np.isfinite(cost):
+            self._diverged(cost)
+        dW, db = net._backward(Y_b, 1 / m_b)
+        net.add_l2_gradient(dW, self.l2, m_b)
+        self.optimizer.step(net, dW, db)
+        self.running["cost"] += cost * m_b
+        self.running["seen"] += m_b
+        if net.is_classifier:
+            self.running["correct"] += n_correct(net, A_L, Y_b)
+        self._last_gradients = dW
+
+    def _end_epoch(self, validation) -> None:
+        net, seen = self.network, self.running["seen"]
+        val_cost = val_accuracy = None
+        if validation is not None:
+            val_cost, val_accuracy = evaluate(net, *validation)
+            val_cost += net.l2_cost(self.l2, validation[0].shape[1])
+        lr = self.optimizer.lr
+        self.history.append(
+            epoch=self.epoch,
+            cost=self.running["cost"] / seen,
+            accuracy=self.running["correct"] / seen if net.is_classifier else None,
+            val_cost=val_cost,
+            val_accuracy=val_accuracy,
+            lr=lr,
+            time=self.elapsed,
+            grad_norm=[float(np.linalg.norm(self._last_gradients[l])) for l in net.W],
+            dead_fraction=self._dead_fraction(),
+        )
+        logs = self.history.last()
+        # The next epoch's learning rate is set before the callbacks run, so that a checkpoint
+        # written by one of them holds the state the next epoch starts from.
+        monitored = val_cost if val_cost is not None else logs["cost"]
+        self.optimizer.lr = self.schedule.next_lr(self.epoch, monitored)
+        for cb in self.callbacks:
+            cb.on_epoch_end(self, self.epoch, logs)
+
+    def _dead_fraction(self) -> list[float | None]:
+        """Per hidden layer: the fraction of ReLU units that output 0 for every example of the
+        last mini-batch (a dead unit passes no gradient back)."""
+        net = self.network
+        out = []
+        for l in range(1, net.L):
+            if net.g[l].name == "relu":
+                out.append(float(np.mean(~(net.A[l] > 0).any(axis=1))))
+            else:
+                out.append(None)
+        return out
+
+    # ------------------------------------------------------------------ failure and interruption
+    def _weights(self) -> dict[str, np.ndarray]:
+        return {name: P.copy() for name, P in self.network.parameters()}
+
+    def set_weights(self, weights: dict[str, np.ndarray]) -> None:
+        for name, P in self.network.parameters():
+            P[...] = weights[name]
+
+    def _diverged(self, cost: float) -> None:
+        self.set_weights(self._epoch_start_weights)
+        raise TrainingDiverged(
+            f"training diverged in epoch {self.epoch + 1} (step {self.batch + 1}): the cost "
+            f"became {cost}. The learning rate ({self.optimizer.lr:g}) is probably too high; "
+            f"try one ten times smaller. The network keeps the weights from the start of "
+            f"epoch {self.epoch + 1}, the last finite ones.",
+            self.history,
+        )
+
+    def _interrupt(self) -> None:
+        saved = None
+        for cb in self.callbacks:
+            saved = cb.on_interrupt(self) or saved
+        where = f"; checkpoint written to {saved}" if saved else ""
+        raise TrainingInterrupted(
+            f"{self.stop_reason}: stopped in epoch {self.epoch + 1} after step {self.batch}{where}",
+            saved,
+        )
+
+    # ------------------------------------------------------------------ checkpoint state
+    def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """(JSON-able scalars, named arrays): everything needed to continue this run exactly."""
+        opt_scalars, opt_arrays = self.optimizer.state_dict()
+        scalars = {
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "l2": self.l2,
+            "shuffle": self.shuffle,
+            "seed": self.seed,
+            "epoch": self.epoch,
+            "batch": self.batch,
+            "rng_state": self.rng.bit_generator.state,
+            "epoch_rng_state": self.epoch_rng_state,
+            "running": dict(self.running),
+            "elapsed": self.elapsed,
+            "optimizer": opt_scalars,
+            "schedule": {"config": self.schedule.config(), "state": self.schedule.state_dict()},
+            "history": self.history.to_dict(),
+            "callbacks": {type(cb).__name__: cb.state_dict() for cb in self.callbacks},
+        }
+        arrays = {f"optimizer/{k}": v for k, v in opt_arrays.items()}
+        arrays.update({f"epoch_start/{k}": v for k, v in self._epoch_start_weights.items()})
+        for cb in self.callbacks:
+            arrays.update({f"{type(cb).__name__}/{k}": v for k, v in cb.state_arrays().items()})
+        return scalars, arrays
+
+    def load_state_dict(self, scalars: dict, arrays: dict[str, np.ndarray]) -> None:
+        """Restore what ``state_dict`` saved (the network's weights are restored separately)."""
+
+        def under(prefix):
+            return {
+                k[len(prefix) + 1 :]: v for k, v in arrays.items() if k.startswith(prefix + "/")
+            }
+
+        self.epoch, self.batch = scalars["epoch"], scalars["batch"]
+        self.rng.bit_generator.state = scalars["rng_state"]
+        self.epoch_rng_state = scalars["epoch_rng_state"]
+        self.running = dict(scalars["running"])
+        self.elapsed = scalars["elapsed"]
+        self.optimizer.load_state_dict(scalars["optimizer"], under("optimizer"))
+        self.schedule.load_state_dict(scalars["schedule"]["state"])
+        self.history = History.from_dict(scalars["history"])
+        self._epoch_start_weights = under("epoch_start")
+        for cb in self.callbacks:
+            name = type(cb).__name__
+            cb.load_state(scalars["callbacks"].get(name, {}), under(name))

@@ -1,0 +1,174 @@
+"""Update rules over (W[l], b[l], dW[l], db[l]).
+
+Each optimizer updates every parameter P (a W[l] or b[l]) from its gradient dP in place. With a
+learning rate alpha and per-parameter state (zero at the start):
+
+- ``GradientDescent``:  P <- P - alpha dP                                  (the seed's rule)
+- ``Momentum``:         V <- mu V - alpha dP;  P <- P + V
+- ``Momentum(nesterov=True)``:  V <- mu V - alpha dP;  P <- P + mu V - alpha dP
+  (the look-ahead form used by scikit-learn and PyTorch)
+- ``RMSProp``:          S <- rho S + (1 - rho) dP^2;  P <- P - alpha dP / (sqrt(S) + eps)
+- ``Adam``:             M <- b1 M + (1 - b1) dP;  S <- b2 S + (1 - b2) dP^2;
+                        M^ = M / (1 - b1^t);  S^ = S / (1 - b2^t);
+                        P <- P - alpha M^ / (sqrt(S^) + eps)       (t = step count, from 1)
+
+Squares and square roots are element-wise. ``clip_norm`` (every optimizer) rescales all gradients
+together when their global norm sqrt(sum ||dP||^2) exceeds it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: learning rate ``lr``, optional global-norm clipping, state as named arrays."""
+
+    name = "optimizer"
+
+    def __init__(self, lr: float = 0.01, clip_norm: float | None = None):
+        if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
+            raise ValueError(f"learning rate must be a positive number, got {lr!r}")
+        if clip_norm is not None and not clip_norm > 0:
+            raise ValueError(f"clip_norm must be positive, got {clip_norm!r}")
+        self.lr = float(lr)
+        self.clip_norm = clip_norm
+        self.t = 0  # number of steps taken
+        self.state: dict[str, np.ndarray] = {}
+
+    def step(self, network, dW: dict, db: dict) -> None:
+        """Update ``network.W`` and ``network.b`` in place from the gradients."""
+        self.t += 1
+        grads = [(f"W[{l}]", network.W[l], dW[l]) for l in dW]
+        grads += [(f"b[{l}]", network.b[l], db[l]) for l in db]
+        if self.clip_norm is not None:
+            norm = np.sqrt(sum(float(np.sum(dP * dP)) for _, _, dP in grads))
+            if norm > self.clip_norm:
+                scale = self.clip_norm / norm
+                grads = [(name, P, dP * scale) for name, P, dP in grads]
+        for name, P, dP in grads:
+            self.update(name, P, dP)
+
+    def update(self, name: str, P: np.ndarray, dP: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def _slot(self, key: str, like: np.ndarray) -> np.ndarray:
+        """A state array (zeros at first) shaped like a parameter."""
+        if key not in self.state:
+            self.state[key] = np.zeros_like(like)
+        return self.state[key]
+
+    def config(self) -> dict:
+        """Hyperparameters as plain values (for model files and checkpoints)."""
+        return {"name": self.name, "lr": self.lr, "clip_norm": self.clip_norm}
+
+    def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """(scalars, arrays): everything needed to continue exactly where this optimizer is."""
+        return {"config": self.config(), "t": self.t}, dict(self.state)
+
+    def load_state_dict(self, scalars: dict, arrays: dict[str, np.ndarray]) -> None:
+        self.t = int(scalars["t"])
+        self.state = {k: np.array(v) for k, v in arrays.items()}
+
+
+class GradientDescent(Optimizer):
+    name = "sgd"
+
+    def update(self, name, P, dP):
+        P -= self.lr * dP  # (eq. U1/U2)
+
+
+class Momentum(Optimizer):
+    name = "momentum"
+
+    def __init__(self, lr=0.01, momentum=0.9, nesterov=False, clip_norm=None):
+        super().__init__(lr, clip_norm)
+        if not 0 <= momentum < 1:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum!r}")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        if nesterov:
+            self.name = "nesterov"
+
+    def update(self, name, P, dP):
+        V = self._slot("V:" + name, P)
+        V *= self.momentum
+        V -= self.lr * dP
+        if self.nesterov:
+            P += self.momentum * V - self.lr * dP
+        else:
+            P += V
+
+    def config(self):
+        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class RMSProp(Optimizer):
+    name = "rmsprop"
+
+    def __init__(self, lr=0.001, rho=0.9, eps=1e-8, clip_norm=None):
+        super().__init__(lr, clip_norm)
+        if not 0 <= rho < 1:
+            raise ValueError(f"rho must be in [0, 1), got {rho!r}")
+        self.rho, self.eps = float(rho), float(eps)
+
+    def update(self, name, P, dP):
+        S = self._slot("S:" + name, P)
+        S *= self.rho
+        S += (1 - self.rho) * dP * dP
+        P -= self.lr * dP / (np.sqrt(S) + self.eps)
+
+    def config(self):
+        return {**super().config(), "rho": self.rho, "eps": self.eps}
+
+
+class Adam(Optimizer):
+    name = "adam"
+
+    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, eps=1e-8, clip_norm=None):
+        super().__init__(lr, clip_norm)
+        for label, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
+            if not 0 <= beta < 1:
+                raise ValueError(f"{label} must be in [0, 1), got {beta!r}")
+        self.beta_1, self.beta_2, self.eps = float(beta_1), float(beta_2), float(eps)
+
+    def update(self, name, P, dP):
+        M = self._slot("M:" + name, P)
+        S = self._slot("S:" + name, P)
+        M *= self.beta_1
+        M += (1 - self.beta_1) * dP
+        S *= self.beta_2
+        S += (1 - self.beta_2) * dP * dP
+        M_hat = M / (1 - self.beta_1**self.t)  # bias correction: the moments start at 0
+        S_hat = S / (1 - self.beta_2**self.t)
+        P -= self.lr * M_hat / (np.sqrt(S_hat) + self.eps)
+
+    def config(self):
+        return {
+            **super().config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "eps": self.eps,
+        }
+
+
+OPTIMIZERS = {
+    "sgd": GradientDescent,
+    "momentum": Momentum,
+    "nesterov": lambda **kw: Momentum(nesterov=True, **kw),
+    "rmsprop": RMSProp,
+    "adam": Adam,
+}
+
+
+def make_optimizer(name: str, **kwargs) -> Optimizer:
+    """An optimizer by name (sgd, momentum, nesterov, rmsprop, adam) with its hyperparameters."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[name](**kwargs)
+
+
+def optimizer_from_config(config: dict) -> Optimizer:
+    """Rebuild an optimizer from ``Optimizer.config()``."""
+    kwargs = {k: v for k, v in config.items() if k not in ("name", "nesterov")}
+    return make_optimizer(config["name"], **kwargs)

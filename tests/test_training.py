@@ -1,0 +1,241 @@
+"""The training loop, optimizers, schedules, early stopping, determinism and divergence."""
+
+import math
+
+import numpy as np
+import pytest
+
+from deltaprop.core import Network
+from deltaprop.training import (
+    Adam,
+    Callback,
+    EarlyStopping,
+    GradientDescent,
+    Momentum,
+    RMSProp,
+    Trainer,
+    TrainingDiverged,
+    make_optimizer,
+    make_schedule,
+)
+
+
+def blobs(m=120, seed=0):
+    """Three separable Gaussian blobs in 2-D, examples as columns."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0, 3], [3, 0], [-3, -3]], dtype=float)
+    y = np.arange(m) % 3
+    X = (centres[y] + rng.normal(0, 0.8, (m, 2))).T
+    return X, y
+
+
+# --------------------------------------------------------------------------- optimizers
+
+OPTIMIZER_NAMES = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
+
+
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+def test_every_optimizer_decreases_the_cost(name):
+    X, y = blobs()
+    net = Network([2, 8, 3], hidden="tanh", seed=0)
+    J0 = net.cost(X, y)
+    lr = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "rmsprop": 0.01, "adam": 0.01}[name]
+    Trainer(net, make_optimizer(name, lr=lr), epochs=30, batch_size=16, seed=0).fit(X, y)
+    assert net.cost(X, y) < 0.3 * J0
+
+
+def one_step(optimizer):
+    """Take one step on a fixed problem; return (W[1] before, dW[1], W[1] after)."""
+    X, y = blobs(m=12)
+    net = Network([2, 3], output="softmax", seed=1)
+    W0 = net.W[1].copy()
+    dW, db = net.gradients(X, y)
+    optimizer.step(net, dW, db)
+    return W0, dW[1], net.W[1]
+
+
+def test_gradient_descent_first_step_by_hand():
+    W0, dW, W1 = one_step(GradientDescent(lr=0.3))
+    np.testing.assert_allclose(W1, W0 - 0.3 * dW, rtol=1e-15)
+
+
+def test_momentum_first_steps_by_hand():
+    opt = Momentum(lr=0.1, momentum=0.9)
+    W0, dW, W1 = one_step(opt)
+    np.testing.assert_allclose(W1, W0 - 0.1 * dW)  # V = -alpha dW on the first step
+    np.testing.assert_allclose(opt.state["V:W[1]"], -0.1 * dW)
+
+
+def test_nesterov_first_step_by_hand():
+    W0, dW, W1 = one_step(Momentum(lr=0.1, momentum=0.9, nesterov=True))
+    # V = -alpha dW; P += mu V - alpha dW = -(mu + 1) alpha dW
+    np.testing.assert_allclose(W1, W0 - 1.9 * 0.1 * dW)
+
+
+def test_rmsprop_first_step_by_hand():
+    W0, dW, W1 = one_step(RMSProp(lr=0.01, rho=0.9, eps=1e-8))
+    S = 0.1 * dW**2
+    np.testing.assert_allclose(W1, W0 - 0.01 * dW / (np.sqrt(S) + 1e-8))
+
+
+def test_adam_first_step_is_lr_times_sign():
+    """With bias correction, Adam's first step is alpha * dW / (|dW| + eps) ~ alpha sign(dW)."""
+    W0, dW, W1 = one_step(Adam(lr=0.01, eps=1e-8))
+    np.testing.assert_allclose(W1, W0 - 0.01 * dW / (np.abs(dW) + 1e-8), rtol=1e-10)
+
+
+def test_clipping_limits_the_global_norm():
+    X, y = blobs(m=12)
+    net = Network([2, 3], seed=1)
+    W0, b0 = net.W[1].copy(), net.b[1].copy()
+    dW, db = net.gradients(X, y)
+    norm = np.sqrt(np.sum(dW[1] ** 2) + np.sum(db[1] ** 2))
+    GradientDescent(lr=1.0, clip_norm=norm / 10).step(net, dW, db)
+    step = np.sqrt(np.sum((net.W[1] - W0) ** 2) + np.sum((net.b[1] - b0) ** 2))
+    assert step == pytest.approx(norm / 10)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        (dict(name="adagrad"), "unknown optimizer"),
+        (dict(name="sgd", lr=-1), "positive"),
+        (dict(name="momentum", momentum=1.5), "momentum"),
+        (dict(name="adam", beta_1=1.0), "beta_1"),
+    ],
+)
+def test_bad_optimizer_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        make_optimizer(**kwargs)
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def test_schedules_follow_their_formulas():
+    assert make_schedule("constant", 0.1).next_lr(7) == 0.1
+    step = make_schedule("step", 0.1, step_size=2, gamma=0.5)
+    assert [step.next_lr(e) for e in (1, 2, 3, 4)] == [0.1, 0.05, 0.05, 0.025]
+    assert make_schedule("invscaling", 0.1, power=0.5).next_lr(3) == pytest.approx(0.05)
+    cosine = make_schedule("cosine", 0.1, epochs=10)
+    assert cosine.next_lr(0) == pytest.approx(0.1) and cosine.next_lr(10) == pytest.approx(0)
+    assert cosine.next_lr(5) == pytest.approx(0.05)
+    plateau = make_schedule("plateau", 0.1, factor=0.5, patience=2)
+    lrs = [plateau.next_lr(e, c) for e, c in enumerate([1.0, 0.9, 0.95, 0.95, 0.95, 0.95], 1)]
+    assert lrs == [0.1, 0.1, 0.1, 0.05, 0.05, 0.025]
+
+
+def test_schedule_sets_the_learning_rate_of_each_epoch():
+    X, y = blobs()
+    net = Network([2, 4, 3], seed=0)
+    opt = GradientDescent(lr=0.2)
+    history = Trainer(
+        net, opt, epochs=4, schedule=make_schedule("step", 0.2, step_size=1, gamma=0.5)
+    ).fit(X, y)
+    assert history.lr == [0.2, 0.1, 0.05, 0.025]
+
+
+# --------------------------------------------------------------------------- the loop
+
+
+def test_full_batch_is_the_seeds_gradient_descent():
+    """batch_size=None: each epoch is one step W <- W - alpha dW on all the data."""
+    X, y = blobs(m=30)
+    a, b = Network([2, 5, 3], seed=2), Network([2, 5, 3], seed=2)
+    Trainer(a, GradientDescent(lr=0.1), epochs=5, batch_size=None).fit(X, y)
+    for _ in range(5):
+        b.update(*b.gradients(X, y), alpha=0.1)
+    for l in (1, 2):
+        np.testing.assert_allclose(a.W[l], b.W[l], rtol=1e-12)
+
+
+def test_mini_batches_cover_every_example_once_per_epoch():
+    X, y = blobs(m=50)
+    net = Network([2, 3], seed=0)
+    seen = []
+    trainer = Trainer(net, GradientDescent(lr=0.01), epochs=2, batch_size=16, seed=3)
+    original = trainer._step
+
+    def spy(X_b, Y_b):
+        seen.append(X_b.T.copy())
+        original(X_b, Y_b)
+
+    trainer._step = spy
+    trainer.fit(X, y)
+    assert [len(s) for s in seen] == [16, 16, 16, 2] * 2
+    epoch1 = np.vstack(seen[:4])
+    assert sorted(map(tuple, epoch1)) == sorted(map(tuple, X.T))
+    assert not np.array_equal(epoch1, np.vstack(seen[4:]))  # reshuffled
+
+
+def test_history_records_every_epoch():
+    X, y = blobs()
+    history = Trainer(Network([2, 6, 3], seed=0), Adam(lr=0.05), epochs=8, batch_size=20).fit(
+        X, y, validation=blobs(m=30, seed=9)
+    )
+    assert history.epoch == list(range(1, 9))
+    assert all(v is not None for v in history.val_cost + history.val_accuracy)
+    assert history.time == sorted(history.time)
+    assert len(history.grad_norm[0]) == 2 and len(history.dead_fraction[0]) == 1
+    assert history.accuracy[-1] > 0.9
+
+
+def test_same_seed_gives_bit_identical_weights():
+    X, y = blobs()
+
+    def run():
+        net = Network([2, 16, 3], seed=4, dtype=np.float32)
+        Trainer(net, Adam(lr=0.01), epochs=5, batch_size=8, seed=5).fit(X, y)
+        return net
+
+    a, b = run(), run()
+    assert all(np.array_equal(a.W[l], b.W[l]) and np.array_equal(a.b[l], b.b[l]) for l in (1, 2))
+
+
+def test_l2_shrinks_the_weights():
+    X, y = blobs()
+    plain, shrunk = Network([2, 16, 3], seed=0), Network([2, 16, 3], seed=0)
+    Trainer(plain, Adam(lr=0.01), epochs=20, batch_size=20).fit(X, y)
+    Trainer(shrunk, Adam(lr=0.01), epochs=20, batch_size=20, l2=5.0).fit(X, y)
+    assert np.linalg.norm(shrunk.W[1]) < 0.8 * np.linalg.norm(plain.W[1])
+
+
+def test_early_stopping_restores_the_best_epoch():
+    X, y = blobs(m=60)
+    X_val, y_val = blobs(m=60, seed=1)
+    y_val = (y_val + 1) % 3  # validation labels that disagree: the validation cost will rise
+    net = Network([2, 8, 3], seed=0)
+    stopper = EarlyStopping(patience=3)
+    snapshots = {}
+
+    class Snap(Callback):
+        def on_epoch_end(self, trainer, epoch, logs):
+            snapshots[epoch] = net.W[1].copy()
+
+    trainer = Trainer(net, Adam(lr=0.05), epochs=100, batch_size=20, callbacks=[Snap(), stopper])
+    history = trainer.fit(X, y, validation=(X_val, y_val))
+    best = int(np.argmin(history.val_cost)) + 1
+    assert len(history) < 100 and stopper.stopped_epoch == len(history)
+    assert len(history) - best == 3
+    np.testing.assert_array_equal(net.W[1], snapshots[best])
+
+
+def test_divergence_stops_with_a_clear_message_and_keeps_finite_weights():
+    X, _ = blobs()
+    Y = X.sum(axis=0, keepdims=True)  # regression: gradient descent with a huge step explodes
+    net = Network([2, 16, 1], hidden="tanh", output="identity", seed=0)
+    trainer = Trainer(net, GradientDescent(lr=50.0), epochs=500, batch_size=None)
+    with pytest.raises(TrainingDiverged, match=r"diverged in epoch \d+.*learning rate \(50\)"):
+        trainer.fit(X, Y)
+    assert len(trainer.history) > 0
+    assert all(np.isfinite(P).all() for _, P in net.parameters())
+    assert all(math.isfinite(c) for c in trainer.history.cost)
+
+
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [(dict(epochs=0), "epochs"), (dict(batch_size=0), "batch size"), (dict(l2=-1), "l2")],
+)
+def test_bad_trainer_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Trainer(Network([2, 3]), **kwargs)
