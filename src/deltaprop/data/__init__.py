@@ -1,0 +1,51 @@
+"""deltaprop.data: getting data into deltaprop.
+
+Readers for the formats people have (CSV/TSV, .npz, MNIST's IDX files), well-known sets with no
+download (scikit-learn's bundled ones) and seeded synthetic problems, all returning a
+:class:`Dataset` whose X holds examples as ROWS (m, n_x). Labels are encoded with
+:class:`LabelEncoder`, parts drawn with :func:`stratified_split`, features scaled with a
+:class:`Standardizer` or :class:`PixelScaler` fitted on the training rows, and finally
+:func:`to_columns` turns rows into the engine's layout, examples as columns (n_x, m).
+
+numpy is the only requirement; scikit-learn is imported only by :func:`load_bundled`. Nothing
+here imports the rest of deltaprop; every bad input raises :class:`DataError`.
+"""
+
+from .bundled import BUNDLED, load_bundled
+from .csvfile import read_csv, read_features
+from .dataset import Dataset, check_dataset
+from .errors import DataError
+from .idx import read_idx, read_mnist_dir
+from .labels import LabelEncoder
+from .layout import to_columns
+from .loader import load
+from .npzfile import read_npz
+from .preprocessing import PixelScaler, Standardizer, make_preprocessor
+from .splits import stratified_split
+from .synthetic import SYNTHETIC, make_blobs, make_circles, make_moons, make_spirals, make_xor
+
+__all__ = [
+    "BUNDLED",
+    "SYNTHETIC",
+    "DataError",
+    "Dataset",
+    "LabelEncoder",
+    "PixelScaler",
+    "Standardizer",
+    "check_dataset",
+    "load",
+    "load_bundled",
+    "make_blobs",
+    "make_circles",
+    "make_moons",
+    "make_preprocessor",
+    "make_spirals",
+    "make_xor",
+    "read_csv",
+    "read_features",
+    "read_idx",
+    "read_mnist_dir",
+    "read_npz",
+    "stratified_split",
+    "to_columns",
+]

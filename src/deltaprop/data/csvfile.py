@@ -1,0 +1,323 @@
+"""Delimited text files (CSV, TSV, whitespace-separated .txt): one example per line.
+
+Messages about a file count lines and columns from 1, as an editor or a spreadsheet shows them;
+the ``label`` argument is a Python index (from 0, negative from the end), like a list's.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import math
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import Dataset, check_dataset, make_dataset
+from .errors import DataError, listing
+from .paths import existing_file, is_gzip
+
+# Delimiters the sniffer may choose from; " " means runs of whitespace.
+_DELIMITERS = ",;\t| "
+_SNIFF_LINES = 50
+_SNIFF_CHARS = 64 * 1024
+# Rows converted to float at a time: large enough that numpy does the parsing, small enough that
+# the strings of a big file are never all in memory at once.
+_BLOCK_ROWS = 4096
+_INTEGER = re.compile(r"[+-]?\d+")
+
+
+def _open_text(p: Path):
+    if is_gzip(p):  # data.csv.gz
+        return gzip.open(p, "rt", encoding="utf-8-sig", newline="")
+    return open(p, encoding="utf-8-sig", newline="")  # -sig: drop a BOM from Excel's exports
+
+
+def _sample_lines(p: Path) -> list[str]:
+    lines, chars = [], 0
+    with _open_text(p) as f:
+        for line in f:
+            if line.strip():
+                lines.append(line.rstrip("\r\n"))
+                chars += len(line)
+            if len(lines) >= _SNIFF_LINES or chars >= _SNIFF_CHARS:
+                break
+    return lines
+
+
+def _count_delimiter(lines: list[str]) -> str:
+    """Fallback when csv.Sniffer gives up: the first candidate that appears the same number of
+    times on every sampled line, else the first that appears at all, else whitespace."""
+    candidates = [d for d in _DELIMITERS if d != " "]
+    for d in candidates:
+        counts = {line.count(d) for line in lines}
+        if len(counts) == 1 and counts.pop() > 0:
+            return d
+    for d in candidates:
+        if d in lines[0]:
+            return d
+    return " "
+
+
+def _sniff(p: Path, lines: list[str]) -> str:
+    try:
+        d = csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:  # "Could not determine delimiter"
+        return _count_delimiter(lines)
+    if len(_split(lines[0], d)) < 2:  # a choice that leaves one column cannot be right
+        return _count_delimiter(lines)
+    return d
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    if delimiter == " ":
+        return line.split()
+    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+
+
+def _records(p: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) for every non-blank line of ``p``."""
+    try:
+        with _open_text(p) as f:
+            if delimiter == " ":
+                for number, line in enumerate(f, start=1):
+                    fields = line.split()
+                    if fields:
+                        yield number, fields
+            else:
+                reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True)
+                for fields in reader:
+                    # Fields are not stripped here (that costs a third of the reading time);
+                    # float parsing ignores surrounding spaces, and labels and names are stripped.
+                    if fields and (len(fields) > 1 or fields[0].strip()):
+                        yield reader.line_num, fields
+    except UnicodeDecodeError:
+        raise DataError(f"{p}: not a UTF-8 text file") from None
+    except csv.Error as e:
+        raise DataError(f"{p}: malformed CSV ({e})") from None
+    except (OSError, EOFError) as e:  # e.g. a truncated or corrupt .gz
+        raise DataError(f"{p}: cannot be read ({e})") from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _Table:
+    """An open delimited file: its delimiter, its first row, and the rows after it."""
+
+    def __init__(self, path, delimiter: str | None):
+        self.path = p = existing_file(path)
+        if delimiter is None:
+            try:
+                lines = _sample_lines(p)
+            except UnicodeDecodeError:
+                raise DataError(f"{p}: not a UTF-8 text file") from None
+            except (OSError, EOFError) as e:
+                raise DataError(f"{p}: cannot be read ({e})") from None
+            if not lines:
+                raise DataError(f"{p}: the file is empty (only blank lines)")
+            delimiter = _sniff(p, lines)
+        elif not isinstance(delimiter, str) or len(delimiter) != 1:
+            raise DataError(f"delimiter must be one character, got {delimiter!r}")
+        self.delimiter = delimiter
+        self.rows = _records(p, delimiter)
+        first = next(self.rows, None)
+        if first is None:
+            raise DataError(f"{p}: the file is empty (only blank lines)")
+        self.first_line, self.first = first
+        self.n_cols = len(self.first)
+
+
+def _parse_features(
+    p: Path, block: list[list[str]], lines: list[int], column_of: list[str]
+) -> np.ndarray:
+    """A block of rows of feature strings -> (rows, n_x) float64, or a DataError naming the line
+    and column of the first value that is not a finite number."""
+    try:
+        X = np.array(block, dtype=np.float64)
+    except ValueError:
+        X = None
+    if X is None or not np.isfinite(X).all():
+        for i, row in enumerate(block):
+            for j, text in enumerate(row):
+                try:
+                    value = float(text)
+                except ValueError:
+                    text = text.strip()
+                    shown = repr(text) if text else "an empty value"
+                    raise DataError(
+                        f"{p}, line {lines[i]}, {column_of[j]}: {shown} is not a number"
+                    ) from None
+                if not math.isfinite(value):
+                    raise DataError(
+                        f"{p}, line {lines[i]}, {column_of[j]}: {text.strip()!r} is not a "
+                        "finite number"
+                    )
+        # numpy refused something Python's float accepts (such as "1_000"): use Python's
+        X = np.array([[float(t) for t in row] for row in block], dtype=np.float64)
+    return X
+
+
+def _read_rows(
+    table: _Table, label: int | None, names: list[str] | None, skip_first: bool, keep_label=True
+):
+    """Every data row of ``table`` -> (X (m, n_x) float64 without the ``label`` column, the
+    label strings, or None when ``keep_label`` is false)."""
+    p, n_cols = table.path, table.n_cols
+
+    def column(c: int) -> str:
+        return f"column {names[c]!r}" if names else f"column {c + 1}"
+
+    feature_cols = [c for c in range(n_cols) if c != label]
+    column_of = [column(c) for c in feature_cols]
+    rows = table.rows if skip_first else _chain_first(table)
+    blocks, labels = [], []
+    block, lines = [], []
+    for number, fields in rows:
+        if len(fields) != n_cols:
+            raise DataError(
+                f"{p}, line {number}: {len(fields)} fields, expected {n_cols} "
+                f"(as on line {table.first_line})"
+            )
+        if label is not None:
+            if keep_label:
+                text = fields[label].strip()
+                if not text:
+                    raise DataError(f"{p}, line {number}: the label ({column(label)}) is empty")
+                labels.append(text)
+            block.append(fields[:label] + fields[label + 1 :])
+        else:
+            block.append(fields)
+        lines.append(number)
+        if len(block) == _BLOCK_ROWS:
+            blocks.append(_parse_features(p, block, lines, column_of))
+            block, lines = [], []
+    if block:
+        blocks.append(_parse_features(p, block, lines, column_of))
+    if not blocks:
+        raise DataError(f"{p}: a header row but no data rows")
+    X = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    return X, (labels if label is not None and keep_label else None)
+
+
+def _chain_first(table: _Table):
+    yield table.first_line, table.first
+    yield from table.rows
+
+
+def _labels(texts: list[str]) -> np.ndarray:
+    """Label strings -> int64 when they are all whole numbers ("3", "3.0"), else strings."""
+    if all(_INTEGER.fullmatch(t) for t in texts):
+        try:
+            return np.array([int(t) for t in texts], dtype=np.int64)
+        except OverflowError:  # beyond int64: keep the text
+            return np.array(texts, dtype=str)
+    try:
+        values = np.array([float(t) for t in texts])
+    except ValueError:
+        return np.array(texts, dtype=str)
+    whole = np.isfinite(values).all() and (values == np.round(values)).all()
+    if whole and np.abs(values).max() < 2**53:  # exactly representable, so the cast is exact
+        return values.astype(np.int64)
+    return np.array(texts, dtype=str)
+
+
+def _label_index(p: Path, label, n_cols: int, names: list[str] | None) -> int:
+    if label is None:
+        return n_cols - 1
+    if isinstance(label, str):
+        if names is None:
+            raise DataError(
+                f"{p}: the label column {label!r} is given by name, but the file has no header "
+                "row; give its index instead"
+            )
+        matches = [c for c, name in enumerate(names) if name == label]
+        if not matches:
+            raise DataError(f"{p}: no column named {label!r}; the columns are {listing(names, 30)}")
+        if len(matches) > 1:
+            raise DataError(f"{p}: {len(matches)} columns are named {label!r}; give an index")
+        return matches[0]
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
+        raise DataError(f"label must be a column name or index, got {label!r}")
+    if not -n_cols <= label < n_cols:
+        columns = f": {listing(names, 30)}" if names else ""
+        raise DataError(
+            f"{p}: there is no column {label}; the file has {n_cols} columns "
+            f"(indices 0..{n_cols - 1} or -{n_cols}..-1){columns}"
+        )
+    return int(label) % n_cols
+
+
+def read_csv(
+    path: str | os.PathLike,
+    label: str | int | None = None,
+    header: bool | None = None,
+    delimiter: str | None = None,
+) -> Dataset:
+    """Read a delimited text file with one example per line: X (m, n_x) float64, y (m,).
+
+    ``label``: the label column, by header name or by index (negative counts from the end);
+    default the last column. ``header``: whether the first row names the columns; None detects it
+    (a non-numeric field where a feature is expected means a header). ``delimiter``: one
+    character, " " meaning runs of whitespace; None sniffs it from the first lines. Features must
+    be finite numbers; labels stay strings unless they are all whole numbers (then int64).
+    A ``.gz`` file is decompressed on the fly.
+    """
+    table = _Table(path, delimiter)
+    p, n_cols, first = table.path, table.n_cols, table.first
+    if n_cols < 2:
+        raise DataError(
+            f"{p}, line {table.first_line}: a single column, but features and a label are needed "
+            f"(fields read as separated by {table.delimiter!r})"
+        )
+    if isinstance(label, str):
+        if header is False:
+            raise DataError(f"{p}: the label column {label!r} is given by name, but header=False")
+        header = True
+    if header is None:
+        try:
+            provisional = _label_index(p, label, n_cols, None)
+        except DataError:  # out of range: reported below, with the column names if any
+            provisional = None
+        header = any(not _is_number(v) for c, v in enumerate(first) if c != provisional)
+    names = [v.strip() for v in first] if header else None
+    label_col = _label_index(p, label, n_cols, names)
+    X, texts = _read_rows(table, label_col, names, skip_first=header)
+    y = _labels(texts)
+    feature_names = [n for c, n in enumerate(names) if c != label_col] if names else None
+    where = repr(names[label_col]) if names else f"{label_col + 1}"
+    description = (
+        f"{p}: {X.shape[0]} examples, {X.shape[1]} features, {len(np.unique(y))} classes "
+        f"(labels from column {where})."
+    )
+    ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
+    return check_dataset(ds)
+
+
+def read_features(path: str | os.PathLike, n_features: int, delimiter: str | None = None):
+    """Rows of features for prediction: (m, n_features) float64 from a delimited text file.
+
+    The file has ``n_features`` columns, or one more: a label column at the end, which is
+    dropped (so the training file itself can be given). A header row is detected as in
+    :func:`read_csv`.
+    """
+    table = _Table(path, delimiter)
+    p, n_cols = table.path, table.n_cols
+    if n_cols not in (n_features, n_features + 1):
+        raise DataError(
+            f"{p}: the model was fitted on {n_features} features; this file has {n_cols} "
+            f"columns (expected {n_features}, or {n_features + 1} with a label last)"
+        )
+    label = n_cols - 1 if n_cols == n_features + 1 else None
+    header = any(not _is_number(v) for c, v in enumerate(table.first) if c != label)
+    names = [v.strip() for v in table.first] if header else None
+    X, _ = _read_rows(table, label, names, skip_first=header, keep_label=False)
+    return X

@@ -1,0 +1,73 @@
+"""``load``: one entry point from a name or a path to a Dataset."""
+
+from __future__ import annotations
+
+import inspect
+import os
+from pathlib import Path
+
+from .bundled import BUNDLED, load_bundled
+from .csvfile import read_csv
+from .dataset import Dataset
+from .errors import DataError, listing
+from .idx import read_mnist_dir
+from .npzfile import read_npz
+from .synthetic import SYNTHETIC
+
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def _check_options(what: str, given: dict, accepted) -> None:
+    unknown = [name for name in given if name not in accepted]
+    if unknown:
+        options = f"its options are {listing(accepted)}" if accepted else "it takes no options"
+        raise DataError(f"{what}: unknown option {unknown[0]!r}; {options}")
+
+
+def _suffix(p: Path) -> str:
+    """The type suffix, looking past a final .gz (data.csv.gz -> .csv)."""
+    suffixes = [s.lower() for s in p.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    return suffixes[-1] if suffixes else ""
+
+
+def load(spec: str | os.PathLike, **options) -> Dataset:
+    """The Dataset that ``spec`` names.
+
+    ``spec`` is a bundled set ("digits", "iris", "wine", "breast_cancer"), a synthetic one
+    ("moons", "circles", "spirals", "blobs", "xor"; ``options`` go to its generator, e.g.
+    ``m=1000, seed=3``), or a path: a directory in the MNIST layout, a ``.csv``/``.tsv``/``.txt``
+    file (``options``: label, header, delimiter; see read_csv) or a ``.npz`` archive. Names win
+    over paths: write ``./digits`` for a directory called digits.
+    """
+    if isinstance(spec, str) and spec in BUNDLED:
+        _check_options(spec, options, ())
+        return load_bundled(spec)
+    if isinstance(spec, str) and spec in SYNTHETIC:
+        make = SYNTHETIC[spec]
+        _check_options(spec, options, tuple(inspect.signature(make).parameters))
+        return make(**options)
+    p = Path(spec)
+    if p.is_dir():
+        _check_options(str(p), options, ())
+        return read_mnist_dir(p)
+    if p.is_file():
+        suffix = _suffix(p)
+        if suffix in _TEXT_SUFFIXES:
+            _check_options(str(p), options, ("label", "header", "delimiter"))
+            if suffix == ".tsv":
+                options.setdefault("delimiter", "\t")
+            return read_csv(p, **options)
+        if suffix == ".npz":
+            _check_options(str(p), options, ())
+            return read_npz(p)
+        hint = " (for IDX files, give the directory that holds them)" if "idx" in p.name else ""
+        raise DataError(
+            f"{p}: unknown type of file; deltaprop reads .csv, .tsv, .txt (also gzipped), .npz, "
+            f"or a directory of MNIST-format IDX files{hint}"
+        )
+    raise DataError(
+        f"unknown data set {str(spec)!r}: not a bundled set ({listing(BUNDLED)}), not a synthetic "
+        f"one ({listing(SYNTHETIC)}), and no file or directory of that name was found"
+    )

@@ -1,0 +1,87 @@
+"""numpy .npz archives holding X (m, n_x) and y (m,), read without ever unpickling."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+from .dataset import Dataset, check_dataset, make_dataset
+from .errors import DataError, listing
+from .paths import existing_file
+
+
+def _labels(p: Path, name: str, y: np.ndarray) -> np.ndarray:
+    """Labels as ints or strings: (m, 1) is flattened, bytes are decoded, whole floats -> int64."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise DataError(f"{p}: {name} must be 1-D (m,), got shape {y.shape}")
+    if y.dtype.kind == "S":
+        y = y.astype(str)
+    elif y.dtype.kind == "f" and np.isfinite(y).all() and (y == np.round(y)).all():
+        y = y.astype(np.int64)
+    return y
+
+
+def _features(p: Path, name: str, X: np.ndarray) -> np.ndarray:
+    if X.ndim != 2:
+        raise DataError(f"{p}: {name} must be 2-D (m, n_x), examples as rows; got shape {X.shape}")
+    return X
+
+
+def read_npz(path: str | os.PathLike) -> Dataset:
+    """Read a .npz archive with arrays ``X`` (m, n_x) and ``y`` (m,); optional ``X_test`` and
+    ``y_test`` become the ``test`` part. It is opened with allow_pickle=False: an archive that
+    holds Python objects is refused rather than unpickled (unpickling can run code).
+    """
+    p = existing_file(path)
+    if not zipfile.is_zipfile(p):
+        raise DataError(f"{p}: not a .npz archive (a .npz file is a zip of .npy arrays)")
+    arrays = {}
+    current = None
+    try:
+        with np.load(p, allow_pickle=False) as archive:
+            keys = list(archive.files)
+            for name in ("X", "y"):
+                if name not in keys:
+                    held = listing(keys) if keys else "no arrays"
+                    raise DataError(
+                        f"{p}: no array {name!r} (the file holds {held}); "
+                        "expected X (m, n_x) and y (m,)"
+                    )
+            if ("X_test" in keys) != ("y_test" in keys):
+                raise DataError(f"{p}: X_test and y_test must come together; found only one")
+            for name in ("X", "y", "X_test", "y_test"):
+                if name in keys:
+                    current = name
+                    arrays[name] = archive[name]
+    except DataError:
+        raise
+    except ValueError as e:
+        if "allow_pickle" in str(e) or "pickle" in str(e):
+            raise DataError(
+                f"{p}: array {current!r} holds Python objects, which would need unpickling; "
+                "refused (save numbers or strings, not object arrays)"
+            ) from None
+        raise DataError(f"{p}: array {current!r} cannot be read ({e})") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+        raise DataError(f"{p}: corrupt .npz archive ({e})") from None
+
+    test = None
+    if "X_test" in arrays:
+        X_test = _features(p, "X_test", arrays["X_test"])
+        y_test = _labels(p, "y_test", arrays["y_test"])
+        description = f"{p} (test part): {len(y_test)} examples."
+        test = make_dataset(f"{p} (test part)", X_test, y_test, description)
+    X = _features(p, "X", arrays["X"])
+    y = _labels(p, "y", arrays["y"])
+    with_test = f"; test part: {test.m} examples" if test is not None else ""
+    description = (
+        f"{p}: {X.shape[0]} examples, {X.shape[1]} features, {len(np.unique(y))} classes"
+        f"{with_test}."
+    )
+    return check_dataset(make_dataset(str(p), X, y, description, test=test))

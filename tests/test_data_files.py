@@ -1,0 +1,378 @@
+"""deltaprop.data file readers: CSV/TSV, .npz, IDX (plain and gzipped), MNIST directories."""
+
+import gzip
+import struct
+
+import numpy as np
+import pytest
+
+from deltaprop.data import (
+    DataError,
+    load,
+    read_csv,
+    read_features,
+    read_idx,
+    read_mnist_dir,
+    read_npz,
+)
+
+
+def write(path, text):
+    path.write_text(text)
+    return path
+
+
+def idx_bytes(array, code=0x08):
+    """An IDX file's bytes: magic 0x0000<code><ndim>, big-endian sizes, then the values."""
+    array = np.asarray(array)
+    head = struct.pack(">HBB", 0, code, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
+    return head + array.astype(array.dtype.newbyteorder(">")).tobytes()
+
+
+def write_idx(path, array, code=0x08, gz=False):
+    data = idx_bytes(array, code)
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+def mnist_dir(tmp_path, m=12, rows=4, cols=3, test_m=None, gz=False):
+    """A tiny MNIST-layout directory with images (m, rows, cols) and labels 0..2."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(m, rows, cols), dtype=np.uint8)
+    labels = (np.arange(m) % 3).astype(np.uint8)
+    ext = ".gz" if gz else ""
+    write_idx(tmp_path / f"train-images-idx3-ubyte{ext}", images, gz=gz)
+    write_idx(tmp_path / f"train-labels-idx1-ubyte{ext}", labels, gz=gz)
+    if test_m:
+        write_idx(tmp_path / f"t10k-images-idx3-ubyte{ext}", images[:test_m], gz=gz)
+        write_idx(tmp_path / f"t10k-labels-idx1-ubyte{ext}", labels[:test_m], gz=gz)
+    return tmp_path, images, labels
+
+
+# ---------------------------------------------------------------------- CSV: good input
+
+
+def test_csv_with_header_string_labels(tmp_path):
+    p = write(tmp_path / "d.csv", "a,b,species\n1,2,cat\n3,4.5,dog\n5,6,cat\n")
+    ds = read_csv(p)
+    assert ds.X.shape == (3, 2) and ds.X.dtype == np.float64
+    np.testing.assert_array_equal(ds.X, [[1, 2], [3, 4.5], [5, 6]])
+    assert ds.y.tolist() == ["cat", "dog", "cat"]
+    assert ds.class_names == ["cat", "dog"]
+    assert ds.feature_names == ["a", "b"]
+    assert ds.kind == "tabular" and ds.m == 3 and ds.n_x == 2
+    assert "3 examples" in ds.description and "2 classes" in ds.description
+
+
+def test_csv_without_header_keeps_int_labels(tmp_path):
+    p = write(tmp_path / "d.csv", "0.5,1,0\n1.5,2,1\n2.5,3,1\n")
+    ds = read_csv(p)
+    assert ds.y.dtype == np.int64 and ds.y.tolist() == [0, 1, 1]
+    assert ds.feature_names is None and ds.X.shape == (3, 2)
+
+
+def test_csv_whole_float_labels_become_ints(tmp_path):
+    ds = read_csv(write(tmp_path / "d.csv", "1,2,0.0\n3,4,1.0\n"))
+    assert ds.y.dtype == np.int64 and ds.y.tolist() == [0, 1]
+
+
+def test_csv_label_by_name_and_by_negative_index(tmp_path):
+    p = write(tmp_path / "d.csv", "y,a,b\nno,1,2\nyes,3,4\n")
+    by_name = read_csv(p, label="y")
+    assert by_name.y.tolist() == ["no", "yes"] and by_name.feature_names == ["a", "b"]
+    by_index = read_csv(p, label=-3)
+    np.testing.assert_array_equal(by_index.X, by_name.X)
+    by_zero = read_csv(p, label=0)
+    np.testing.assert_array_equal(by_zero.X, [[1, 2], [3, 4]])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a;b;label\n1;2;x\n3;4;y\n",
+        "a\tb\tlabel\n1\t2\tx\n3\t4\ty\n",
+        "a b label\n1  2 x\n3 4   y\n",
+        "a|b|label\n1|2|x\n3|4|y\n",
+        '"a","b","label"\n"1","2","x"\n"3","4","y"\n',
+    ],
+    ids=["semicolon", "tab", "spaces", "pipe", "quoted"],
+)
+def test_csv_delimiter_is_sniffed(tmp_path, text):
+    ds = read_csv(write(tmp_path / "d.txt", text))
+    np.testing.assert_array_equal(ds.X, [[1, 2], [3, 4]])
+    assert ds.y.tolist() == ["x", "y"] and ds.feature_names == ["a", "b"]
+
+
+def test_csv_explicit_delimiter_and_header(tmp_path):
+    p = write(tmp_path / "d.csv", "1;2;0\n3;4;1\n")
+    ds = read_csv(p, delimiter=";", header=False)
+    assert ds.m == 2
+    # header=True takes the first row as names even though it is numeric
+    assert read_csv(write(tmp_path / "e.csv", "1,2,0\n3,4,1\n5,6,0\n"), header=True).m == 2
+
+
+def test_csv_blank_lines_bom_and_crlf(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_bytes(b"\xef\xbb\xbfa,b,c\r\n\r\n1,2,0\r\n3,4,1\r\n\r\n")
+    ds = read_csv(p)
+    assert ds.feature_names == ["a", "b"] and ds.m == 2
+
+
+def test_csv_gzipped(tmp_path):
+    p = tmp_path / "d.csv.gz"
+    p.write_bytes(gzip.compress(b"a,b,c\n1,2,0\n3,4,1\n"))
+    assert read_csv(p).m == 2
+    assert load(str(p)).m == 2
+
+
+def test_csv_larger_than_one_block(tmp_path):
+    m = 10_000  # more rows than the reader converts at a time
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(m, 3))
+    y = np.arange(m) % 2
+    np.savetxt(tmp_path / "big.csv", np.column_stack([X, y]), delimiter=",", fmt="%.17g")
+    ds = read_csv(tmp_path / "big.csv")
+    np.testing.assert_array_equal(ds.X, X)
+    assert ds.y.tolist() == y.tolist()
+
+
+def test_read_features_drops_a_label_column(tmp_path):
+    with_label = write(tmp_path / "a.csv", "a,b,label\n1,2,x\n3,4,\n")
+    np.testing.assert_array_equal(read_features(with_label, 2), [[1, 2], [3, 4]])
+    without = write(tmp_path / "b.csv", "1,2\n3,4\n")
+    np.testing.assert_array_equal(read_features(without, 2), [[1, 2], [3, 4]])
+    with pytest.raises(DataError, match="fitted on 5 features; this file has 2 columns"):
+        read_features(without, 5)
+
+
+# ---------------------------------------------------------------------- CSV: bad input
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(DataError, match=r"nope\.csv: no such file"):
+        read_csv(tmp_path / "nope.csv")
+
+
+def test_empty_file(tmp_path):
+    with pytest.raises(DataError, match="the file is empty"):
+        read_csv(write(tmp_path / "d.csv", ""))
+    with pytest.raises(DataError, match="empty"):
+        read_csv(write(tmp_path / "blank.csv", "\n\n  \n"))
+
+
+def test_header_only(tmp_path):
+    with pytest.raises(DataError, match="a header row but no data rows"):
+        read_csv(write(tmp_path / "d.csv", "a,b,label\n"))
+
+
+def test_ragged_rows_name_the_line_and_counts(tmp_path):
+    p = write(tmp_path / "d.csv", "a,b,c\n1,2,0\n\n3,4\n")
+    with pytest.raises(DataError, match=r"d\.csv, line 4: 2 fields, expected 3"):
+        read_csv(p)
+
+
+def test_non_numeric_feature_names_row_and_column(tmp_path):
+    p = write(tmp_path / "d.csv", "a,b,c\n1,2,0\n3,oops,1\n")
+    with pytest.raises(DataError, match=r"line 3, column 'b': 'oops' is not a number"):
+        read_csv(p)
+    q = write(tmp_path / "e.csv", "1,2,0\n3,4,1\n5,,1\n")
+    with pytest.raises(DataError, match=r"line 3, column 2: an empty value is not a number"):
+        read_csv(q)
+
+
+@pytest.mark.parametrize("bad", ["nan", "inf", "-Infinity"])
+def test_nan_or_inf_feature(tmp_path, bad):
+    p = write(tmp_path / "d.csv", f"a,b,c\n1,2,0\n3,{bad},1\n")
+    with pytest.raises(DataError, match=rf"line 3, column 'b': '{bad}' is not a finite number"):
+        read_csv(p)
+
+
+def test_single_class(tmp_path):
+    p = write(tmp_path / "d.csv", "a,b,c\n1,2,x\n3,4,x\n")
+    with pytest.raises(DataError, match="only one class 'x' in the labels"):
+        read_csv(p)
+
+
+def test_label_column_that_does_not_exist(tmp_path):
+    p = write(tmp_path / "d.csv", "a,b,c\n1,2,0\n3,4,1\n")
+    with pytest.raises(DataError, match="no column named 'target'; the columns are a, b, c"):
+        read_csv(p, label="target")
+    with pytest.raises(DataError, match=r"no column 5; the file has 3 columns .*: a, b, c"):
+        read_csv(p, label=5)
+    q = write(tmp_path / "e.csv", "1,2,0\n3,4,1\n")
+    with pytest.raises(DataError, match=r"no column -4; the file has 3 columns \(indices 0..2"):
+        read_csv(q, label=-4)
+    with pytest.raises(DataError, match="given by name, but header=False"):
+        read_csv(q, label="c", header=False)
+
+
+def test_empty_label_and_single_column(tmp_path):
+    with pytest.raises(DataError, match=r"line 2: the label \(column 'c'\) is empty"):
+        read_csv(write(tmp_path / "d.csv", "a,b,c\n1,2,\n"))
+    with pytest.raises(DataError, match="a single column"):
+        read_csv(write(tmp_path / "e.csv", "1\n2\n"))
+
+
+def test_not_text(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_bytes(b"\xff\xfe\x00\x81binary")
+    with pytest.raises(DataError, match="not a UTF-8 text file"):
+        read_csv(p)
+
+
+# ---------------------------------------------------------------------- .npz
+
+
+def test_npz_roundtrip_with_test_part(tmp_path):
+    X = np.arange(12.0).reshape(6, 2)
+    y = np.array(["a", "b"] * 3)
+    np.savez(tmp_path / "d.npz", X=X, y=y, X_test=X[:2], y_test=y[:2])
+    ds = read_npz(tmp_path / "d.npz")
+    np.testing.assert_array_equal(ds.X, X)
+    assert ds.y.tolist() == y.tolist() and ds.class_names == ["a", "b"]
+    assert ds.test is not None and ds.test.m == 2
+
+
+def test_npz_missing_file(tmp_path):
+    with pytest.raises(DataError, match=r"absent\.npz: no such file"):
+        read_npz(tmp_path / "absent.npz")
+
+
+def test_npz_missing_array(tmp_path):
+    np.savez(tmp_path / "d.npz", X=np.zeros((3, 2)), labels=np.arange(3))
+    with pytest.raises(DataError, match=r"no array 'y' \(the file holds X, labels\)"):
+        read_npz(tmp_path / "d.npz")
+    np.savez(tmp_path / "e.npz", y=np.arange(3))
+    with pytest.raises(DataError, match="no array 'X'"):
+        read_npz(tmp_path / "e.npz")
+
+
+def test_npz_with_pickled_objects_is_refused(tmp_path):
+    y = np.array([{"a": 1}, "b", 3], dtype=object)
+    np.savez(tmp_path / "d.npz", X=np.zeros((3, 2)), y=y)
+    with pytest.raises(DataError, match="array 'y' holds Python objects.*refused"):
+        read_npz(tmp_path / "d.npz")
+
+
+def test_npz_that_is_not_an_archive(tmp_path):
+    p = write(tmp_path / "d.npz", "not a zip at all")
+    with pytest.raises(DataError, match=r"not a \.npz archive"):
+        read_npz(p)
+
+
+def test_npz_shapes_are_checked(tmp_path):
+    np.savez(tmp_path / "d.npz", X=np.zeros((3, 2)), y=np.arange(4))
+    with pytest.raises(DataError, match="X has 3 examples but y has 4 labels"):
+        read_npz(tmp_path / "d.npz")
+    np.savez(tmp_path / "e.npz", X=np.zeros(3), y=np.arange(3))
+    with pytest.raises(DataError, match=r"X must be 2-D \(m, n_x\)"):
+        read_npz(tmp_path / "e.npz")
+
+
+def test_npz_nan_names_row_and_column(tmp_path):
+    X = np.zeros((3, 2))
+    X[2, 1] = np.inf
+    np.savez(tmp_path / "d.npz", X=X, y=np.array([0, 1, 0]))
+    with pytest.raises(DataError, match="X has inf at row 2, column 1"):
+        read_npz(tmp_path / "d.npz")
+
+
+# ---------------------------------------------------------------------- IDX
+
+
+def test_idx_plain_is_a_memmap(tmp_path):
+    images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    a = read_idx(write_idx(tmp_path / "x-idx3-ubyte", images))
+    assert isinstance(a, np.memmap)
+    assert a.shape == (2, 3, 4) and a.dtype == np.uint8
+    np.testing.assert_array_equal(a, images)
+
+
+def test_idx_gzipped(tmp_path):
+    labels = np.array([3, 1, 4, 1, 5], dtype=np.uint8)
+    a = read_idx(write_idx(tmp_path / "y-idx1-ubyte.gz", labels, gz=True))
+    assert not isinstance(a, np.memmap)
+    np.testing.assert_array_equal(a, labels)
+
+
+def test_idx_other_element_types(tmp_path):
+    values = np.array([[1.5, -2.0], [3.25, 4.0]], dtype=np.float32)
+    a = read_idx(write_idx(tmp_path / "f.idx", values, code=0x0D))
+    np.testing.assert_array_equal(a, values)
+    ints = np.array([-70000, 5], dtype=np.int32)
+    np.testing.assert_array_equal(read_idx(write_idx(tmp_path / "i.idx", ints, code=0x0C)), ints)
+
+
+def test_idx_wrong_magic(tmp_path):
+    p = tmp_path / "bad"
+    p.write_bytes(struct.pack(">I", 0x12345678) + bytes(16))
+    with pytest.raises(DataError, match="not an IDX file: magic number 0x12345678"):
+        read_idx(p)
+
+
+@pytest.mark.parametrize("gz", [False, True])
+def test_idx_length_disagrees_with_header(tmp_path, gz):
+    data = idx_bytes(np.zeros((4, 2, 2), dtype=np.uint8))[:-3]  # 3 bytes short
+    p = tmp_path / "short"
+    p.write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(DataError, match=r"says 4 x 2 x 2 values .*\(16 bytes\) but 13 bytes"):
+        read_idx(p)
+    p.write_bytes(idx_bytes(np.zeros(4, dtype=np.uint8)) + b"extra")
+    with pytest.raises(DataError, match=r"\(4 bytes\) but 9 bytes follow"):
+        read_idx(p)
+
+
+def test_idx_missing_and_empty(tmp_path):
+    with pytest.raises(DataError, match="no such file"):
+        read_idx(tmp_path / "none")
+    (tmp_path / "empty").write_bytes(b"")
+    with pytest.raises(DataError, match="the file is empty"):
+        read_idx(tmp_path / "empty")
+
+
+# ---------------------------------------------------------------------- MNIST directories
+
+
+def test_mnist_dir_plain_is_not_copied(tmp_path):
+    d, images, labels = mnist_dir(tmp_path, m=12, rows=4, cols=3, test_m=5)
+    ds = read_mnist_dir(d)
+    assert ds.kind == "image" and ds.X.dtype == np.uint8
+    assert ds.X.shape == (12, 12) and ds.y.dtype == np.int64
+    assert isinstance(ds.X, np.memmap)  # a reshaped view of the map, not an in-memory copy
+    assert not ds.X.flags.owndata
+    np.testing.assert_array_equal(ds.X, images.reshape(12, 12))
+    assert ds.y.tolist() == labels.tolist() and ds.class_names == ["0", "1", "2"]
+    assert ds.test is not None and ds.test.m == 5 and ds.test.kind == "image"
+    assert "4x3 pixels" in ds.description
+
+
+def test_mnist_dir_gzipped_without_test(tmp_path):
+    d, images, _ = mnist_dir(tmp_path, gz=True)
+    ds = load(str(d))
+    np.testing.assert_array_equal(ds.X, images.reshape(len(images), -1))
+    assert ds.test is None
+
+
+def test_mnist_dir_counts_differ(tmp_path):
+    d, images, labels = mnist_dir(tmp_path)
+    write_idx(d / "train-labels-idx1-ubyte", labels[:-1])
+    with pytest.raises(DataError, match="12 train images but 11 train labels"):
+        read_mnist_dir(d)
+
+
+def test_mnist_dir_missing_files(tmp_path):
+    with pytest.raises(DataError, match="no train-images-idx3-ubyte"):
+        read_mnist_dir(tmp_path)
+    with pytest.raises(DataError, match="no such directory"):
+        read_mnist_dir(tmp_path / "absent")
+    d, images, labels = mnist_dir(tmp_path)
+    write_idx(d / "t10k-images-idx3-ubyte", images)
+    with pytest.raises(DataError, match="found t10k-images-idx3-ubyte but not t10k-labels"):
+        read_mnist_dir(d)
+
+
+def test_mnist_dir_images_file_holding_labels(tmp_path):
+    d, images, labels = mnist_dir(tmp_path)
+    write_idx(d / "train-images-idx3-ubyte", labels)
+    with pytest.raises(DataError, match="expected images .* found a 1-D array"):
+        read_mnist_dir(d)
