@@ -1,0 +1,545 @@
+"""The ``deltaprop`` command line. Parses, prints, exits 0 (done), 1 (training failed),
+2 (bad input: one line on stderr, no traceback) or 130/143 (interrupted; a checkpoint is saved).
+No mathematics here. Imported by nothing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.001, "adam": 0.001}
+
+
+class UsageError(ValueError):
+    """Bad command-line input (reported in one line, exit code 2)."""
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit code 2)."""
+
+    def error(self, message):
+        print(f"deltaprop: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+# ---------------------------------------------------------------------- arguments
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a fraction, got {text!r}") from None
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
+    return value
+
+
+def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
+    p.add_argument(
+        "--data",
+        default=default,
+        help="a bundled data set (digits, iris, wine, breast_cancer), a synthetic one (moons, "
+        "circles, spirals, blobs, xor), or a file/folder (CSV, NPZ, MNIST IDX folder)"
+        + (f"; default {default}" if default else ""),
+    )
+    p.add_argument("--label", help="CSV label column, by name or index (default: the last)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="deltaprop",
+        description="Backpropagation for multi-layer perceptrons, written like the equations.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    t = sub.add_parser("train", help="train a network (default: the digits data set)")
+    add_data_arguments(t, "digits")
+    t.add_argument(
+        "--hidden",
+        type=positive_int,
+        nargs="+",
+        default=[128, 64],
+        metavar="N",
+        help="hidden layer widths (default: 128 64)",
+    )
+    t.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
+    t.add_argument("--output", default="softmax", help="output activation (default: softmax)")
+    t.add_argument("--loss", default=None, help="loss (default: matches the output)")
+    t.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, rmsprop, adam")
+    t.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help="learning rate alpha (default: 0.001 for adam/rmsprop, 0.1 for sgd)",
+    )
+    t.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=32,
+        help="examples per mini-batch (default 32); --full-batch for the seed's GD",
+    )
+    t.add_argument("--full-batch", action="store_true", help="full-batch gradient descent")
+    t.add_argument(
+        "--epochs",
+        "--iterations",
+        dest="epochs",
+        type=positive_int,
+        default=40,
+        help="passes over the training data (default 40)",
+    )
+    t.add_argument(
+        "--l2",
+        type=float,
+        default=0.1,
+        help="L2 penalty lambda: J + (lambda / 2m) sum of squared weights (default 0.1)",
+    )
+    t.add_argument(
+        "--schedule",
+        default="constant",
+        help="constant, step, invscaling, cosine, plateau (default constant)",
+    )
+    t.add_argument("--clip-norm", type=float, default=None, help="clip the global gradient norm")
+    t.add_argument(
+        "--validation",
+        type=fraction,
+        default=0.1,
+        help="fraction of the training part held out for validation (default 0.1)",
+    )
+    t.add_argument(
+        "--test",
+        type=fraction,
+        default=0.25,
+        help="fraction held out for the final test, unless the data come with a test "
+        "part (default 0.25)",
+    )
+    t.add_argument(
+        "--patience",
+        type=positive_int,
+        default=None,
+        help="early stopping: epochs without improvement of the validation cost",
+    )
+    t.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least gain")
+    t.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    t.add_argument("--seed", type=int, default=0, help="seed for weights, split and shuffling")
+    t.add_argument("--out", help="save the trained model here (.npz)")
+    t.add_argument("--checkpoint", help="checkpoint file (.npz); also written on Ctrl-C")
+    t.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="write the checkpoint every N epochs (default: only when interrupted)",
+    )
+    t.add_argument("--resume", metavar="CHECKPOINT", help="continue an interrupted run")
+    t.add_argument("--quiet", action="store_true", help="no progress display")
+    t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+
+    e = sub.add_parser("evaluate", help="accuracy, per-class scores, confusion matrix")
+    e.add_argument("model", help="a model file written by train --out")
+    add_data_arguments(e, None)
+    e.add_argument(
+        "--all",
+        action="store_true",
+        help="use all of the data (default: the test part when the data are the "
+        "model's own training data set)",
+    )
+    e.add_argument("--json", action="store_true", help="print the results as JSON")
+
+    p = sub.add_parser("predict", help="predicted labels and class probabilities as CSV")
+    p.add_argument("model", help="a model file written by train --out")
+    p.add_argument("input", help="features: a CSV file (rows are examples) or an .npz with X")
+    p.add_argument("--out", help="write the CSV here instead of standard output")
+    return parser
+
+
+# ---------------------------------------------------------------------- data
+
+
+@dataclass
+class Parts:
+    """Encoded, preprocessed data in the notation's layout (examples are columns)."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray | None
+    y_val: np.ndarray | None
+    X_test: np.ndarray
+    y_test: np.ndarray
+    encoder: object
+    preprocessor: object
+    description: str
+
+
+def load_dataset(spec: str, label: str | None):
+    from . import data
+
+    kwargs = {}
+    if label is not None:
+        kwargs["label"] = int(label) if label.lstrip("-").isdigit() else label
+    return data.load(spec, **kwargs)
+
+
+def prepare_data(args, dtype, encoder=None, preprocessor=None) -> Parts:
+    """Load, split (stratified, seeded), encode labels, fit preprocessing on the training part."""
+    from . import data
+
+    ds = load_dataset(args.data, args.label)
+    if encoder is None:
+        encoder = data.LabelEncoder()
+        encoder.fit(ds.y)
+    if ds.test is not None:
+        train_rows, test = ds, ds.test
+        train_index = np.arange(ds.m)
+        X_test_rows, y_test = test.X, test.y
+    else:
+        train_index, test_index = data.stratified_split(
+            ds.y, fractions=(1 - args.test, args.test), seed=args.seed
+        )
+        train_rows = ds
+        X_test_rows, y_test = ds.X[test_index], ds.y[test_index]
+    if args.validation > 0:
+        fit_part, val_part = data.stratified_split(
+            train_rows.y[train_index],
+            fractions=(1 - args.validation, args.validation),
+            seed=args.seed,
+        )
+        fit_index, val_index = train_index[fit_part], train_index[val_part]
+    else:
+        fit_index, val_index = train_index, None
+    if preprocessor is None:
+        preprocessor = data.make_preprocessor(ds.kind)
+        preprocessor.fit(train_rows.X[fit_index])
+
+    def columns(X_rows):
+        return data.to_columns(preprocessor.transform(X_rows, dtype=dtype))
+
+    X_val = y_val = None
+    if val_index is not None:
+        X_val = columns(train_rows.X[val_index])
+        y_val = encoder.transform(train_rows.y[val_index])
+    return Parts(
+        X_train=columns(train_rows.X[fit_index]),
+        y_train=encoder.transform(train_rows.y[fit_index]),
+        X_val=X_val,
+        y_val=y_val,
+        X_test=columns(X_test_rows),
+        y_test=encoder.transform(y_test),
+        encoder=encoder,
+        preprocessor=preprocessor,
+        description=ds.description,
+    )
+
+
+# ---------------------------------------------------------------------- train
+
+
+#: The settings of a run, saved in checkpoints (so --resume can rebuild it) and in model files.
+RUN_KEYS = (
+    "data",
+    "label",
+    "hidden",
+    "activation",
+    "output",
+    "loss",
+    "optimizer",
+    "lr",
+    "batch_size",
+    "full_batch",
+    "epochs",
+    "l2",
+    "schedule",
+    "clip_norm",
+    "validation",
+    "test",
+    "patience",
+    "min_delta",
+    "dtype",
+    "seed",
+    "out",
+    "checkpoint",
+    "checkpoint_every",
+)
+
+
+def cmd_train(args) -> int:
+    from . import io
+    from .core import Network
+    from .model import Model
+    from .training import EarlyStopping, Trainer, make_optimizer, make_progress, make_schedule
+    from .training.checkpoint import Checkpoint
+
+    resumed = None
+    if args.resume:
+        resumed = io.load_checkpoint(args.resume)
+        for key, value in resumed[3].items():  # the interrupted run's settings
+            setattr(args, key, value)
+        args.checkpoint = args.checkpoint or args.resume
+    dtype = np.dtype(args.dtype)
+    parts = prepare_data(
+        args,
+        dtype,
+        encoder=None if resumed is None else _encoder_for(resumed[0].classes),
+        preprocessor=None if resumed is None else resumed[0].preprocessor,
+    )
+    classes = parts.encoder.classes_
+    if len(classes) < 2:
+        raise UsageError(f"the data have a single class ({classes[0]!r}); nothing to learn")
+    sizes = [parts.X_train.shape[0], *args.hidden, len(classes)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore" if resumed else "default")
+        net = Network(
+            sizes,
+            hidden=args.activation,
+            output=args.output,
+            loss=args.loss,
+            seed=args.seed,
+            dtype=dtype,
+        )
+    if resumed is not None:
+        for name, P in net.parameters():
+            P[...] = dict(resumed[0].network.parameters())[name]
+    lr = args.lr if args.lr is not None else DEFAULT_LR.get(args.optimizer, 0.01)
+    optimizer = make_optimizer(args.optimizer, lr=lr, clip_norm=args.clip_norm)
+    schedule = make_schedule(args.schedule, lr, epochs=args.epochs)
+    info = {
+        "data": args.data,
+        "label": args.label,
+        "description": parts.description,
+        "settings": {k: getattr(args, k) for k in RUN_KEYS},
+    }
+    model = Model(net, classes, parts.preprocessor, info)
+    callbacks = []
+    show = sys.stderr if args.json else sys.stdout
+    if not args.quiet:
+        callbacks.append(make_progress(args.epochs, show))
+    if args.patience:
+        callbacks.append(EarlyStopping(patience=args.patience, min_delta=args.min_delta))
+    checkpoint_path = args.checkpoint or _default_checkpoint(args.out)
+    run = {k: getattr(args, k) for k in RUN_KEYS}
+    run["checkpoint"] = checkpoint_path
+    callbacks.append(Checkpoint(checkpoint_path, model, args.checkpoint_every, run))
+    trainer = Trainer(
+        net,
+        optimizer,
+        epochs=args.epochs,
+        batch_size=None if args.full_batch else args.batch_size,
+        l2=args.l2,
+        schedule=schedule,
+        seed=args.seed,
+        callbacks=callbacks,
+    )
+    if resumed is not None:
+        trainer.load_state_dict(resumed[1], resumed[2])
+        print(
+            f"resuming {args.resume} at epoch {trainer.epoch + 1}, step {trainer.batch + 1}",
+            file=show,
+        )
+
+    from .training import TrainingDiverged, TrainingInterrupted
+
+    def on_signal(signum, frame):
+        trainer.request_interrupt(f"interrupted by {signal.Signals(signum).name}")
+
+    previous = {s: signal.signal(s, on_signal) for s in EXIT_SIGNAL}
+    validation = (parts.X_val, parts.y_val) if parts.X_val is not None else None
+    try:
+        history = trainer.fit(parts.X_train, parts.y_train, validation=validation)
+    except TrainingInterrupted as e:
+        print(
+            f"deltaprop: {e}; continue with: deltaprop train --resume {e.checkpoint}",
+            file=sys.stderr,
+        )
+        signum = signal.SIGTERM if "SIGTERM" in str(e) else signal.SIGINT
+        return EXIT_SIGNAL[signum]
+    except TrainingDiverged as e:
+        print(f"deltaprop: {e}", file=sys.stderr)
+        return EXIT_FAILED
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+    test_accuracy = float(np.mean(net.predict(parts.X_test) == parts.y_test))
+    last = history.last()
+    model.info["metrics"] = {
+        "test_accuracy": test_accuracy,
+        "epochs": len(history),
+        "train_cost": last["cost"],
+        "val_accuracy": last["val_accuracy"],
+    }
+    model.info["history"] = history.to_dict()
+    if args.out:
+        io.save(model, args.out)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    **model.info["metrics"],
+                    "model": args.out,
+                    "classes": len(classes),
+                    "train_examples": parts.X_train.shape[1],
+                    "test_examples": parts.X_test.shape[1],
+                }
+            )
+        )
+    else:
+        print(f"data: {parts.description}")
+        print(
+            f"network: {' -> '.join(map(str, sizes))} ({args.activation} hidden, "
+            f"{args.output} output), {args.optimizer}, {len(history)} epochs"
+        )
+        print(f"test accuracy: {test_accuracy:.4f} ({parts.X_test.shape[1]} examples)")
+        if args.out:
+            print(f"model saved to {args.out}")
+    return EXIT_OK
+
+
+def _default_checkpoint(out: str | None) -> str:
+    return f"{out}.checkpoint.npz" if out else "deltaprop-checkpoint.npz"
+
+
+def _encoder_for(classes):
+    from . import data
+
+    encoder = data.LabelEncoder()
+    encoder.fit(np.asarray(classes))
+    return encoder
+
+
+# ---------------------------------------------------------------------- evaluate, predict
+
+
+def cmd_evaluate(args) -> int:
+    from . import io
+    from .metrics import accuracy, confusion_matrix, per_class_scores
+
+    model = io.load(args.model)
+    if model.classes is None:
+        raise UsageError(f"{args.model} is not a classifier; evaluate reports class metrics")
+    settings = model.info.get("settings", {})
+    spec = args.data or model.info.get("data")
+    if spec is None:
+        raise UsageError("give the data to evaluate on with --data")
+    own_data = spec == model.info.get("data") and not args.all and settings
+    if own_data:  # the same held-out test part as in training
+        run = argparse.Namespace(**{**settings, "label": args.label or settings.get("label")})
+        parts = prepare_data(
+            run, model.network.dtype, _encoder_for(model.classes), model.preprocessor
+        )
+        X, y_true, which = parts.X_test, parts.y_test, "test part"
+    else:
+        ds = load_dataset(spec, args.label)
+        X, y_true, which = model.columns(ds.X), _encoder_for(model.classes).transform(ds.y), "all"
+    y_pred = model.network.predict(X)
+    k = len(model.classes)
+    C = confusion_matrix(y_true, y_pred, k)
+    scores = per_class_scores(C)
+    acc = accuracy(y_true, y_pred)
+    names = [str(c) for c in model.classes]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "accuracy": acc,
+                    "examples": int(len(y_true)),
+                    "classes": names,
+                    "precision": scores["precision"].tolist(),
+                    "recall": scores["recall"].tolist(),
+                    "f1": scores["f1"].tolist(),
+                    "confusion_matrix": C.tolist(),
+                }
+            )
+        )
+        return EXIT_OK
+    print(f"data: {spec} ({which}, {len(y_true)} examples)")
+    print(f"accuracy: {acc:.4f}")
+    width = max(len("class"), *(len(n) for n in names))
+    print(f"\n{'class':>{width}}  precision  recall      f1  support")
+    for i, n in enumerate(names):
+        print(
+            f"{n:>{width}}  {scores['precision'][i]:9.4f}  {scores['recall'][i]:6.4f}  "
+            f"{scores['f1'][i]:6.4f}  {int(scores['support'][i]):7d}"
+        )
+    cell = max(len(str(C.max())), *(len(n) for n in names))
+    print("\nconfusion matrix (rows: true class, columns: predicted class)")
+    print(" " * width + "  " + " ".join(f"{n:>{cell}}" for n in names))
+    for i, n in enumerate(names):
+        print(f"{n:>{width}}  " + " ".join(f"{v:>{cell}d}" for v in C[i]))
+    return EXIT_OK
+
+
+def read_features(path: str, n_features: int) -> np.ndarray:
+    """Rows of features from a CSV (optionally with one extra label column, dropped) or .npz."""
+    from . import data
+
+    if path.endswith(".npz"):
+        return data.read_npz(path).X
+    return data.read_features(path, n_features)
+
+
+def cmd_predict(args) -> int:
+    import csv
+    import io as textio
+
+    from . import io
+
+    model = io.load(args.model)
+    X_rows = read_features(args.input, model.n_features)
+    buffer = textio.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if model.network.is_classifier and model.classes is not None:
+        labels = model.predict(X_rows)
+        P = model.predict_proba(X_rows)
+        writer.writerow(["prediction", *(f"p_{c}" for c in model.classes)])
+        for label, row in zip(labels, P, strict=True):
+            writer.writerow([label, *(f"{p:.6g}" for p in row)])
+    else:
+        values = model.predict(X_rows)
+        writer.writerow([f"y{k}" for k in range(values.shape[1])])
+        writer.writerows([[f"{v:.6g}" for v in row] for row in values])
+    if args.out:
+        io.write_text_atomic(args.out, buffer.getvalue())
+    else:
+        sys.stdout.write(buffer.getvalue())
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------- main
+
+COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ValueError, OSError) as e:  # bad input: InputError, DataError, ModelFileError, ...
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"deltaprop: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except ImportError as e:
+        print(f"deltaprop: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,218 @@
+"""Model files and checkpoints: one ``.npz`` of named arrays plus a JSON metadata entry.
+
+Loading never unpickles (``allow_pickle=False``): a file holds numbers and text only, so opening
+one cannot run code. Writing is atomic: the file is written under a temporary name in the same
+folder, flushed to disk, then renamed over the target, so an interrupted save leaves either the
+old file or the new one, never half of one.
+
+Layout of a model file::
+
+    __metadata__            0-d unicode array: JSON {"format": "deltaprop-model",
+                            "format_version": 1, "network": {...}, "classes": ..., ...}
+    W[1], b[1], ..., b[L]   the parameters, in the network's dtype
+    classes                 the label of each output unit (numbers or unicode)
+    preprocessing/<name>    the fitted preprocessing statistics (e.g. mean, scale)
+
+A checkpoint adds the trainer's state (optimizer moments, generator state, history, position in
+the epoch) under ``trainer/`` and in the metadata.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from . import data
+from .core import DeltapropWarning, Network
+from .model import Model
+
+FORMAT_VERSION = 1
+MODEL_FORMAT = "deltaprop-model"
+CHECKPOINT_FORMAT = "deltaprop-checkpoint"
+METADATA_KEY = "__metadata__"
+
+
+class ModelFileError(ValueError):
+    """A file that cannot be read as a deltaprop model or checkpoint (the message says why)."""
+
+
+# ---------------------------------------------------------------------- the container
+
+
+def replace_atomically(path, write) -> Path:
+    """Call ``write(binary_file)`` on a temporary file beside ``path``, flush it to disk, then
+    rename it over ``path``: readers see the old file or the new one, never a partial one."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise ModelFileError(f"cannot write {path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text_atomic(path, text: str) -> Path:
+    """Write a text file atomically (UTF-8)."""
+    return replace_atomically(path, lambda f: f.write(text.encode("utf-8")))
+
+
+def write_atomic(path, arrays: dict[str, np.ndarray], metadata: dict) -> Path:
+    """Write ``arrays`` and ``metadata`` (JSON) to ``path`` as .npz, atomically."""
+    for name, value in arrays.items():
+        if np.asarray(value).dtype == object:
+            raise TypeError(f"array {name!r} has dtype object, which would need pickle")
+    payload = {METADATA_KEY: np.array(json.dumps(metadata)), **arrays}
+    return replace_atomically(path, lambda f: np.savez(f, **payload))
+
+
+def read(path, expected_format: str) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays, metadata) of a file written by ``write_atomic``, with clear errors."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelFileError(f"no such file: {path}")
+    with open(path, "rb") as f:
+        if f.read(4) != b"PK\x03\x04":  # an .npz is a zip archive; np.load would try pickle
+            raise ModelFileError(f"{path} is not a deltaprop file or is truncated (not a zip)")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (zipfile.BadZipFile, EOFError, OSError) as e:
+        raise ModelFileError(f"{path} is not a deltaprop file or is truncated ({e})") from None
+    except ValueError as e:  # object arrays need pickle: refused
+        raise ModelFileError(
+            f"{path} holds data that would need unpickling; refused ({e})"
+        ) from None
+    if METADATA_KEY not in arrays:
+        raise ModelFileError(f"{path} is an .npz file but not a deltaprop file (no metadata)")
+    try:
+        metadata = json.loads(str(arrays.pop(METADATA_KEY)))
+    except json.JSONDecodeError as e:
+        raise ModelFileError(f"{path}: its metadata is not valid JSON ({e})") from None
+    found = metadata.get("format")
+    if found != expected_format:
+        raise ModelFileError(f"{path} is not a {expected_format} file (format: {found!r})")
+    version = metadata.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} has format version {version!r}; this deltaprop reads version {FORMAT_VERSION}"
+        )
+    return arrays, metadata
+
+
+# ---------------------------------------------------------------------- models
+
+
+def _model_payload(model: Model) -> tuple[dict[str, np.ndarray], dict]:
+    net = model.network
+    arrays = {name: P for name, P in net.parameters()}
+    metadata = {"network": net.config(), "info": model.info, "classes": None}
+    if model.classes is not None:
+        classes = np.asarray(model.classes)
+        if classes.dtype == object:
+            classes = classes.astype(str)
+        arrays["classes"] = classes
+        metadata["classes"] = len(classes)
+    if model.preprocessor is not None:
+        state = model.preprocessor.state()
+        metadata["preprocessing"] = type(model.preprocessor).__name__
+        arrays.update({f"preprocessing/{k}": np.asarray(v) for k, v in state.items()})
+    return arrays, metadata
+
+
+def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
+    try:
+        config = dict(metadata["network"])
+        config["dtype"] = np.dtype(config["dtype"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeltapropWarning)
+            net = Network(**config)
+    except (KeyError, TypeError, ValueError) as e:
+        raise ModelFileError(f"{path}: its network description is invalid ({e})") from None
+    for name, P in net.parameters():
+        if name not in arrays:
+            raise ModelFileError(f"{path}: array {name} is missing")
+        saved = arrays[name]
+        if saved.shape != P.shape or saved.dtype != P.dtype:
+            raise ModelFileError(
+                f"{path}: array {name} has shape {saved.shape} and dtype {saved.dtype}, but the "
+                f"metadata describe {P.shape} {P.dtype}"
+            )
+        P[...] = saved
+    classes = arrays.get("classes")
+    if metadata.get("classes") is not None and (
+        classes is None or len(classes) != metadata["classes"]
+    ):
+        raise ModelFileError(f"{path}: the class labels disagree with the metadata")
+    preprocessor = None
+    kind = metadata.get("preprocessing")
+    if kind is not None:
+        cls = getattr(data, kind, None)
+        if cls is None or not hasattr(cls, "from_state"):
+            raise ModelFileError(f"{path}: unknown preprocessing {kind!r}")
+        state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("preprocessing/")}
+        try:
+            preprocessor = cls.from_state(state)
+        except (KeyError, ValueError) as e:
+            raise ModelFileError(
+                f"{path}: its preprocessing statistics are invalid ({e})"
+            ) from None
+    return Model(net, classes, preprocessor, metadata.get("info", {}))
+
+
+def save(model: Model | Network, path) -> Path:
+    """Save a Model (or a bare Network) to ``path`` (.npz), atomically."""
+    if isinstance(model, Network):
+        model = Model(model)
+    arrays, metadata = _model_payload(model)
+    metadata = {"format": MODEL_FORMAT, "format_version": FORMAT_VERSION, **metadata}
+    return write_atomic(path, arrays, metadata)
+
+
+def load(path) -> Model:
+    """Load a model saved by ``save``. Raises ModelFileError for anything else."""
+    arrays, metadata = read(path, MODEL_FORMAT)
+    return _model_from_payload(path, arrays, metadata)
+
+
+# ---------------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path, model: Model, trainer, run: dict | None = None) -> Path:
+    """Model + the trainer's complete state + ``run`` (the settings needed to rebuild the run)."""
+    arrays, metadata = _model_payload(model)
+    scalars, trainer_arrays = trainer.state_dict()
+    arrays.update({f"trainer/{k}": v for k, v in trainer_arrays.items()})
+    metadata = {
+        "format": CHECKPOINT_FORMAT,
+        "format_version": FORMAT_VERSION,
+        **metadata,
+        "trainer": scalars,
+        "run": run or {},
+    }
+    return write_atomic(path, arrays, metadata)
+
+
+def load_checkpoint(path) -> tuple[Model, dict, dict[str, np.ndarray], dict]:
+    """(model, trainer scalars, trainer arrays, run settings) from ``save_checkpoint``."""
+    arrays, metadata = read(path, CHECKPOINT_FORMAT)
+    trainer_arrays = {
+        k[len("trainer/") :]: v for k, v in arrays.items() if k.startswith("trainer/")
+    }
+    model = _model_from_payload(path, arrays, metadata)
+    if "trainer" not in metadata:
+        raise ModelFileError(f"{path}: the checkpoint has no trainer state")
+    return model, metadata["trainer"], trainer_arrays, metadata.get("run", {})

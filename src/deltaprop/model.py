@@ -1,0 +1,62 @@
+"""A trained model: the network plus what it needs to be applied to raw data.
+
+Users and files hold examples as rows, X_rows (m, n_x); the network works on columns. ``Model``
+applies the fitted preprocessing to rows, converts them once with ``deltaprop.data.to_columns``,
+and maps output units back to the original class labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .core import InputError, Network
+from .data import to_columns
+
+
+@dataclass
+class Model:
+    """``network``: the trained Network. ``classes``: the original label of each output unit, in
+    order (None for regression). ``preprocessor``: the fitted Standardizer or PixelScaler (or
+    None). ``info``: JSON-able facts about the run (data set, settings, metrics)."""
+
+    network: Network
+    classes: np.ndarray | None = None
+    preprocessor: object | None = None
+    info: dict = field(default_factory=dict)
+
+    @property
+    def n_features(self) -> int:
+        return self.network.n_x
+
+    def columns(self, X_rows) -> np.ndarray:
+        """Raw rows (m, n_x) -> preprocessed columns (n_x, m) in the network's dtype."""
+        X_rows = np.asarray(X_rows)
+        if X_rows.ndim != 2:
+            raise InputError(f"expected a 2-D array of examples as rows, got shape {X_rows.shape}")
+        if X_rows.shape[1] != self.n_features:
+            raise InputError(
+                f"the model was trained on {self.n_features} features; this data has "
+                f"{X_rows.shape[1]}"
+            )
+        if self.preprocessor is not None:
+            X_rows = self.preprocessor.transform(X_rows, dtype=self.network.dtype)
+        return to_columns(X_rows, dtype=self.network.dtype)
+
+    def predict_proba(self, X_rows) -> np.ndarray:
+        """Class probabilities, one row per example: (m, n_y); for a single sigmoid unit
+        (binary), (m, 2) with the probabilities of classes[0] and classes[1]."""
+        P = self.network.predict_proba(self.columns(X_rows)).T
+        if self.network.n_y == 1:
+            P = np.hstack([1 - P, P])
+        return P
+
+    def predict(self, X_rows) -> np.ndarray:
+        """Predicted labels (m,) in the original label type; regression: values (m, n_y)."""
+        out = self.network.predict(self.columns(X_rows))
+        if not self.network.is_classifier:
+            return out.T
+        if out.ndim == 2:  # several sigmoid units: a 0/1 indicator per label
+            return out.T
+        return self.classes[out] if self.classes is not None else out

@@ -1,0 +1,164 @@
+"""The command line as a user meets it: real subprocesses, exit codes, one-line errors."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from deltaprop import io
+
+CLI = [sys.executable, "-m", "deltaprop"]
+
+
+def run(*args, cwd=None, timeout=300):
+    return subprocess.run(
+        [*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=timeout
+    )
+
+
+def test_main_job_reaches_097_on_digits(tmp_path):
+    started = time.perf_counter()
+    result = run("train", cwd=tmp_path)
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("test accuracy:"))
+    accuracy = float(line.split()[2])
+    assert accuracy >= 0.97, result.stdout
+    assert "digits" in result.stdout
+    assert elapsed < 60
+
+
+def test_train_json_evaluate_and_predict(tmp_path):
+    model = tmp_path / "moons.npz"
+    result = run(
+        "train",
+        "--data",
+        "moons",
+        "--hidden",
+        "16",
+        "16",
+        "--epochs",
+        "60",
+        "--out",
+        model,
+        "--json",
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert metrics["test_accuracy"] > 0.95 and metrics["model"] == str(model)
+
+    evaluated = run("evaluate", model, "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    report = json.loads(evaluated.stdout)
+    assert report["accuracy"] == pytest.approx(metrics["test_accuracy"])
+    assert np.array(report["confusion_matrix"]).sum() == report["examples"]
+
+    text = run("evaluate", model).stdout
+    assert "precision" in text and "confusion matrix" in text
+
+    csv = tmp_path / "new.csv"
+    csv.write_text("x1,x2\n0.0,1.0\n1.0,-0.5\n2.0,0.5\n")
+    predicted = run("predict", model, csv)
+    assert predicted.returncode == 0, predicted.stderr
+    lines = predicted.stdout.strip().splitlines()
+    assert lines[0] == "prediction,p_0,p_1" and len(lines) == 4
+    assert [int(r.split(",")[0]) for r in lines[1:]] == [0, 1, 1]
+
+
+def one_line_error(result):
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["train", "--data", "no/such/file.csv"], "no file or directory of that name"),
+        (["train", "--data", "nonsense"], "nonsense"),
+        (["train", "--hidden", "0"], "positive integer"),
+        (["train", "--activation", "relux", "--quiet"], "unknown hidden activation 'relux'"),
+        (["train", "--optimizer", "adagrad", "--quiet"], "unknown optimizer 'adagrad'"),
+        (["train", "--schedule", "sometimes", "--quiet"], "unknown schedule"),
+        (["train", "--lr", "-1", "--quiet"], "learning rate must be a positive"),
+        (["train", "--validation", "1.5"], "fraction"),
+        (["train", "--resume", "missing.npz"], "no such file"),
+        (["evaluate", "missing.npz"], "no such file"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
+    assert message in one_line_error(run(*args, cwd=tmp_path))
+
+
+def test_bad_files_exit_2(tmp_path):
+    single = tmp_path / "single.csv"
+    single.write_text("a,b,label\n1,2,x\n3,4,x\n5,6,x\n")
+    assert "one class" in one_line_error(run("train", "--data", single))
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b,label\n1,2,x\n3,y\n")
+    assert "line 3" in one_line_error(run("train", "--data", ragged))
+    not_a_model = tmp_path / "model.npz"
+    not_a_model.write_text("hello")
+    assert "not a deltaprop file" in one_line_error(run("evaluate", not_a_model))
+
+
+def test_predict_with_the_wrong_feature_count_exits_2(tmp_path):
+    model = tmp_path / "m.npz"
+    assert (
+        run("train", "--data", "iris", "--epochs", "2", "--out", model, "--quiet").returncode == 0
+    )
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("1,2\n3,4\n")
+    assert "4 features" in one_line_error(run("predict", model, wrong))
+
+
+# --------------------------------------------------------------------------- interrupt and resume
+
+TRAIN = ["train", "--hidden", "32", "--epochs", "200", "--batch-size", "16", "--seed", "3"]
+
+
+def wait_for_line(proc, prefix, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if line.startswith(prefix):
+            return line
+        if not line and proc.poll() is not None:
+            break
+    raise AssertionError(f"no line starting with {prefix!r}")
+
+
+@pytest.mark.parametrize("signum,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupt_and_resume_equals_an_uninterrupted_run(tmp_path, signum, code):
+    full = tmp_path / "full.npz"
+    assert run(*TRAIN, "--out", full, "--quiet").returncode == 0
+
+    checkpoint, resumed = tmp_path / "ckpt.npz", tmp_path / "resumed.npz"
+    proc = subprocess.Popen(
+        [*CLI, *TRAIN, "--out", resumed, "--checkpoint", checkpoint],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    wait_for_line(proc, "epoch")  # training is under way
+    proc.send_signal(signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert f"--resume {checkpoint}" in err and "Traceback" not in err
+    assert checkpoint.exists() and not resumed.exists()
+
+    result = run("train", "--resume", checkpoint, "--quiet")
+    assert result.returncode == 0, result.stderr
+    a, b = io.load(full).network, io.load(resumed).network
+    for (name, P), (_, Q) in zip(a.parameters(), b.parameters(), strict=True):
+        assert np.array_equal(P, Q), name

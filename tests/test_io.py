@@ -1,0 +1,180 @@
+"""Model files: exact round trip, atomic writes, and a clear error for every corrupted file."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import zipfile
+
+import numpy as np
+import pytest
+
+from deltaprop import io
+from deltaprop.core import Network
+from deltaprop.data import LabelEncoder, Standardizer
+from deltaprop.io import ModelFileError
+from deltaprop.model import Model
+
+
+@pytest.fixture
+def model():
+    rng = np.random.default_rng(0)
+    X_rows = rng.normal(5, 3, (40, 4))
+    y = np.array(["cat", "dog", "emu", "cat"] * 10)
+    scaler = Standardizer()
+    scaler.fit(X_rows)
+    net = Network([4, 6, 3], seed=0, dtype=np.float32)
+    encoder = LabelEncoder()
+    encoder.fit(y)
+    return Model(net, encoder.classes_, scaler, {"data": "test"}), X_rows
+
+
+def test_round_trip_is_exact(tmp_path, model):
+    model, X_rows = model
+    path = io.save(model, tmp_path / "m.npz")
+    loaded = io.load(path)
+    assert loaded.network.config() == model.network.config()
+    assert list(loaded.classes) == ["cat", "dog", "emu"]
+    assert loaded.info == {"data": "test"}
+    np.testing.assert_array_equal(loaded.predict_proba(X_rows), model.predict_proba(X_rows))
+    assert list(loaded.predict(X_rows)) == list(model.predict(X_rows))
+    for (name, P), (_, Q) in zip(
+        model.network.parameters(), loaded.network.parameters(), strict=True
+    ):
+        assert P.dtype == Q.dtype and np.array_equal(P, Q), name
+
+
+def test_a_bare_network_can_be_saved(tmp_path):
+    net = Network([3, 4, 2], seed=1)
+    loaded = io.load(io.save(net, tmp_path / "n.npz")).network
+    assert all(np.array_equal(net.W[l], loaded.W[l]) for l in (1, 2))
+
+
+def test_loading_never_unpickles(tmp_path):
+    """An .npz holding a pickled object is refused, and the pickle is never run."""
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    path = tmp_path / "evil.npz"
+    np.savez(
+        path,
+        __metadata__=np.array(json.dumps({"format": "deltaprop-model"})),
+        payload=np.array([Exploit()], dtype=object),
+    )
+    with pytest.raises(ModelFileError, match="unpickling"):
+        io.load(path)
+    assert not marker.exists()
+
+
+def corrupt(tmp_path, model, how):
+    path = io.save(model, tmp_path / "m.npz")
+    if how == "truncated":
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "not a zip":
+        path.write_text("hello")
+    elif how == "empty":
+        path.write_bytes(b"")
+    elif how == "plain npz":
+        np.savez(path, X=np.zeros(3))
+    else:
+        arrays = dict(np.load(path, allow_pickle=False))
+        meta = json.loads(str(arrays.pop("__metadata__")))
+        if how == "other format":
+            meta["format"] = "something-else"
+        elif how == "future version":
+            meta["format_version"] = 99
+        elif how == "shape mismatch":
+            arrays["W[1]"] = np.zeros((5, 5), dtype=np.float32)
+        elif how == "missing array":
+            del arrays["b[2]"]
+        elif how == "bad metadata":
+            meta = None
+        payload = "{not json" if meta is None else json.dumps(meta)
+        with open(path, "wb") as f:
+            np.savez(f, __metadata__=np.array(payload), **arrays)
+    return path
+
+
+@pytest.mark.parametrize(
+    "how,message",
+    [
+        ("truncated", "not a deltaprop file or is truncated"),
+        ("not a zip", "not a deltaprop file or is truncated"),
+        ("empty", "not a deltaprop file or is truncated"),
+        ("plain npz", "not a deltaprop file"),
+        ("other format", "not a deltaprop-model file"),
+        ("future version", "format version 99"),
+        ("shape mismatch", r"W\[1\] has shape \(5, 5\)"),
+        ("missing array", r"b\[2\] is missing"),
+        ("bad metadata", "not valid JSON"),
+    ],
+)
+def test_every_corrupted_file_gives_a_clear_error(tmp_path, model, how, message):
+    path = corrupt(tmp_path, model[0], how)
+    with pytest.raises(ModelFileError, match=message):
+        io.load(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ModelFileError, match="no such file"):
+        io.load(tmp_path / "nothing.npz")
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary(tmp_path, model, monkeypatch):
+    model, X_rows = model
+    path = io.save(model, tmp_path / "m.npz")
+    before = path.read_bytes()
+
+    def exploding_savez(f, **arrays):
+        f.write(b"partial garbage")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", exploding_savez)
+    with pytest.raises(KeyboardInterrupt):
+        io.save(model, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
+
+
+def test_killing_a_process_during_save_leaves_the_old_file_valid(tmp_path, model):
+    """SIGKILL a process in the middle of writing a big model: the old model still loads."""
+    model, X_rows = model
+    path = io.save(model, tmp_path / "m.npz")
+    expected = model.predict_proba(X_rows)
+    script = textwrap.dedent(f"""
+        import sys, numpy as np
+        from deltaprop import io
+        from deltaprop.core import Network
+        real_savez = np.savez
+        def slow_savez(f, **arrays):
+            f.write(b"x" * 1000)
+            f.flush()
+            print("writing", flush=True)
+            import time; time.sleep(60)
+        np.savez = slow_savez
+        io.save(Network([1000, 1000, 10], seed=0), {str(path)!r})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "writing"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    np.testing.assert_array_equal(io.load(path).predict_proba(X_rows), expected)
+
+
+def test_object_arrays_are_never_written(tmp_path):
+    with pytest.raises(TypeError, match="pickle"):
+        io.write_atomic(tmp_path / "x.npz", {"a": np.array([object()])}, {})
+
+
+def test_the_file_is_a_plain_zip_of_npy_arrays(tmp_path, model):
+    path = io.save(model[0], tmp_path / "m.npz")
+    with zipfile.ZipFile(path) as z:
+        names = sorted(z.namelist())
+    assert "__metadata__.npy" in names and "W[1].npy" in names and "classes.npy" in names
+    assert "preprocessing/mean.npy" in names or any(n.startswith("preprocessing/") for n in names)
