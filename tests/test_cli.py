@@ -162,3 +162,53 @@ def test_interrupt_and_resume_equals_an_uninterrupted_run(tmp_path, signum, code
     a, b = io.load(full).network, io.load(resumed).network
     for (name, P), (_, Q) in zip(a.parameters(), b.parameters(), strict=True):
         assert np.array_equal(P, Q), name
+
+
+# --------------------------------------------------------------------------- data files end to end
+
+
+def write_idx(path, array):
+    """An IDX file as MNIST ships it: magic (0, 0, type 0x08 = uint8, ndim), big-endian sizes."""
+    header = bytes([0, 0, 0x08, array.ndim]) + b"".join(
+        int(n).to_bytes(4, "big") for n in array.shape
+    )
+    path.write_bytes(header + array.astype(np.uint8).tobytes())
+
+
+def test_train_on_an_mnist_folder(tmp_path):
+    """A folder laid out like MNIST (train + t10k IDX files) trains directly, pixels scaled."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 3, 400)
+    images = rng.integers(0, 60, (400, 12, 12))
+    for k in range(3):  # each class lights up its own band of rows
+        images[labels == k, 4 * k : 4 * k + 4, :] += 180
+    write_idx(tmp_path / "train-images-idx3-ubyte", images[:300])
+    write_idx(tmp_path / "train-labels-idx1-ubyte", labels[:300])
+    write_idx(tmp_path / "t10k-images-idx3-ubyte", images[300:])
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte", labels[300:])
+    model = tmp_path / "mnist.npz"
+    result = run("train", "--data", tmp_path, "--epochs", "5", "--quiet", "--out", model)
+    assert result.returncode == 0, result.stderr
+    assert "test accuracy: 1.0000 (100 examples)" in result.stdout
+    assert type(io.load(model).preprocessor).__name__ == "PixelScaler"
+
+
+def test_train_on_a_csv_with_string_labels(tmp_path):
+    rng = np.random.default_rng(1)
+    rows = ["length;width;species"]
+    for i in range(150):
+        species = ["setosa", "versicolor", "virginica"][i % 3]
+        rows.append(f"{rng.normal(i % 3 * 3, 0.5):.3f};{rng.normal(1, 0.2):.3f};{species}")
+    csv = tmp_path / "flowers.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "flowers.npz"
+    result = run(
+        "train", "--data", csv, "--label", "species", "--epochs", "30", "--quiet", "--out", model
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(io.load(model).classes) == ["setosa", "versicolor", "virginica"]
+    new = tmp_path / "new.csv"
+    new.write_text("0.1;1.0\n6.2;0.9\n")
+    lines = run("predict", model, new).stdout.splitlines()
+    assert lines[0] == "prediction,p_setosa,p_versicolor,p_virginica"
+    assert [r.split(",")[0] for r in lines[1:]] == ["setosa", "virginica"]
