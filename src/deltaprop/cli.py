@@ -9,7 +9,6 @@ import json
 import signal
 import sys
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -172,84 +171,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# ---------------------------------------------------------------------- data
-
-
-@dataclass
-class Parts:
-    """Encoded, preprocessed data in the notation's layout (examples are columns)."""
-
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_val: np.ndarray | None
-    y_val: np.ndarray | None
-    X_test: np.ndarray
-    y_test: np.ndarray
-    encoder: object
-    preprocessor: object
-    description: str
-
-
-def load_dataset(spec: str, label: str | None):
-    from . import data
-
-    kwargs = {}
-    if label is not None:
-        kwargs["label"] = int(label) if label.lstrip("-").isdigit() else label
-    return data.load(spec, **kwargs)
-
-
-def prepare_data(args, dtype, encoder=None, preprocessor=None) -> Parts:
-    """Load, split (stratified, seeded), encode labels, fit preprocessing on the training part."""
-    from . import data
-
-    ds = load_dataset(args.data, args.label)
-    if encoder is None:
-        encoder = data.LabelEncoder()
-        encoder.fit(ds.y)
-    if ds.test is not None:
-        train_rows, test = ds, ds.test
-        train_index = np.arange(ds.m)
-        X_test_rows, y_test = test.X, test.y
-    else:
-        train_index, test_index = data.stratified_split(
-            ds.y, fractions=(1 - args.test, args.test), seed=args.seed
-        )
-        train_rows = ds
-        X_test_rows, y_test = ds.X[test_index], ds.y[test_index]
-    if args.validation > 0:
-        fit_part, val_part = data.stratified_split(
-            train_rows.y[train_index],
-            fractions=(1 - args.validation, args.validation),
-            seed=args.seed,
-        )
-        fit_index, val_index = train_index[fit_part], train_index[val_part]
-    else:
-        fit_index, val_index = train_index, None
-    if preprocessor is None:
-        preprocessor = data.make_preprocessor(ds.kind)
-        preprocessor.fit(train_rows.X[fit_index])
-
-    def columns(X_rows):
-        return data.to_columns(preprocessor.transform(X_rows, dtype=dtype))
-
-    X_val = y_val = None
-    if val_index is not None:
-        X_val = columns(train_rows.X[val_index])
-        y_val = encoder.transform(train_rows.y[val_index])
-    return Parts(
-        X_train=columns(train_rows.X[fit_index]),
-        y_train=encoder.transform(train_rows.y[fit_index]),
-        X_val=X_val,
-        y_val=y_val,
-        X_test=columns(X_test_rows),
-        y_test=encoder.transform(y_test),
-        encoder=encoder,
-        preprocessor=preprocessor,
-        description=ds.description,
-    )
-
-
 # ---------------------------------------------------------------------- train
 
 
@@ -284,6 +205,7 @@ RUN_KEYS = (
 def cmd_train(args) -> int:
     from . import io
     from .core import Network
+    from .experiment import encoder_for, prepare_data
     from .model import Model
     from .training import EarlyStopping, Trainer, make_optimizer, make_progress, make_schedule
     from .training.checkpoint import Checkpoint
@@ -296,9 +218,13 @@ def cmd_train(args) -> int:
         args.checkpoint = args.checkpoint or args.resume
     dtype = np.dtype(args.dtype)
     parts = prepare_data(
-        args,
-        dtype,
-        encoder=None if resumed is None else _encoder_for(resumed[0].classes),
+        args.data,
+        label=args.label,
+        test=args.test,
+        validation=args.validation,
+        seed=args.seed,
+        dtype=dtype,
+        encoder=None if resumed is None else encoder_for(resumed[0].classes),
         preprocessor=None if resumed is None else resumed[0].preprocessor,
     )
     classes = parts.encoder.classes_
@@ -417,19 +343,12 @@ def _default_checkpoint(out: str | None) -> str:
     return f"{out}.checkpoint.npz" if out else "deltaprop-checkpoint.npz"
 
 
-def _encoder_for(classes):
-    from . import data
-
-    encoder = data.LabelEncoder()
-    encoder.fit(np.asarray(classes))
-    return encoder
-
-
 # ---------------------------------------------------------------------- evaluate, predict
 
 
 def cmd_evaluate(args) -> int:
     from . import io
+    from .experiment import encoder_for, load_dataset, prepare_data
     from .metrics import accuracy, confusion_matrix, per_class_scores
 
     model = io.load(args.model)
@@ -441,14 +360,20 @@ def cmd_evaluate(args) -> int:
         raise UsageError("give the data to evaluate on with --data")
     own_data = spec == model.info.get("data") and not args.all and settings
     if own_data:  # the same held-out test part as in training
-        run = argparse.Namespace(**{**settings, "label": args.label or settings.get("label")})
         parts = prepare_data(
-            run, model.network.dtype, _encoder_for(model.classes), model.preprocessor
+            spec,
+            label=args.label or settings.get("label"),
+            test=settings["test"],
+            validation=settings["validation"],
+            seed=settings["seed"],
+            dtype=model.network.dtype,
+            encoder=encoder_for(model.classes),
+            preprocessor=model.preprocessor,
         )
         X, y_true, which = parts.X_test, parts.y_test, "test part"
     else:
         ds = load_dataset(spec, args.label)
-        X, y_true, which = model.columns(ds.X), _encoder_for(model.classes).transform(ds.y), "all"
+        X, y_true, which = model.columns(ds.X), encoder_for(model.classes).transform(ds.y), "all"
     y_pred = model.network.predict(X)
     k = len(model.classes)
     C = confusion_matrix(y_true, y_pred, k)

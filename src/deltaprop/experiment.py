@@ -1,0 +1,104 @@
+"""From a data set to the arrays the engine trains on: load, split, encode, preprocess.
+
+Shared by the command line, the report and the plots, so that each of them rebuilds exactly the
+same training, validation and test parts from a data set name and a seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import data
+
+
+@dataclass
+class Parts:
+    """Encoded, preprocessed data in the notation's layout (examples are columns)."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_val: np.ndarray | None
+    y_val: np.ndarray | None
+    X_test: np.ndarray
+    y_test: np.ndarray
+    encoder: object
+    preprocessor: object
+    description: str
+
+
+def load_dataset(spec: str, label: str | None = None) -> data.Dataset:
+    """A data set by name or path; ``label`` is a CSV label column, by name or index (as text)."""
+    kwargs = {}
+    if label is not None:
+        kwargs["label"] = int(label) if label.lstrip("-").isdigit() else label
+    return data.load(spec, **kwargs)
+
+
+def prepare_data(
+    spec: str,
+    *,
+    label: str | None = None,
+    test: float = 0.25,
+    validation: float = 0.1,
+    seed: int = 0,
+    dtype=np.float32,
+    encoder: data.LabelEncoder | None = None,
+    preprocessor=None,
+) -> Parts:
+    """Load a data set, split it (stratified, seeded: ``test`` and then ``validation`` fractions,
+    unless the data come with their own test part), encode the labels as 0..k-1, fit the
+    preprocessing on the training part only (unless a fitted ``preprocessor`` is given) and return
+    every part as columns (n_x, m) of ``dtype``. Deterministic for a seed, so a resumed run or a
+    later evaluation rebuilds exactly the same parts."""
+    ds = load_dataset(spec, label)
+    if encoder is None:
+        encoder = data.LabelEncoder()
+        encoder.fit(ds.y)
+    if ds.test is not None:
+        train_rows, test = ds, ds.test
+        train_index = np.arange(ds.m)
+        X_test_rows, y_test = test.X, test.y
+    else:
+        train_index, test_index = data.stratified_split(ds.y, fractions=(1 - test, test), seed=seed)
+        train_rows = ds
+        X_test_rows, y_test = ds.X[test_index], ds.y[test_index]
+    if validation > 0:
+        fit_part, val_part = data.stratified_split(
+            train_rows.y[train_index],
+            fractions=(1 - validation, validation),
+            seed=seed,
+        )
+        fit_index, val_index = train_index[fit_part], train_index[val_part]
+    else:
+        fit_index, val_index = train_index, None
+    if preprocessor is None:
+        preprocessor = data.make_preprocessor(ds.kind)
+        preprocessor.fit(train_rows.X[fit_index])
+
+    def columns(X_rows):
+        return data.to_columns(preprocessor.transform(X_rows, dtype=dtype))
+
+    X_val = y_val = None
+    if val_index is not None:
+        X_val = columns(train_rows.X[val_index])
+        y_val = encoder.transform(train_rows.y[val_index])
+    return Parts(
+        X_train=columns(train_rows.X[fit_index]),
+        y_train=encoder.transform(train_rows.y[fit_index]),
+        X_val=X_val,
+        y_val=y_val,
+        X_test=columns(X_test_rows),
+        y_test=encoder.transform(y_test),
+        encoder=encoder,
+        preprocessor=preprocessor,
+        description=ds.description,
+    )
+
+
+def encoder_for(classes) -> data.LabelEncoder:
+    """A LabelEncoder that maps ``classes`` (a model's labels, in order) to 0..k-1."""
+    encoder = data.LabelEncoder()
+    encoder.fit(np.asarray(classes))
+    return encoder
