@@ -1,0 +1,534 @@
+"""deltaprop.sklearn: DeltaClassifier and DeltaRegressor as scikit-learn estimators.
+
+scikit-learn's own estimator checks, the shapes of every kind of target, the orientation of
+coefs_ (scikit-learn's) against network_ (the notation's), pipelines, grid search, pickling,
+convergence, partial_fit and warm_start. The parity measurement against MLPClassifier and
+MLPRegressor is slow and runs only with DELTAPROP_SLOW=1; its numbers are in docs/sklearn.md.
+"""
+
+import io
+import os
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("sklearn", minversion="1.6")
+
+import joblib
+from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    load_iris,
+    load_wine,
+    make_friedman1,
+    make_multilabel_classification,
+    make_regression,
+)
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from deltaprop.core import Network
+from deltaprop.sklearn import DeltaClassifier, DeltaRegressor
+
+# Small instances keep scikit-learn's ~55 checks per estimator to a few seconds; the learning rate
+# is raised so that 100 epochs reach the accuracy (> 0.83) and R^2 (> 0.5) the checks demand.
+SMALL = dict(hidden_layer_sizes=(8,), max_iter=100, learning_rate_init=0.01, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+# --------------------------------------------------------------------------- scikit-learn's checks
+
+
+# Nothing is expected to fail. Some checks skip themselves here: the pandas ones when pandas is not
+# installed, the array-API one unless SCIPY_ARRAY_API=1, and the decision_function one (there is
+# none). All of them pass when those are available.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@parametrize_with_checks([DeltaClassifier(**SMALL), DeltaRegressor(**SMALL)])
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+def test_import_deltaprop_does_not_import_scikit_learn():
+    code = (
+        "import sys, deltaprop, deltaprop.core, deltaprop.training; print('sklearn' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- kinds of target
+
+
+def test_binary_has_one_sigmoid_unit_and_two_probability_columns():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    labels = np.where(y == 1, "benign", "malignant")
+    clf = DeltaClassifier(hidden_layer_sizes=(16,), learning_rate_init=0.01, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, labels)
+    assert clf.network_.sizes == (30, 16, 1) and clf.network_.output == "sigmoid"
+    assert clf.n_outputs_ == 1 and clf.out_activation_ == "logistic"
+    assert list(clf.classes_) == ["benign", "malignant"]
+    P = clf.predict_proba(X)
+    assert P.shape == (569, 2)
+    np.testing.assert_allclose(P.sum(axis=1), 1)
+    assert clf.predict(X).shape == (569,)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[P.argmax(axis=1)])
+    with np.errstate(divide="ignore"):  # a probability may round to 0 (log -inf)
+        np.testing.assert_allclose(clf.predict_log_proba(X), np.log(P))
+    assert clf.score(X, labels) > 0.97
+
+
+def test_multiclass_has_a_softmax_layer(iris):
+    X, y = iris
+    clf = DeltaClassifier(hidden_layer_sizes=(16, 8), learning_rate_init=0.01, random_state=0)
+    clf.fit(X, y)
+    assert clf.network_.sizes == (4, 16, 8, 3) and clf.network_.output == "softmax"
+    assert clf.out_activation_ == "softmax" and clf.n_layers_ == 4
+    P = clf.predict_proba(X)
+    assert P.shape == (150, 3) and clf.predict(X).shape == (150,)
+    np.testing.assert_allclose(P.sum(axis=1), 1)
+    assert clf.score(X, y) > 0.95
+
+
+def test_multilabel_has_one_sigmoid_unit_per_label():
+    X, Y = make_multilabel_classification(n_samples=200, n_classes=4, random_state=0)
+    clf = DeltaClassifier(hidden_layer_sizes=(32,), max_iter=300, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, Y)
+    assert clf.network_.output == "sigmoid" and clf.n_outputs_ == 4
+    assert clf.out_activation_ == "logistic"
+    Y_pred, P = clf.predict(X), clf.predict_proba(X)
+    assert Y_pred.shape == P.shape == (200, 4)
+    np.testing.assert_array_equal(Y_pred, (P > 0.5).astype(int))
+    assert clf.score(X, Y) > 0.6  # subset accuracy: every label right
+
+
+def test_regression_single_and_multi_output():
+    X, y = make_regression(n_samples=200, n_features=6, n_targets=3, noise=1, random_state=0)
+    X, y = StandardScaler().fit_transform(X), y / y.std(axis=0)
+    reg = DeltaRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.01, random_state=0)
+    reg.fit(X, y)
+    assert reg.network_.sizes == (6, 32, 3) and reg.network_.output == "identity"
+    assert reg.network_.loss_name == "mse" and reg.out_activation_ == "identity"
+    assert reg.predict(X).shape == (200, 3) and reg.score(X, y) > 0.95
+    reg.fit(X, y[:, 0])
+    assert reg.predict(X).shape == (200,) and reg.n_outputs_ == 1
+    assert not hasattr(reg, "predict_proba")
+
+
+def test_regressor_output_activation():
+    X, y = make_regression(n_samples=100, n_features=4, random_state=0)
+    y = np.abs(y) / np.abs(y).max()  # in [0, 1]
+    reg = DeltaRegressor(output_activation="logistic", max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X, y)
+    assert reg.network_.output == "sigmoid" and reg.network_.loss_name == "mse"
+    assert reg.out_activation_ == "logistic"
+    assert ((reg.predict(X) > 0) & (reg.predict(X) < 1)).all()
+
+
+# --------------------------------------------------------------------------- orientation
+
+
+def test_coefs_are_scikit_learns_orientation_and_network_is_the_notations(iris):
+    X, y = iris
+    ours = DeltaClassifier(hidden_layer_sizes=(7, 5), max_iter=30, random_state=0)
+    theirs = MLPClassifier(hidden_layer_sizes=(7, 5), max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours.fit(X, y)
+        theirs.fit(X, y)
+    assert [C.shape for C in ours.coefs_] == [C.shape for C in theirs.coefs_]
+    assert [c.shape for c in ours.intercepts_] == [c.shape for c in theirs.intercepts_]
+    net = ours.network_
+    assert [net.W[l].shape for l in (1, 2, 3)] == [(7, 4), (5, 7), (3, 5)]  # (n[l], n[l-1])
+    assert [net.b[l].shape for l in (1, 2, 3)] == [(7, 1), (5, 1), (3, 1)]
+    for i, (C, c) in enumerate(zip(ours.coefs_, ours.intercepts_, strict=True)):
+        np.testing.assert_array_equal(C, net.W[i + 1].T)
+        np.testing.assert_array_equal(c, net.b[i + 1].ravel())
+    # The same numbers mean the same model to scikit-learn: MLPClassifier given our weights
+    # predicts our probabilities.
+    theirs.coefs_ = [C.copy() for C in ours.coefs_]
+    theirs.intercepts_ = [c.copy() for c in ours.intercepts_]
+    np.testing.assert_allclose(theirs.predict_proba(X), ours.predict_proba(X), rtol=1e-10)
+
+
+def test_coefs_are_views_of_the_network(iris):
+    X, y = iris
+    clf = DeltaClassifier(hidden_layer_sizes=(4,), max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    clf.coefs_[0][2, 3] = 42.0
+    clf.intercepts_[1][0] = -7.0
+    assert clf.network_.W[1][3, 2] == 42.0 and clf.network_.b[2][0, 0] == -7.0
+
+
+def test_fitted_attributes_are_missing_before_fit():
+    clf = DeltaClassifier()
+    assert not hasattr(clf, "coefs_") and not hasattr(clf, "network_")
+    with pytest.raises(NotFittedError):
+        clf.predict(np.zeros((2, 3)))
+
+
+def test_float32(iris):
+    X, y = iris
+    clf = DeltaClassifier(hidden_layer_sizes=(8,), dtype="float32", max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert clf.network_.dtype == np.float32 and clf.coefs_[0].dtype == np.float32
+    assert clf.predict_proba(X).dtype == np.float32
+
+
+def test_feature_names_from_a_data_frame(iris):
+    pd = pytest.importorskip("pandas")
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["sepal_l", "sepal_w", "petal_l", "petal_w"])
+    clf = DeltaClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(frame, y)
+    assert list(clf.feature_names_in_) == list(frame.columns) and clf.n_features_in_ == 4
+    with pytest.warns(UserWarning, match="feature names"):  # scikit-learn checks the names
+        np.testing.assert_array_equal(clf.predict(X), clf.predict(frame))
+
+
+# --------------------------------------------------------------------------- scikit-learn tools
+
+
+def test_pipeline_grid_search_and_clone(iris):
+    X, y = load_iris(return_X_y=True)
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("mlp", DeltaClassifier(max_iter=50, random_state=0))]
+    )
+    grid = {"mlp__hidden_layer_sizes": [(4,), (16,)], "mlp__learning_rate_init": [1e-3, 1e-2]}
+    search = GridSearchCV(pipe, grid, cv=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    assert search.best_params_ == {
+        "mlp__hidden_layer_sizes": (16,),
+        "mlp__learning_rate_init": 0.01,
+    }
+    assert search.best_score_ > 0.9
+    assert search.best_estimator_.predict(X).shape == (150,)
+    copy = clone(search.best_estimator_)
+    assert copy.get_params()["mlp__hidden_layer_sizes"] == (16,)
+    assert not hasattr(copy.named_steps["mlp"], "network_")
+
+
+@pytest.mark.parametrize("make", [DeltaClassifier, DeltaRegressor])
+def test_pickle_and_joblib_round_trips_predict_identically(make, iris, tmp_path):
+    X, y = iris
+    est = make(hidden_layer_sizes=(8,), max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    est.predict(X)  # a prediction leaves no activations behind to be pickled
+    assert est.network_.A == {} and est.network_.Z == {}
+    again = pickle.loads(pickle.dumps(est))
+    joblib.dump(est, tmp_path / "model.joblib")
+    loaded = joblib.load(tmp_path / "model.joblib")
+    for other in (again, loaded):
+        np.testing.assert_array_equal(other.predict(X), est.predict(X))
+        if make is DeltaClassifier:
+            np.testing.assert_array_equal(other.predict_proba(X), est.predict_proba(X))
+        assert other.coefs_[0] is not est.coefs_[0]
+        assert np.shares_memory(other.coefs_[0], other.network_.W[1])  # still views
+
+
+# --------------------------------------------------------------------------- convergence
+
+
+def test_convergence_warning_when_max_iter_is_too_small(iris):
+    X, y = iris
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations \\(3\\)"):
+        clf = DeltaClassifier(hidden_layer_sizes=(8,), max_iter=3, random_state=0).fit(X, y)
+    assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 3 and clf.t_ == 3 * 150
+
+
+def test_stops_after_n_iter_no_change_epochs_without_improvement(iris):
+    X, y = iris
+    # With tol = 10 only the first epoch improves (on best_loss_ = inf); the count of epochs
+    # without improvement then exceeds n_iter_no_change = 2 at epoch 4 and training stops,
+    # converged, without a warning. MLPClassifier stops at the same epoch.
+    params = dict(max_iter=50, tol=10.0, n_iter_no_change=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = DeltaClassifier(**params).fit(X, y)
+        assert clf.n_iter_ == MLPClassifier(**params).fit(X, y).n_iter_ == 4
+    assert clf.best_loss_ == min(clf.loss_curve_) and clf.loss_ == clf.loss_curve_[-1]
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+
+
+def test_loss_curve_is_the_penalised_mean_mini_batch_loss(iris):
+    """One full-batch epoch: loss_ is J + (alpha / 2m) sum ||W||^2 at the initial weights."""
+    X, y = iris
+    clf = DeltaClassifier(hidden_layer_sizes=(5,), alpha=3.0, max_iter=1, random_state=0)
+    first = clone(clf).set_params(learning_rate_init=1e-12)  # takes a step of almost nothing
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        first.fit(X, y)
+    net = first.network_
+    np.testing.assert_allclose(first.loss_, net.cost(X.T, y, l2=3.0), rtol=1e-9)
+
+
+def test_early_stopping_scores_a_held_out_set():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = DeltaClassifier(hidden_layer_sizes=(32,), early_stopping=True, random_state=0)
+    clf.fit(X, y)
+    assert clf.best_loss_ is None and len(clf.validation_scores_) == clf.n_iter_ < 200
+    assert clf.best_validation_score_ == max(clf.validation_scores_) > 0.9
+    assert clf.t_ == clf.n_iter_ * (len(y) - int(np.ceil(0.1 * len(y))))
+    with pytest.raises(ValueError, match="early_stopping"):
+        clf.partial_fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_invscaling_counts_examples_like_scikit_learn(iris):
+    """alpha = alpha_0 / (t_ + 1)^power_t with t_ the number of examples seen."""
+    X, y = iris
+    params = dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.5, max_iter=4)
+    clf = DeltaClassifier(random_state=0, **params).fit(X, y)
+    theirs = MLPClassifier(random_state=0, **params).fit(X, y)
+    assert clf.t_ == theirs.t_ == 600
+    assert clf._optimizer.lr == pytest.approx(0.5 / (600 + 1) ** 0.5)
+    assert clf._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate)
+
+
+def test_adaptive_divides_the_learning_rate_by_5_until_1e_6(iris):
+    X, y = iris
+    params = dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.1, tol=10.0)
+    params.update(n_iter_no_change=1, max_iter=100, random_state=0)
+    # Epoch 1 improves on best_loss_ = inf, no later one does: the count exceeds 1 at epochs
+    # 3, 5, ..., 17, eight divisions (0.1 / 5^8 = 2.6e-7 <= 1e-6), and at epoch 19 it stops.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = DeltaClassifier(**params).fit(X, y)
+        theirs = MLPClassifier(**params).fit(X, y)
+    assert clf._optimizer.lr == pytest.approx(0.1 / 5**8)
+    assert clf._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate)
+    assert clf.n_iter_ == theirs.n_iter_ == 19
+
+
+def test_divergence_is_a_value_error(iris):
+    X, y = iris
+    reg = DeltaRegressor(activation="identity", solver="sgd", momentum=0.0, learning_rate_init=1.0)
+    with pytest.raises(ValueError, match="diverged"):
+        reg.fit(X * 1e3, y * 1e3)
+
+
+# --------------------------------------------------------------------------- continuing
+
+
+def test_partial_fit_reduces_the_loss_over_several_calls():
+    X, y = load_digits(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = DeltaClassifier(hidden_layer_sizes=(32,), batch_size=32, learning_rate_init=0.01)
+    clf.set_params(random_state=0)
+    with pytest.raises(ValueError, match="classes"):
+        clf.partial_fit(X[:100], y[:100])
+    for _ in range(2):  # two passes over 1600 examples, in 8 calls of 200 each
+        for start in range(0, 1600, 200):
+            chunk = slice(start, start + 200)
+            clf.partial_fit(X[chunk], y[chunk], classes=np.arange(10))
+    assert len(clf.loss_curve_) == 16 and clf.n_iter_ == 1 and clf.t_ == 3200
+    assert np.mean(clf.loss_curve_[-3:]) < 0.5 * np.mean(clf.loss_curve_[:3])
+    assert clf.score(X[1600:], y[1600:]) > 0.85
+    with pytest.raises(ValueError, match="not in classes_"):
+        DeltaClassifier().partial_fit(X[:5], [0, 1, 2, 3, 11], classes=np.arange(10))
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_continues_the_optimizer(solver, iris):
+    """Three partial_fit calls over the same data are three epochs of one fit (full batch, no
+    shuffle): the weights and, for Adam, the moment estimates carry on from call to call."""
+    X, y = iris
+    params = dict(hidden_layer_sizes=(6,), solver=solver, learning_rate_init=0.05, shuffle=False)
+    whole = DeltaClassifier(max_iter=3, random_state=0, **params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        whole.fit(X, y)
+    parts = DeltaClassifier(random_state=0, **params)
+    for _ in range(3):
+        parts.partial_fit(X, y, classes=[0, 1, 2])
+    np.testing.assert_allclose(parts.loss_curve_, whole.loss_curve_, rtol=1e-12)
+    for A, B in zip(parts.coefs_, whole.coefs_, strict=True):
+        np.testing.assert_allclose(A, B, rtol=1e-12)
+
+
+def test_warm_start_continues_from_the_previous_weights(iris):
+    """Gradient descent (no optimizer state) on full batches: 5 epochs, then 5 more with
+    warm_start, are the same 10 epochs as one fit; without warm_start fit starts again."""
+    X, y = iris
+    params = dict(hidden_layer_sizes=(6,), solver="sgd", momentum=0.0, learning_rate_init=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ten = DeltaClassifier(max_iter=10, random_state=0, **params).fit(X, y)
+        five = DeltaClassifier(max_iter=5, random_state=0, **params).fit(X, y)
+        warm = clone(five).set_params(warm_start=True).fit(X, y)
+        warm.fit(X, y)
+        cold = clone(five).fit(X, y).fit(X, y)
+    assert len(warm.loss_curve_) == 10 and warm.t_ == 1500
+    np.testing.assert_allclose(warm.loss_curve_, ten.loss_curve_, rtol=1e-12)
+    for A, B in zip(warm.coefs_, ten.coefs_, strict=True):
+        np.testing.assert_allclose(A, B, rtol=1e-12)
+    assert len(cold.loss_curve_) == 5
+    for A, B in zip(cold.coefs_, five.coefs_, strict=True):
+        np.testing.assert_array_equal(A, B)
+
+
+def test_warm_start_refuses_a_different_network(iris):
+    X, y = iris
+    clf = DeltaClassifier(hidden_layer_sizes=(6,), max_iter=2, warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+        with pytest.raises(ValueError, match="warm_start"):
+            clf.set_params(hidden_layer_sizes=(7,)).fit(X, y)
+        with pytest.raises(ValueError, match="same classes"):
+            clf.set_params(hidden_layer_sizes=(6,)).fit(X[y < 2], y[y < 2])
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"solver": "lbfgs"}, "lbfgs"),
+        ({"solver": "newton"}, "solver"),
+        ({"activation": "softmax"}, "activation"),
+        ({"hidden_layer_sizes": (4, 0)}, "hidden_layer_sizes"),
+        ({"hidden_layer_sizes": "wide"}, "hidden_layer_sizes"),
+        ({"alpha": -1.0}, "alpha"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"learning_rate": "cosine"}, "learning_rate"),
+        ({"learning_rate_init": 0.0}, "learning_rate_init"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"momentum": 1.5}, "momentum"),
+        ({"beta_2": 1.0}, "beta_2"),
+        ({"epsilon": 0.0}, "epsilon"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"n_iter_no_change": 0}, "n_iter_no_change"),
+        ({"shuffle": "yes"}, "shuffle"),
+        ({"dtype": "int8"}, "dtype"),
+        ({"dtype": "float16"}, "dtype"),
+        ({"init": "zeros"}, "init"),
+    ],
+)
+def test_bad_parameters_are_rejected_by_fit_not_by_init(params, match, iris):
+    X, y = iris
+    clf = DeltaClassifier(**params)  # scikit-learn's rule: __init__ stores, fit checks
+    assert clf.get_params()[next(iter(params))] == next(iter(params.values()))
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X, y)
+
+
+def test_bad_output_activation(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="output_activation"):
+        DeltaRegressor(output_activation="softmax").fit(X, y)
+
+
+def test_he_initialisation_is_deltaprops_network_default(iris):
+    X, y = iris
+    clf = DeltaClassifier(hidden_layer_sizes=(6,), init="he", max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.set_params(learning_rate_init=1e-12).fit(X, y)
+    fresh = Network([4, 6, 3], seed=clf.network_.seed)
+    np.testing.assert_allclose(clf.network_.W[1], fresh.W[1], atol=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        glorot = clone(clf).set_params(init="glorot").fit(X, y)
+    assert np.abs(glorot.network_.b[1]).max() > 0  # scikit-learn draws the biases too
+
+
+def test_verbose_prints_the_loss(iris, capsys):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        DeltaClassifier(hidden_layer_sizes=(4,), max_iter=2, verbose=True).fit(X, y)
+    assert capsys.readouterr().out.startswith("Iteration 1, loss = ")
+
+
+def test_batch_size_larger_than_the_data_is_clipped_with_a_warning(iris):
+    X, y = iris
+    with pytest.warns(UserWarning, match="clipped"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        DeltaClassifier(hidden_layer_sizes=(4,), batch_size=1000, max_iter=1).fit(X, y)
+
+
+# --------------------------------------------------------------------------- parity (slow)
+
+PARITY = dict(hidden_layer_sizes=(100,), solver="adam", alpha=1e-4, max_iter=200)
+
+
+def parity_model(cls, seed, scale_target=False):
+    model = make_pipeline(StandardScaler(), cls(random_state=seed, **PARITY))
+    if scale_target:
+        return TransformedTargetRegressor(model, transformer=StandardScaler())
+    return model
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DELTAPROP_SLOW"), reason="slow (~30 s): set DELTAPROP_SLOW=1"
+)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_parity_with_scikit_learns_mlp():
+    """5-fold CV accuracy within one point of MLPClassifier's (R^2 within 0.01 of MLPRegressor's),
+    averaged over three seeds; docs/sklearn.md has the table for five seeds."""
+    seeds = (0, 1, 2)
+    report = io.StringIO()
+    failures = []
+    problems = [
+        ("digits", load_digits, MLPClassifier, DeltaClassifier, 1.0),
+        ("iris", load_iris, MLPClassifier, DeltaClassifier, 1.0),
+        ("wine", load_wine, MLPClassifier, DeltaClassifier, 1.0),
+        ("breast_cancer", load_breast_cancer, MLPClassifier, DeltaClassifier, 1.0),
+        ("diabetes", load_diabetes, MLPRegressor, DeltaRegressor, 0.01),
+        ("friedman1", None, MLPRegressor, DeltaRegressor, 0.01),
+    ]
+    for name, load, theirs, ours, margin in problems:
+        if load is None:
+            X, y = make_friedman1(n_samples=1000, random_state=0)
+        else:
+            X, y = load(return_X_y=True)
+        scale = 100 if theirs is MLPClassifier else 1
+        scores = {
+            cls: scale
+            * np.mean(
+                [
+                    cross_val_score(parity_model(cls, s, name == "diabetes"), X, y, cv=5).mean()
+                    for s in seeds
+                ]
+            )
+            for cls in (theirs, ours)
+        }
+        print(f"{name}: {scores[theirs]:.3f} vs {scores[ours]:.3f}", file=report)
+        if scores[ours] < scores[theirs] - margin:
+            failures.append(name)
+    assert not failures, report.getvalue()
