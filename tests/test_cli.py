@@ -212,3 +212,23 @@ def test_train_on_a_csv_with_string_labels(tmp_path):
     lines = run("predict", model, new).stdout.splitlines()
     assert lines[0] == "prediction,p_setosa,p_versicolor,p_virginica"
     assert [r.split(",")[0] for r in lines[1:]] == ["setosa", "virginica"]
+
+
+def test_weights_and_dropout_from_the_command_line(tmp_path):
+    rng = np.random.default_rng(2)
+    rows = ["u,v,importance,label"]
+    for _ in range(200):
+        label = int(rng.random() < 0.1)
+        rows.append(f"{rng.normal(label * 2, 1):.3f},{rng.normal(0, 1):.3f},{1 + label},{label}")
+    csv = tmp_path / "weighted.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    for extra in (
+        ["--sample-weight", "importance"],
+        ["--class-weight", "balanced"],
+        ["--dropout", "0.2"],
+    ):
+        result = run("train", "--data", csv, "--epochs", "5", "--quiet", "--json", *extra)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["train_examples"] == 135
+    bad = run("train", "--data", csv, "--sample-weight", "nope", "--quiet")
+    assert "no column named 'nope'" in one_line_error(bad)

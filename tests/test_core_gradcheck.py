@@ -127,7 +127,7 @@ def test_seed_derivative_is_flagged(monkeypatch, output):
 def test_missing_one_over_m_is_flagged(monkeypatch):
     net, X, Y = make_problem((3, 4, 3, 2), "relu", "softmax", "cross_entropy", m=5, seed=4)
     original = net._backward
-    monkeypatch.setattr(net, "_backward", lambda Y, w: original(Y, 1.0))  # forgets the 1/m
+    monkeypatch.setattr(net, "_backward", lambda Y, w, D=None: original(Y, 1.0, D))  # no 1/m
     monkeypatch.setattr(Network, "copy", lambda self, dtype=None: self)
     assert gradcheck(net, X, Y).relative_error > 0.1
 

@@ -376,3 +376,22 @@ def test_mnist_dir_images_file_holding_labels(tmp_path):
     write_idx(d / "train-images-idx3-ubyte", labels)
     with pytest.raises(DataError, match="expected images .* found a 1-D array"):
         read_mnist_dir(d)
+
+
+def test_csv_weight_column_is_taken_out_of_the_features(tmp_path):
+    p = write(tmp_path / "w.csv", "a,w,b,label\n1,0.5,2,x\n3,2,4,y\n5,0,6,x\n")
+    ds = read_csv(p, weight="w")
+    np.testing.assert_array_equal(ds.X, [[1, 2], [3, 4], [5, 6]])
+    np.testing.assert_array_equal(ds.sample_weight, [0.5, 2, 0])
+    assert ds.feature_names == ["a", "b"]
+    assert read_csv(p).sample_weight is None
+
+
+def test_csv_bad_weight_columns(tmp_path):
+    p = write(tmp_path / "w.csv", "a,w,label\n1,-1,x\n3,2,y\n")
+    with pytest.raises(DataError, match="sample weight -1 in row 0 is negative"):
+        read_csv(p, weight="w")
+    with pytest.raises(DataError, match="no column named 'weight'"):
+        read_csv(p, weight="weight")
+    with pytest.raises(DataError, match="is the label column"):
+        read_csv(p, weight="label")

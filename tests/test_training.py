@@ -156,9 +156,9 @@ def test_mini_batches_cover_every_example_once_per_epoch():
     trainer = Trainer(net, GradientDescent(lr=0.01), epochs=2, batch_size=16, seed=3)
     original = trainer._step
 
-    def spy(X_b, Y_b):
+    def spy(X_b, Y_b, sw_b=None):
         seen.append(X_b.T.copy())
-        original(X_b, Y_b)
+        original(X_b, Y_b, sw_b)
 
     trainer._step = spy
     trainer.fit(X, y)

@@ -119,6 +119,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--clip-norm", type=float, default=None, help="clip the global gradient norm")
     t.add_argument(
+        "--dropout",
+        type=fraction,
+        default=0.0,
+        help="probability of dropping each hidden unit while training (default 0)",
+    )
+    t.add_argument(
+        "--class-weight",
+        choices=["balanced"],
+        default=None,
+        help="weigh the examples so that every class counts the same",
+    )
+    t.add_argument(
+        "--sample-weight",
+        metavar="COLUMN",
+        help="CSV column (name or index) of per-example weights",
+    )
+    t.add_argument(
         "--validation",
         type=fraction,
         default=0.1,
@@ -164,6 +181,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     e.add_argument("--json", action="store_true", help="print the results as JSON")
 
+    r = sub.add_parser("report", help="build the LaTeX report (derivation, errata, results)")
+    r.add_argument("--out", default="deltaprop-report.pdf", help="the PDF to write")
+    r.add_argument("--quick", action="store_true", help="shorter training runs (for a draft)")
+    r.add_argument(
+        "--tex-only",
+        metavar="DIR",
+        help="only write the LaTeX sources, fragments and figures into DIR",
+    )
+
     p = sub.add_parser("predict", help="predicted labels and class probabilities as CSV")
     p.add_argument("model", help="a model file written by train --out")
     p.add_argument("input", help="features: a CSV file (rows are examples) or an .npz with X")
@@ -190,6 +216,9 @@ RUN_KEYS = (
     "l2",
     "schedule",
     "clip_norm",
+    "dropout",
+    "class_weight",
+    "sample_weight",
     "validation",
     "test",
     "patience",
@@ -209,6 +238,7 @@ def cmd_train(args) -> int:
     from .model import Model
     from .training import EarlyStopping, Trainer, make_optimizer, make_progress, make_schedule
     from .training.checkpoint import Checkpoint
+    from .training.weights import class_sample_weights
 
     resumed = None
     if args.resume:
@@ -220,6 +250,7 @@ def cmd_train(args) -> int:
     parts = prepare_data(
         args.data,
         label=args.label,
+        weight=args.sample_weight,
         test=args.test,
         validation=args.validation,
         seed=args.seed,
@@ -270,6 +301,7 @@ def cmd_train(args) -> int:
         epochs=args.epochs,
         batch_size=None if args.full_batch else args.batch_size,
         l2=args.l2,
+        dropout=args.dropout,
         schedule=schedule,
         seed=args.seed,
         callbacks=callbacks,
@@ -288,8 +320,14 @@ def cmd_train(args) -> int:
 
     previous = {s: signal.signal(s, on_signal) for s in EXIT_SIGNAL}
     validation = (parts.X_val, parts.y_val) if parts.X_val is not None else None
+    sample_weight = parts.w_train
+    if args.class_weight:  # (eq. J2) with w_i = m / (k m_c): every class weighs the same
+        balanced = class_sample_weights(parts.y_train, args.class_weight)
+        sample_weight = balanced if sample_weight is None else sample_weight * balanced
     try:
-        history = trainer.fit(parts.X_train, parts.y_train, validation=validation)
+        history = trainer.fit(
+            parts.X_train, parts.y_train, validation=validation, sample_weight=sample_weight
+        )
     except TrainingInterrupted as e:
         print(
             f"deltaprop: {e}; continue with: deltaprop train --resume {e.checkpoint}",
@@ -448,9 +486,27 @@ def cmd_predict(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    from .report.build import build
+
+    result = build(out=args.out, quick=args.quick, tex_only=args.tex_only)
+    if result.pdf is None:
+        print(f"report sources written to {result.folder} (compile with: latexmk -pdf report.tex)")
+        return EXIT_OK
+    for warning in result.warnings:
+        print(f"deltaprop: LaTeX: {warning}", file=sys.stderr)
+    print(f"report written to {result.pdf}")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------- main
 
-COMMANDS = {"train": cmd_train, "evaluate": cmd_evaluate, "predict": cmd_predict}
+COMMANDS = {
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
+    "predict": cmd_predict,
+    "report": cmd_report,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,13 +26,23 @@ class Parts:
     encoder: object
     preprocessor: object
     description: str
+    #: weights of the training examples (m_train,), from the data's weight column, or None
+    w_train: np.ndarray | None = None
 
 
-def load_dataset(spec: str, label: str | None = None) -> data.Dataset:
-    """A data set by name or path; ``label`` is a CSV label column, by name or index (as text)."""
+def _column(text: str):
+    """A column given on the command line: an index when it is a number, else a name."""
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def load_dataset(spec: str, label: str | None = None, weight: str | None = None) -> data.Dataset:
+    """A data set by name or path; ``label`` and ``weight`` are CSV columns (label, per-example
+    weight), by name or index (as text)."""
     kwargs = {}
     if label is not None:
-        kwargs["label"] = int(label) if label.lstrip("-").isdigit() else label
+        kwargs["label"] = _column(label)
+    if weight is not None:
+        kwargs["weight"] = _column(weight)
     return data.load(spec, **kwargs)
 
 
@@ -40,6 +50,7 @@ def prepare_data(
     spec: str,
     *,
     label: str | None = None,
+    weight: str | None = None,
     test: float = 0.25,
     validation: float = 0.1,
     seed: int = 0,
@@ -52,7 +63,7 @@ def prepare_data(
     preprocessing on the training part only (unless a fitted ``preprocessor`` is given) and return
     every part as columns (n_x, m) of ``dtype``. Deterministic for a seed, so a resumed run or a
     later evaluation rebuilds exactly the same parts."""
-    ds = load_dataset(spec, label)
+    ds = load_dataset(spec, label, weight)
     if encoder is None:
         encoder = data.LabelEncoder()
         encoder.fit(ds.y)
@@ -94,6 +105,7 @@ def prepare_data(
         encoder=encoder,
         preprocessor=preprocessor,
         description=ds.description,
+        w_train=None if ds.sample_weight is None else ds.sample_weight[fit_index],
     )
 
 

@@ -39,6 +39,8 @@ def gradcheck(
     l2: float = 0.0,
     max_per_array: int | None = None,
     seed: int = 0,
+    sample_weight=None,
+    D: dict | None = None,
 ) -> GradcheckResult:
     """Compare ``network.gradients`` with central finite differences of ``network.cost``.
 
@@ -54,12 +56,16 @@ def gradcheck(
     max_per_array : check at most this many randomly chosen entries of each W[l] and b[l]
         (all of them when None), for big networks.
     seed : seed of the generator that picks those entries.
+    sample_weight, D : example weights and fixed dropout masks, passed to both sides.
     """
     net = network.copy(dtype=np.float64)
     X = np.asarray(X, dtype=np.float64)
     if np.asarray(Y).dtype.kind == "f":
         Y = np.asarray(Y, dtype=np.float64)
-    dW, db = net.gradients(X, Y, l2=l2)
+    extra = {"l2": l2, "sample_weight": sample_weight}
+    if D is not None:
+        extra["D"] = {l: np.asarray(M, dtype=np.float64) for l, M in D.items()}
+    dW, db = net.gradients(X, Y, **extra)
     grads = {"W": dW, "b": db}
     rng = np.random.default_rng(seed)
     analytic, numeric = {}, {}
@@ -73,9 +79,9 @@ def gradcheck(
             index = np.unravel_index(i, P.shape)
             saved = P[index]
             P[index] = saved + eps
-            J_plus = net.cost(X, Y, l2=l2)
+            J_plus = net.cost(X, Y, **extra)
             P[index] = saved - eps
-            J_minus = net.cost(X, Y, l2=l2)
+            J_minus = net.cost(X, Y, **extra)
             P[index] = saved
             g_num[k] = (J_plus - J_minus) / (2 * eps)
         analytic[name] = G.ravel()[flat]

@@ -247,23 +247,33 @@ class Network:
         return Y
 
     # ------------------------------------------------------------------ the equations
-    def _forward(self, X) -> np.ndarray:
-        """Forward propagation on a checked X; keeps every Z[l] and A[l]."""
+    def _forward(self, X, D: dict | None = None) -> np.ndarray:
+        """Forward propagation on a checked X; keeps every Z[l] and A[l].
+
+        ``D`` (optional, training only) maps hidden layers l to inverted-dropout masks of shape
+        (n[l], m) whose entries are 0 or 1/keep_prob.
+        """
         A, Z, W, b, g = {0: X}, {}, self.W, self.b, self.g
         for l in range(1, self.L + 1):
             Z[l] = W[l] @ A[l - 1] + b[l]  # (eq. F2) b[l] (n[l], 1) broadcasts over the m columns
             A[l] = g[l].g(Z[l])  # (eq. F3)
+            if D and l in D:
+                A[l] = A[l] * D[l]  # (eq. D1) inverted dropout: Hadamard product with the mask
         self.Z, self.A = Z, A
         return A[self.L]
 
     def _cost(self, Y, w) -> float:
-        """J from the last forward pass; w is 1/m (or the example weights)."""
+        """J from the last forward pass; w is 1/m, or the (1, m) normalised example weights."""
         if self.fused:  # stable from the logits: log softmax(Z) = Z - logsumexp(Z)
             return self.loss.J_from_logits(self.Z[self.L], Y, w)
         return self.loss.J(self.A[self.L], Y, w)  # (eq. J1)
 
-    def _backward(self, Y, w) -> tuple[dict, dict]:
-        """Backward propagation after ``_forward``: delta[l], dW[l], db[l] for l = L..1."""
+    def _backward(self, Y, w, D: dict | None = None) -> tuple[dict, dict]:
+        """Backward propagation after ``_forward``: delta[l], dW[l], db[l] for l = L..1.
+
+        ``w`` is 1/m, or the (1, m) example weights w_i / sum(w); ``D`` the dropout masks that
+        the forward pass used.
+        """
         L, Z, A, W, g = self.L, self.Z, self.A, self.W, self.g
         delta, dW, db = {}, {}, {}
         if self.fused:
@@ -275,33 +285,74 @@ class Network:
             db[l] = delta[l].sum(axis=1, keepdims=True)  # (eq. B5) sum over the m examples
             if l > 1:
                 # (eq. B3) matrix product with W[l]^T, then Hadamard product with g'(Z[l-1])
-                delta[l - 1] = (W[l].T @ delta[l]) * g[l - 1].g_prime(Z[l - 1])
+                dA = W[l].T @ delta[l]
+                if D and l - 1 in D:
+                    dA = dA * D[l - 1]  # (eq. D2) back through the same dropout mask
+                delta[l - 1] = dA * g[l - 1].g_prime(Z[l - 1])
         self.delta = delta
         return dW, db
+
+    def example_weights(self, sample_weight, m: int):
+        """w for the cost: 1/m, or the row (1, m) of w_i / sum_j w_j (eq. J2) for sample weights."""
+        if sample_weight is None:
+            return 1 / m
+        sw = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+        if sw.shape[0] != m:
+            raise InputError(
+                f"sample_weight has {sw.shape[0]} entries but there are m = {m} examples"
+            )
+        if not np.isfinite(sw).all():
+            raise InputError("sample_weight contains NaN or inf")
+        if (sw < 0).any():
+            raise InputError(f"sample_weight must be non-negative; found {sw[sw < 0][0]:g}")
+        total = sw.sum()
+        if total == 0:
+            raise InputError("sample_weight is zero for every example; nothing to learn from")
+        return (sw / total).astype(self.dtype).reshape(1, m)
+
+    def dropout_masks(self, rng, keep_prob: float, m: int) -> dict:
+        """Inverted-dropout masks D[l] (n[l], m) for the hidden layers: each entry is 1/keep_prob
+        with probability keep_prob and 0 otherwise, so that E[A[l] * D[l]] = A[l]."""
+        if not 0 < keep_prob <= 1:
+            raise InputError(f"keep_prob must be in (0, 1], got {keep_prob!r}")
+        return {
+            l: (rng.random((self.sizes[l], m)) < keep_prob).astype(self.dtype)
+            / self.dtype.type(keep_prob)
+            for l in range(1, self.L)
+        }
 
     # ------------------------------------------------------------------ public API
     def forward(self, X) -> np.ndarray:
         """A[L] for X of shape (n_x, m); every Z[l], A[l] is kept in ``self.Z``, ``self.A``."""
         return self._forward(self.check_X(X))
 
-    def cost(self, X, Y, l2: float = 0.0) -> float:
-        """J(X, Y), plus (l2 / 2m) sum_l ||W[l]||^2 when ``l2`` > 0."""
-        X = self.check_X(X)
-        Y = self.check_Y(Y, X.shape[1])
-        m = X.shape[1]
-        self._forward(X)
-        return self._cost(Y, 1 / m) + self.l2_cost(l2, m)
+    def cost(self, X, Y, l2: float = 0.0, sample_weight=None, D: dict | None = None) -> float:
+        """J(X, Y), plus (l2 / 2m) sum_l ||W[l]||^2 when ``l2`` > 0.
 
-    def gradients(self, X, Y, l2: float = 0.0) -> tuple[dict, dict]:
-        """``dW, db``: dicts l -> dJ/dW[l] (n[l], n[l-1]) and dJ/db[l] (n[l], 1).
-
-        With ``l2`` > 0, dW[l] gains (l2 / m) W[l], the derivative of the penalty in ``cost``.
+        ``sample_weight`` (m,) weighs the examples (eq. J2); ``D`` are fixed dropout masks (for
+        checking the dropout derivative; training draws fresh ones per step).
         """
         X = self.check_X(X)
         Y = self.check_Y(Y, X.shape[1])
         m = X.shape[1]
-        self._forward(X)
-        dW, db = self._backward(Y, 1 / m)
+        w = self.example_weights(sample_weight, m)
+        self._forward(X, D)
+        return self._cost(Y, w) + self.l2_cost(l2, m)
+
+    def gradients(
+        self, X, Y, l2: float = 0.0, sample_weight=None, D: dict | None = None
+    ) -> tuple[dict, dict]:
+        """``dW, db``: dicts l -> dJ/dW[l] (n[l], n[l-1]) and dJ/db[l] (n[l], 1).
+
+        With ``l2`` > 0, dW[l] gains (l2 / m) W[l], the derivative of the penalty in ``cost``;
+        ``sample_weight`` and ``D`` as in ``cost``.
+        """
+        X = self.check_X(X)
+        Y = self.check_Y(Y, X.shape[1])
+        m = X.shape[1]
+        w = self.example_weights(sample_weight, m)
+        self._forward(X, D)
+        dW, db = self._backward(Y, w, D)
         self.add_l2_gradient(dW, l2, m)
         return dW, db
 

@@ -230,13 +230,13 @@ def _labels(texts: list[str]) -> np.ndarray:
     return np.array(texts, dtype=str)
 
 
-def _label_index(p: Path, label, n_cols: int, names: list[str] | None) -> int:
+def _label_index(p: Path, label, n_cols: int, names: list[str] | None, what="label") -> int:
     if label is None:
         return n_cols - 1
     if isinstance(label, str):
         if names is None:
             raise DataError(
-                f"{p}: the label column {label!r} is given by name, but the file has no header "
+                f"{p}: the {what} column {label!r} is given by name, but the file has no header "
                 "row; give its index instead"
             )
         matches = [c for c, name in enumerate(names) if name == label]
@@ -246,7 +246,7 @@ def _label_index(p: Path, label, n_cols: int, names: list[str] | None) -> int:
             raise DataError(f"{p}: {len(matches)} columns are named {label!r}; give an index")
         return matches[0]
     if isinstance(label, bool) or not isinstance(label, (int, np.integer)):
-        raise DataError(f"label must be a column name or index, got {label!r}")
+        raise DataError(f"{what} must be a column name or index, got {label!r}")
     if not -n_cols <= label < n_cols:
         columns = f": {listing(names, 30)}" if names else ""
         raise DataError(
@@ -261,6 +261,7 @@ def read_csv(
     label: str | int | None = None,
     header: bool | None = None,
     delimiter: str | None = None,
+    weight: str | int | None = None,
 ) -> Dataset:
     """Read a delimited text file with one example per line: X (m, n_x) float64, y (m,).
 
@@ -269,7 +270,8 @@ def read_csv(
     (a non-numeric field where a feature is expected means a header). ``delimiter``: one
     character, " " meaning runs of whitespace; None sniffs it from the first lines. Features must
     be finite numbers; labels stay strings unless they are all whole numbers (then int64).
-    A ``.gz`` file is decompressed on the fly.
+    A ``.gz`` file is decompressed on the fly. ``weight``: a column (name or index) of
+    non-negative per-example weights, taken out of the features into ``Dataset.sample_weight``.
     """
     table = _Table(path, delimiter)
     p, n_cols, first = table.path, table.n_cols, table.first
@@ -278,7 +280,7 @@ def read_csv(
             f"{p}, line {table.first_line}: a single column, but features and a label are needed "
             f"(fields read as separated by {table.delimiter!r})"
         )
-    if isinstance(label, str):
+    if isinstance(label, str) or isinstance(weight, str):
         if header is False:
             raise DataError(f"{p}: the label column {label!r} is given by name, but header=False")
         header = True
@@ -293,12 +295,25 @@ def read_csv(
     X, texts = _read_rows(table, label_col, names, skip_first=header)
     y = _labels(texts)
     feature_names = [n for c, n in enumerate(names) if c != label_col] if names else None
+    sample_weight = None
+    if weight is not None:
+        weight_col = _label_index(p, weight, n_cols, names, what="sample-weight")
+        if weight_col == label_col:
+            raise DataError(f"{p}: the sample-weight column is the label column")
+        j = [c for c in range(n_cols) if c != label_col].index(weight_col)
+        sample_weight, X = X[:, j].copy(), np.delete(X, j, axis=1)
+        if feature_names:
+            del feature_names[j]
+        if (sample_weight < 0).any():
+            row = int(np.argmax(sample_weight < 0))
+            raise DataError(f"{p}: sample weight {sample_weight[row]:g} in row {row} is negative")
     where = repr(names[label_col]) if names else f"{label_col + 1}"
     description = (
         f"{p}: {X.shape[0]} examples, {X.shape[1]} features, {len(np.unique(y))} classes "
         f"(labels from column {where})."
     )
     ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
+    ds.sample_weight = sample_weight
     return check_dataset(ds)
 
 

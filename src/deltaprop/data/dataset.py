@@ -35,6 +35,8 @@ class Dataset:
     feature_names: list[str] | None = None
     kind: str = "tabular"
     test: Dataset | None = None
+    #: per-example weights (m,), e.g. from a CSV weight column; None when unweighted
+    sample_weight: np.ndarray | None = None
 
     @property
     def m(self) -> int:

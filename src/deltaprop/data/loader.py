@@ -38,8 +38,8 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     ``spec`` is a bundled set ("digits", "iris", "wine", "breast_cancer"), a synthetic one
     ("moons", "circles", "spirals", "blobs", "xor"; ``options`` go to its generator, e.g.
     ``m=1000, seed=3``), or a path: a directory in the MNIST layout, a ``.csv``/``.tsv``/``.txt``
-    file (``options``: label, header, delimiter; see read_csv) or a ``.npz`` archive. Names win
-    over paths: write ``./digits`` for a directory called digits.
+    file (``options``: label, header, delimiter, weight; see read_csv) or a ``.npz`` archive.
+    Names win over paths: write ``./digits`` for a directory called digits.
     """
     if isinstance(spec, str) and spec in BUNDLED:
         _check_options(spec, options, ())
@@ -55,7 +55,7 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     if p.is_file():
         suffix = _suffix(p)
         if suffix in _TEXT_SUFFIXES:
-            _check_options(str(p), options, ("label", "header", "delimiter"))
+            _check_options(str(p), options, ("label", "header", "delimiter", "weight"))
             if suffix == ".tsv":
                 options.setdefault("delimiter", "\t")
             return read_csv(p, **options)

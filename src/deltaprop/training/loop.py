@@ -67,7 +67,9 @@ class Trainer:
     l2 : L2 penalty lambda, J + (lambda / 2m) sum ||W[l]||^2 with m the mini-batch size
     schedule : learning-rate Schedule (default: constant)
     shuffle : reshuffle the examples at every epoch (from the seeded generator)
-    seed : seed of the shuffling generator
+    seed : seed of the shuffling and dropout generators
+    dropout : probability of dropping each hidden unit in training (inverted dropout, eq. D1-D2);
+        0 turns it off. Prediction never drops units.
     callbacks : Callback objects, called after every epoch (progress, early stopping, checkpoints)
     """
 
@@ -83,6 +85,7 @@ class Trainer:
         shuffle: bool = True,
         seed: int | None = 0,
         callbacks: list[Callback] | tuple = (),
+        dropout: float = 0.0,
     ):
         if not isinstance(epochs, (int, np.integer)) or epochs < 1:
             raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
@@ -92,6 +95,8 @@ class Trainer:
             raise ValueError(f"batch size must be a positive integer, got {batch_size!r}")
         if not (l2 >= 0 and np.isfinite(l2)):
             raise ValueError(f"l2 must be a non-negative number, got {l2!r}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
         self.network = network
         self.optimizer = optimizer or Adam()
         self.schedule = schedule or Schedule(self.optimizer.lr)
@@ -99,13 +104,16 @@ class Trainer:
         self.shuffle, self.seed = shuffle, seed
         self.callbacks = list(callbacks)
         self.history = History()
+        self.dropout = float(dropout)
         self.rng = np.random.default_rng(seed)
+        # Masks come from their own stream, so that a resumed run draws the same ones.
+        self.dropout_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
         # Where the run is: epochs completed, and within the current epoch the next batch, the
         # generator state the epoch's permutation was drawn from and the running sums.
         self.epoch = 0
         self.batch = 0
         self.epoch_rng_state: dict | None = None
-        self.running = {"cost": 0.0, "correct": 0, "seen": 0}
+        self.running = {"cost": 0.0, "correct": 0, "seen": 0, "examples": 0}
         self.elapsed = 0.0
         self.stop_training = False
         self.stop_reason: str | None = None
@@ -116,8 +124,9 @@ class Trainer:
         self.stop_reason = reason
 
     # ------------------------------------------------------------------ the loop
-    def fit(self, X, Y, validation: tuple | None = None) -> History:
-        """Train on X (n_x, m) and Y; ``validation`` is an optional (X_val, Y_val) pair.
+    def fit(self, X, Y, validation: tuple | None = None, sample_weight=None) -> History:
+        """Train on X (n_x, m) and Y; ``validation`` is an optional (X_val, Y_val) pair;
+        ``sample_weight`` (m,) weighs the examples of every mini-batch (eq. J2).
 
         Returns the History. Raises TrainingDiverged when the cost becomes NaN or inf, and
         TrainingInterrupted after ``request_interrupt`` (once the callbacks saved a checkpoint).
@@ -129,11 +138,15 @@ class Trainer:
             X_val = net.check_X(validation[0])
             validation = (X_val, net.check_Y(validation[1], X_val.shape[1]))
         m = X.shape[1]
+        if sample_weight is not None:
+            net.example_weights(sample_weight, m)  # checks length, sign, finiteness, not all 0
+            sample_weight = np.asarray(sample_weight, dtype=net.dtype).reshape(m)
         b = m if self.batch_size is None else min(self.batch_size, m)
         # Examples as rows, contiguous, so a mini-batch is a gather of whole rows.
         X_rows, Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)
         X_buf = np.empty((b, X_rows.shape[1]), dtype=net.dtype)
         Y_buf = np.empty((b, Y_rows.shape[1]), dtype=net.dtype)
+        sw_buf = np.empty(b, dtype=net.dtype)
 
         for cb in self.callbacks:
             cb.on_train_begin(self)
@@ -142,7 +155,7 @@ class Trainer:
             while self.epoch < self.epochs and not self.stop_training:
                 if self.batch == 0:
                     self.epoch_rng_state = self.rng.bit_generator.state
-                    self.running = {"cost": 0.0, "correct": 0, "seen": 0}
+                    self.running = {"cost": 0.0, "correct": 0, "seen": 0, "examples": 0}
                     self._epoch_start_weights = self._weights()
                 else:  # resuming inside an epoch: draw the same permutation again
                     self.rng.bit_generator.state = self.epoch_rng_state
@@ -152,13 +165,16 @@ class Trainer:
                     start = self.batch * b
                     stop = min(start + b, m)
                     if b == m:  # full batch: the data themselves, no gather
-                        X_b, Y_b = X, Y
+                        X_b, Y_b, sw_b = X, Y, sample_weight
                     else:
                         k = stop - start
                         index = order[start:stop] if order is not None else slice(start, stop)
                         X_b = self._gather(X_rows, index, X_buf[:k]).T
                         Y_b = self._gather(Y_rows, index, Y_buf[:k]).T
-                    self._step(X_b, Y_b)
+                        sw_b = None
+                        if sample_weight is not None:
+                            sw_b = self._gather(sample_weight, index, sw_buf[:k])
+                    self._step(X_b, Y_b, sw_b)
                     self.batch += 1
                     if self.stop_reason is not None:
                         self.elapsed = time.perf_counter() - started
@@ -178,20 +194,26 @@ class Trainer:
             return out
         return np.take(rows, index, axis=0, out=out)
 
-    def _step(self, X_b, Y_b) -> None:
+    def _step(self, X_b, Y_b, sw_b=None) -> None:
         """One mini-batch: forward, cost, backward, update (report, Algorithm "Training")."""
         net, m_b = self.network, X_b.shape[1]
-        A_L = net._forward(X_b)
-        cost = net._cost(Y_b, 1 / m_b) + net.l2_cost(self.l2, m_b)
+        weight = m_b if sw_b is None else float(sw_b.sum())
+        if weight == 0:  # every example of this batch has weight 0: nothing to learn from it
+            return
+        w = 1 / m_b if sw_b is None else (sw_b / sw_b.sum()).reshape(1, m_b)
+        D = net.dropout_masks(self.dropout_rng, 1 - self.dropout, m_b) if self.dropout else None
+        A_L = net._forward(X_b, D)
+        cost = net._cost(Y_b, w) + net.l2_cost(self.l2, m_b)
         if not np.isfinite(cost):
             self._diverged(cost)
-        dW, db = net._backward(Y_b, 1 / m_b)
+        dW, db = net._backward(Y_b, w, D)
         net.add_l2_gradient(dW, self.l2, m_b)
         self.optimizer.step(net, dW, db)
-        self.running["cost"] += cost * m_b
-        self.running["seen"] += m_b
+        self.running["cost"] += cost * weight
+        self.running["seen"] += weight
         if net.is_classifier:
             self.running["correct"] += n_correct(net, A_L, Y_b)
+            self.running["examples"] += m_b
         self._last_gradients = dW
 
     def _end_epoch(self, validation) -> None:
@@ -204,7 +226,9 @@ class Trainer:
         self.history.append(
             epoch=self.epoch,
             cost=self.running["cost"] / seen,
-            accuracy=self.running["correct"] / seen if net.is_classifier else None,
+            accuracy=self.running["correct"] / self.running["examples"]
+            if net.is_classifier
+            else None,
             val_cost=val_cost,
             val_accuracy=val_accuracy,
             lr=lr,
@@ -273,6 +297,8 @@ class Trainer:
             "epoch": self.epoch,
             "batch": self.batch,
             "rng_state": self.rng.bit_generator.state,
+            "dropout": self.dropout,
+            "dropout_rng_state": self.dropout_rng.bit_generator.state,
             "epoch_rng_state": self.epoch_rng_state,
             "running": dict(self.running),
             "elapsed": self.elapsed,
@@ -297,6 +323,7 @@ class Trainer:
 
         self.epoch, self.batch = scalars["epoch"], scalars["batch"]
         self.rng.bit_generator.state = scalars["rng_state"]
+        self.dropout_rng.bit_generator.state = scalars["dropout_rng_state"]
         self.epoch_rng_state = scalars["epoch_rng_state"]
         self.running = dict(scalars["running"])
         self.elapsed = scalars["elapsed"]
