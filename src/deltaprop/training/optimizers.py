@@ -58,6 +58,13 @@ class Optimizer:
             self.state[key] = np.zeros_like(like)
         return self.state[key]
 
+    def _scratch(self, name: str, like: np.ndarray) -> np.ndarray:
+        """A reusable work array shaped like a parameter (not state: never saved)."""
+        scratch = self.__dict__.setdefault("_work", {})
+        if name not in scratch or scratch[name].shape != like.shape:
+            scratch[name] = np.empty_like(like)
+        return scratch[name]
+
     def config(self) -> dict:
         """Hyperparameters as plain values (for model files and checkpoints)."""
         return {"name": self.name, "lr": self.lr, "clip_norm": self.clip_norm}
@@ -114,9 +121,16 @@ class RMSProp(Optimizer):
 
     def update(self, name, P, dP):
         S = self._slot("S:" + name, P)
+        work = self._scratch(name, P)
+        np.multiply(dP, dP, out=work)  # S <- rho S + (1 - rho) dP^2
+        work *= 1 - self.rho
         S *= self.rho
-        S += (1 - self.rho) * dP * dP
-        P -= self.lr * dP / (np.sqrt(S) + self.eps)
+        S += work
+        np.sqrt(S, out=work)  # P <- P - alpha dP / (sqrt(S) + eps)
+        work += self.eps
+        np.divide(dP, work, out=work)
+        work *= self.lr
+        P -= work
 
     def config(self):
         return {**super().config(), "rho": self.rho, "eps": self.eps}
@@ -135,13 +149,24 @@ class Adam(Optimizer):
     def update(self, name, P, dP):
         M = self._slot("M:" + name, P)
         S = self._slot("S:" + name, P)
-        M *= self.beta_1
-        M += (1 - self.beta_1) * dP
-        S *= self.beta_2
-        S += (1 - self.beta_2) * dP * dP
-        M_hat = M / (1 - self.beta_1**self.t)  # bias correction: the moments start at 0
-        S_hat = S / (1 - self.beta_2**self.t)
-        P -= self.lr * M_hat / (np.sqrt(S_hat) + self.eps)
+        work = self._scratch(name, P)
+        # M <- b1 M + (1 - b1) dP and S <- b2 S + (1 - b2) dP^2, in place.
+        np.subtract(dP, M, out=work)
+        M += (1 - self.beta_1) * work
+        np.multiply(dP, dP, out=work)
+        work -= S
+        work *= 1 - self.beta_2
+        S += work
+        # P <- P - alpha M^ / (sqrt(S^) + eps) with M^ = M / (1 - b1^t), S^ = S / (1 - b2^t)
+        # (bias correction: the moments start at 0), the corrections folded into two scalars:
+        # alpha M^ / (sqrt(S^) + eps) = step M / (sqrt(S) + eps'), c = sqrt(1 - b2^t).
+        c = np.sqrt(1 - self.beta_2**self.t)
+        step = self.lr * c / (1 - self.beta_1**self.t)
+        np.sqrt(S, out=work)
+        work += self.eps * c
+        np.divide(M, work, out=work)
+        work *= step
+        P -= work
 
     def config(self):
         return {
