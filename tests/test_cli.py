@@ -232,3 +232,23 @@ def test_weights_and_dropout_from_the_command_line(tmp_path):
         assert json.loads(result.stdout)["train_examples"] == 135
     bad = run("train", "--data", csv, "--sample-weight", "nope", "--quiet")
     assert "no column named 'nope'" in one_line_error(bad)
+
+
+def test_plots_after_training_and_from_a_model_file(tmp_path):
+    pytest.importorskip("matplotlib")
+    model, figures = tmp_path / "moons.npz", tmp_path / "figures"
+    figures.mkdir()
+    result = run(
+        "train", "--data", "moons", "--epochs", "5", "--quiet", "--out", model, "--plots", figures
+    )
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in figures.iterdir()}
+    assert {"learning_curves.png", "decision_boundary.png", "confusion_matrix.png"} <= names
+    again = run("plot", model, "--out", tmp_path / "again", "--format", "pdf")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again" / "learning_curves.pdf").stat().st_size > 1000
+
+
+def test_output_folder_is_checked_before_training(tmp_path):
+    message = one_line_error(run("train", "--out", tmp_path / "missing" / "m.npz"))
+    assert "does not exist" in message

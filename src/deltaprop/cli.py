@@ -9,6 +9,7 @@ import json
 import signal
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -167,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the checkpoint every N epochs (default: only when interrupted)",
     )
     t.add_argument("--resume", metavar="CHECKPOINT", help="continue an interrupted run")
+    t.add_argument("--plots", metavar="DIR", help="write figures of the run into DIR (matplotlib)")
     t.add_argument("--quiet", action="store_true", help="no progress display")
     t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
 
@@ -180,6 +182,38 @@ def build_parser() -> argparse.ArgumentParser:
         "model's own training data set)",
     )
     e.add_argument("--json", action="store_true", help="print the results as JSON")
+
+    tr = sub.add_parser("trace", help="every shape and operation of one forward/backward pass")
+    tr.add_argument(
+        "--sizes",
+        type=positive_int,
+        nargs="+",
+        default=[3, 4, 3, 2],
+        metavar="N",
+        help="layer widths n_x n[1] ... n_y (default: the seed's 3 4 3 2)",
+    )
+    tr.add_argument("--m", type=positive_int, default=5, help="number of examples (default 5)")
+    tr.add_argument("--hidden", default="relu", help="hidden activation (default relu)")
+    tr.add_argument("--output", default="softmax", help="output activation (default softmax)")
+    tr.add_argument("--seed", type=int, default=0, help="seed of the weights and the data")
+    tr.add_argument("--values", action="store_true", help="also print every matrix")
+    form = tr.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="JSON records for machines")
+    form.add_argument("--latex", action="store_true", help="a LaTeX table for the report")
+
+    pl = sub.add_parser("plot", help="learning curves, weights, dead units, confusion matrix")
+    pl.add_argument(
+        "run",
+        metavar="MODEL_OR_HISTORY",
+        help="a model file (.npz, from train --out) or a history (.json)",
+    )
+    pl.add_argument("--out", default="plots", help="folder for the figures (default: plots)")
+    pl.add_argument("--format", choices=["png", "pdf"], default="png")
+    pl.add_argument(
+        "--data",
+        help="data for the confusion matrix and decision boundary "
+        "(default: the test part of the model's own data set)",
+    )
 
     r = sub.add_parser("report", help="build the LaTeX report (derivation, errata, results)")
     r.add_argument("--out", default="deltaprop-report.pdf", help="the PDF to write")
@@ -238,6 +272,7 @@ def cmd_train(args) -> int:
     from .model import Model
     from .training import EarlyStopping, Trainer, make_optimizer, make_progress, make_schedule
     from .training.checkpoint import Checkpoint
+    from .training.diagnostics import Diagnostics
     from .training.weights import class_sample_weights
 
     resumed = None
@@ -246,6 +281,9 @@ def cmd_train(args) -> int:
         for key, value in resumed[3].items():  # the interrupted run's settings
             setattr(args, key, value)
         args.checkpoint = args.checkpoint or args.resume
+    for option, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
+        if path and not Path(path).resolve().parent.is_dir():  # fail now, not after training
+            raise UsageError(f"{option} {path}: folder {Path(path).parent} does not exist")
     dtype = np.dtype(args.dtype)
     parts = prepare_data(
         args.data,
@@ -289,6 +327,7 @@ def cmd_train(args) -> int:
     show = sys.stderr if args.json else sys.stdout
     if not args.quiet:
         callbacks.append(make_progress(args.epochs, show))
+    callbacks.append(Diagnostics(warn=False, stream=sys.stderr))  # dead units, vanishing, ...
     if args.patience:
         callbacks.append(EarlyStopping(patience=args.patience, min_delta=args.min_delta))
     checkpoint_path = args.checkpoint or _default_checkpoint(args.out)
@@ -353,6 +392,13 @@ def cmd_train(args) -> int:
     model.info["history"] = history.to_dict()
     if args.out:
         io.save(model, args.out)
+    if args.plots:
+        from .explain.plots import plot_all
+
+        written = plot_all(
+            args.plots, history=history, model=model, data=(parts.X_test, parts.y_test)
+        )
+        print(f"{len(written)} figures written to {args.plots}", file=show)
     if args.json:
         print(
             json.dumps(
@@ -486,6 +532,22 @@ def cmd_predict(args) -> int:
     return EXIT_OK
 
 
+def cmd_trace(args) -> int:
+    from .explain.render import run_trace
+
+    fmt = "json" if args.json else "latex" if args.latex else "table"
+    print(run_trace(args.sizes, args.m, args.hidden, args.output, args.seed, args.values, fmt))
+    return EXIT_OK
+
+
+def cmd_plot(args) -> int:
+    from .explain.plots import plot_command
+
+    for path in plot_command(args.run, args.out, args.format, args.data):
+        print(path)
+    return EXIT_OK
+
+
 def cmd_report(args) -> int:
     from .report.build import build
 
@@ -506,6 +568,8 @@ COMMANDS = {
     "evaluate": cmd_evaluate,
     "predict": cmd_predict,
     "report": cmd_report,
+    "trace": cmd_trace,
+    "plot": cmd_plot,
 }
 
 

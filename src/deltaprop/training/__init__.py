@@ -1,6 +1,7 @@
 """Training: optimizers (update rules), learning-rate schedules, the mini-batch loop, callbacks."""
 
 from .callbacks import Callback, EarlyStopping
+from .diagnostics import Diagnostics, TrainingWarning
 from .history import History
 from .loop import Trainer, TrainingDiverged, TrainingInterrupted, evaluate
 from .optimizers import (
@@ -21,6 +22,7 @@ __all__ = [
     "SCHEDULES",
     "Adam",
     "Callback",
+    "Diagnostics",
     "EarlyStopping",
     "GradientDescent",
     "History",
@@ -32,6 +34,7 @@ __all__ = [
     "Trainer",
     "TrainingDiverged",
     "TrainingInterrupted",
+    "TrainingWarning",
     "evaluate",
     "make_optimizer",
     "make_progress",

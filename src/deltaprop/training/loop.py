@@ -218,6 +218,7 @@ class Trainer:
 
     def _end_epoch(self, validation) -> None:
         net, seen = self.network, self.running["seen"]
+        dead = self._dead_fraction()  # from the last mini-batch, before validation replaces A
         val_cost = val_accuracy = None
         if validation is not None:
             val_cost, val_accuracy = evaluate(net, *validation)
@@ -234,7 +235,7 @@ class Trainer:
             lr=lr,
             time=self.elapsed,
             grad_norm=[float(np.linalg.norm(self._last_gradients[l])) for l in net.W],
-            dead_fraction=self._dead_fraction(),
+            dead_fraction=dead,
         )
         logs = self.history.last()
         # The next epoch's learning rate is set before the callbacks run, so that a checkpoint

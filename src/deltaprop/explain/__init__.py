@@ -1,0 +1,1 @@
+"""deltaprop.explain: seeing what a network computes and how it trained."""
