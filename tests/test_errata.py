@@ -1,0 +1,254 @@
+"""The errata of the seed: every verdict is computed, every wrong formula is shown failing, every
+corrected one passes, and the LaTeX table compiles on an A4 page without overfull boxes."""
+
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from deltaprop.report import errata
+from deltaprop.report.errata import VERDICTS, errata_latex, errata_records, errata_summary
+
+WRONG = 1e-2  # a seed formula whose relative error is above this is wrong
+RIGHT = 1e-7  # a formula whose relative error is below this agrees with the finite differences
+SEEDS = (0, 1, 2, 3)
+
+
+@pytest.fixture(scope="module")
+def records():
+    return errata_records(seed=0)
+
+
+def by_key(records, key):
+    (record,) = [r for r in records if r.key == key]
+    return record
+
+
+def fails(error) -> bool:
+    """The numeric verdict shows a failure: a large relative error, or what broke, in words."""
+    if isinstance(error, str):
+        return bool(re.search(r"shape|broadcast|inf", error))
+    return error is not None and error > WRONG
+
+
+# ---------------------------------------------------------------------- the records
+
+
+def test_every_entry_is_complete_and_numbered_in_order(records):
+    assert [r.id for r in records] == [f"E{k}" for k in range(1, len(records) + 1)]
+    assert len({r.key for r in records}) == len(records)
+    for r in records:
+        assert r.verdict in VERDICTS, r.id
+        assert r.section and r.seed_latex and r.correct_latex and r.explanation, r.id
+        assert re.match(r"[123]\b|2\.\d", r.section), r.section
+        assert r.explanation.isascii(), r.id  # plain text for the terminal and for LaTeX
+        # Every entry says something computed: an error, a finding or a value.
+        assert r.seed_error is not None or r.finding or r.value is not None, r.id
+
+
+def test_the_audit_covers_every_section_of_the_seed(records):
+    sections = " ".join(r.section for r in records)
+    for number in ("2.1.2", "2.1.3", "2.1.4", "2.2", "2.3", "2.4", "2.5.1", "2.5.2", "2.5.3",
+                   "2.5.4", "2.5.5", "2.6", "3 "):  # fmt: skip
+        assert number in sections, number
+    verdicts = {r.verdict for r in records}
+    assert verdicts == set(VERDICTS)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_wrong_formulas_fail_and_corrected_ones_pass(seed):
+    for r in errata_records(seed=seed):
+        if r.verdict == "wrong":
+            assert fails(r.seed_error), (r.id, r.key, r.seed_error)
+        if r.verdict == "correct" and isinstance(r.seed_error, float):
+            assert r.seed_error < RIGHT, (r.id, r.key, r.seed_error)
+        if r.verdict == "inherited":
+            # wrong numbers along the seed's chain, yet right as a step on the true delta
+            assert fails(r.seed_error), (r.id, r.seed_error)
+            assert any(isinstance(c.seed_error, float) and c.seed_error < RIGHT for c in r.also)
+        if r.verdict == "ambiguous":
+            # one reading fails (shape or number), another one passes
+            readings = [r.seed_error, r.literal_reading, *(c.seed_error for c in r.also)]
+            assert any(fails(x) for x in readings), r.id
+        for error in [r.correct_error, *(c.correct_error for c in r.also)]:
+            assert error is None or error < RIGHT, (r.id, r.key, error)
+        if isinstance(r.seed_error, float):
+            assert r.correct_error is not None, r.id  # a gradient formula has its correction
+
+
+def test_the_settings_stay_off_the_kink_with_positive_outputs():
+    for seed in SEEDS:
+        literal, intended = errata.draw_settings(seed)
+        for l in (1, 2):
+            assert np.abs(literal.Z[l]).min() >= errata.MARGIN
+        assert literal.Z[3].min() >= errata.OUTPUT_FLOOR and (literal.net.b[3] > 0).all()
+        assert literal.net.output == "relu" and intended.net.output == "softmax"
+        np.testing.assert_array_equal(literal.Z[2], intended.Z[2])  # same weights and data
+
+
+# ---------------------------------------------------------------------- named findings
+
+
+def test_the_sign_of_dJ_dA_and_the_missing_1_over_m(records):
+    m = errata.M
+    assert by_key(records, "dJ_dA").seed_error > 0.5
+    # Y - A against (A - Y)/m: opposite directions, relative error exactly 1
+    assert by_key(records, "dJ_dA_softmax").seed_error == pytest.approx(1.0, abs=1e-6)
+    # softmax: the seed's delta[3] is m times too large; (m - 1)/(m + 1) in relative error
+    (softmax,) = by_key(records, "delta3").also
+    assert softmax.seed_error == pytest.approx((m - 1) / (m + 1), abs=1e-6)
+    # 2.6: dJ/dA[L] already carries 1/m, so delta[L] is m times too small
+    assert by_key(records, "delta_L").seed_error == pytest.approx((m - 1) / (m + 1), abs=1e-6)
+    assert by_key(records, "delta3_general").value == pytest.approx(1.0, abs=1e-9)
+
+
+def test_dW3_is_wrong_for_relu_but_right_for_softmax(records):
+    record = by_key(records, "dW3")
+    assert record.seed_error > WRONG
+    assert record.also[0].label == errata.SOFTMAX_CE and record.also[0].seed_error < RIGHT
+    assert record.literal_reading == "shape error: (2, 5) @ (2, 5)"
+
+
+def test_shape_findings(records):
+    assert by_key(records, "db2").seed_error == "shape (3, 5), expected (3, 1)"
+    assert by_key(records, "db1").seed_error == "shape (4, 5), expected (4, 1)"
+    assert by_key(records, "general_db").seed_error == "shape (2, 5), expected (2, 1)"
+    assert by_key(records, "loss").seed_error == "shape error: (2, 5) @ (2, 5)"
+    assert by_key(records, "note_delta").seed_error == "shape error: (3, 2) * (2, 5)"
+    assert by_key(records, "bias_shape").seed_error == "broadcast error: (4, 5) + (4,)"
+    assert "(2, 2)" in by_key(records, "note_db").finding
+
+
+def test_loss_matrix_trace_and_silent_bias_error(records):
+    loss = by_key(records, "loss")
+    assert loss.value < 1e-12 and "(2, 2) matrix" in loss.finding  # trace = the true cost
+    assert by_key(records, "bias_shape").value > 1e-2  # n[1] = m: runs, and Z[1] is wrong
+    assert by_key(records, "forward").value == 0
+    assert by_key(records, "update").value == pytest.approx(1, abs=1e-2)
+    assert by_key(records, "relu_output").seed_error.startswith("J = inf")
+
+
+# ---------------------------------------------------------------------- recomputed, not typed in
+
+
+def test_a_corrected_dJ_dA_makes_the_seed_side_pass(monkeypatch):
+    before = by_key(errata_records(), "dJ_dA").seed_error
+    monkeypatch.setattr(errata, "seed_dJ_dA3", lambda A3, Y: -Y / A3 / Y.shape[1])
+    after = by_key(errata_records(), "dJ_dA").seed_error
+    assert before > WRONG and after < RIGHT
+
+
+def test_a_summed_db_turns_the_shape_finding_into_a_passing_error(monkeypatch):
+    def summed(W_next, delta_next, gp, product=errata.hadamard):
+        return product(W_next.T @ delta_next, gp).sum(axis=1, keepdims=True)
+
+    monkeypatch.setattr(errata, "seed_db_hidden", summed)
+    records = errata_records()
+    assert by_key(records, "db2").seed_error < 0.9  # a number now, no longer a shape finding
+    monkeypatch.setattr(errata, "_seed_deltas", lambda s: s.delta)  # and the true deltas
+    records = errata_records()
+    assert by_key(records, "db2").seed_error < RIGHT
+    assert by_key(records, "db1").seed_error < RIGHT
+
+
+def test_a_seed_delta3_with_the_1_over_m_passes_for_softmax(monkeypatch):
+    monkeypatch.setattr(
+        errata, "seed_delta3", lambda A3, Y, gp3, product=errata.hadamard: (A3 - Y) * gp3 / 3
+    )
+    assert by_key(errata_records(), "delta3").also[0].seed_error > WRONG  # 1/3 is not 1/m
+    monkeypatch.setattr(
+        errata,
+        "seed_delta3",
+        lambda A3, Y, gp3, product=errata.hadamard: (A3 - Y) * gp3 / Y.shape[1],
+    )
+    records = errata_records()
+    assert by_key(records, "delta3").also[0].seed_error < RIGHT
+    assert by_key(records, "dW2").also[0].seed_error < RIGHT  # the chain below is healed too
+
+
+def test_a_broken_engine_would_be_caught(monkeypatch):
+    """The corrected side comes from the engine: break its cross-entropy derivative and the
+    corrected errors rise above the threshold."""
+    from deltaprop.core import losses
+
+    broken = replace(losses.LOSSES["cross_entropy"], dJ_dA=lambda A, Y, w: -w * Y / A / 2)
+    monkeypatch.setitem(losses.LOSSES, "cross_entropy", broken)
+    record = by_key(errata_records(), "dJ_dA")
+    assert record.correct_error > WRONG
+
+
+# ---------------------------------------------------------------------- the helpers
+
+
+def test_literal_products_report_shapes():
+    P, Q = np.ones((2, 5)), np.ones((2, 5))
+    assert errata.outcome(errata.matrix_product, P, Q) == "shape error: (2, 5) @ (2, 5)"
+    assert errata.outcome(errata.hadamard, np.ones((3, 2)), Q) == "shape error: (3, 2) * (2, 5)"
+    np.testing.assert_array_equal(errata.hadamard(P, 2 * Q), 2 * P)
+    assert errata.numeric_verdict(np.ones((3, 5)), np.ones((3, 1))) == (
+        "shape (3, 5), expected (3, 1)"
+    )
+
+
+def test_central_differences_of_a_quadratic():
+    P = np.array([[1.0, -2.0], [0.5, 3.0]])
+    np.testing.assert_allclose(
+        errata.central_differences(lambda x: float(np.sum(x**2)), P), 2 * P, atol=1e-8
+    )
+
+
+def test_latex_prose_typesets_the_notation():
+    text = errata.latex_prose("W[l+1]^T delta[3] (.) g' with 50% of y_hat & b_j")
+    assert r"$W^{[l+1]\top}$" in text and r"$\delta^{[3]}$" in text and r"$\odot$" in text
+    assert r"50\%" in text and r"\&" in text and r"b\_j" in text and r"$\hat{y}$" in text
+
+
+# ---------------------------------------------------------------------- output
+
+
+def test_summary_lists_every_entry(records):
+    summary = errata_summary(records)
+    for r in records:
+        assert re.search(rf"^{r.id}\s+.*{r.verdict}", summary, re.MULTILINE), r.id
+    assert "shape (3, 5), expected (3, 1)" in summary
+
+
+def test_latex_fragment_has_every_entry(records):
+    tex = errata_latex(records)
+    assert r"\begin{longtable}" in tex and r"\toprule" in tex and r"\bottomrule" in tex
+    for r in records:
+        assert f"\n{r.id} & " in tex, r.id
+    assert tex.count(r"\begin{") == tex.count(r"\end{")
+    assert r"\ref" not in tex and r"\label" not in tex  # self-contained
+
+
+DOCUMENT = r"""\documentclass[11pt]{article}
+\usepackage[a4paper,margin=2.5cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{booktabs,longtable,array}
+\begin{document}
+\input{errata.tex}
+\end{document}
+"""
+
+
+@pytest.mark.skipif(not shutil.which("pdflatex"), reason="pdflatex is not installed")
+def test_latex_compiles_on_a4_without_overfull_boxes(records, tmp_path):
+    (tmp_path / "errata.tex").write_text(errata_latex(records))
+    (tmp_path / "doc.tex").write_text(DOCUMENT)
+    if shutil.which("latexmk"):
+        command = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+    else:  # two runs settle longtable's column widths
+        command = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+        subprocess.run(command, cwd=tmp_path, capture_output=True, timeout=120)
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    log = (tmp_path / "doc.log").read_text(errors="replace")
+    assert result.returncode == 0, log[-3000:]
+    assert (tmp_path / "doc.pdf").exists()
+    overfull = [float(x) for x in re.findall(r"Overfull \\hbox \(([\d.]+)pt too wide\)", log)]
+    assert all(x <= 10 for x in overfull), overfull
+    undefined = r"Reference `[^']*' on page \d+ undefined|There were undefined references"
+    assert not re.search(undefined, log), "undefined references"
