@@ -11,7 +11,7 @@ README = Path(__file__).parent.parent / "README.md"
 @pytest.mark.skipif(not README.exists(), reason="not a source checkout")
 def test_python_examples_run(capsys):
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     namespace = {}
     exec(compile(blocks[0], str(README), "exec"), namespace)
     shapes, delta_shape, error = capsys.readouterr().out.splitlines()
@@ -20,3 +20,6 @@ def test_python_examples_run(capsys):
     exec(compile(blocks[1], str(README), "exec"), namespace)
     accuracy = float(capsys.readouterr().out.split()[-1])
     assert accuracy > 0.9
+    pytest.importorskip("sklearn")
+    exec(compile(blocks[2], str(README), "exec"), namespace)
+    assert type(namespace["clf"][-1]).__name__ == "DeltaClassifier"
