@@ -2,16 +2,20 @@
 
 scikit-learn's own estimator checks, the shapes of every kind of target, the orientation of
 coefs_ (scikit-learn's) against network_ (the notation's), pipelines, grid search, pickling,
-convergence, partial_fit and warm_start. The parity measurement against MLPClassifier and
-MLPRegressor is slow and runs only with DELTAPROP_SLOW=1; its numbers are in docs/sklearn.md.
+convergence, partial_fit and warm_start; sample and class weights (weighting equals duplication,
+exactly, for full-batch gradient descent), dropout and gradient clipping. The parity measurement
+against MLPClassifier and MLPRegressor is slow and runs only with DELTAPROP_SLOW=1; its numbers
+are in docs/sklearn.md.
 """
 
 import io
 import os
 import pickle
+import re
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,19 +31,25 @@ from sklearn.datasets import (
     load_digits,
     load_iris,
     load_wine,
+    make_blobs,
     make_friedman1,
     make_multilabel_classification,
     make_regression,
 )
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.metrics import recall_score
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
 
 from deltaprop.core import Network
+from deltaprop.data import make_moons
 from deltaprop.sklearn import DeltaClassifier, DeltaRegressor
+from deltaprop.training.weights import class_sample_weights
 
 # Small instances keep scikit-learn's ~55 checks per estimator to a few seconds; the learning rate
 # is raised so that 100 epochs reach the accuracy (> 0.83) and R^2 (> 0.5) the checks demand.
@@ -55,9 +65,15 @@ def iris():
 # --------------------------------------------------------------------------- scikit-learn's checks
 
 
-# Nothing is expected to fail. Some checks skip themselves here: the pandas ones when pandas is not
-# installed, the array-API one unless SCIPY_ARRAY_API=1, and the decision_function one (there is
-# none). All of them pass when those are available.
+# Nothing is expected to fail, the sample-weight checks included. "Weighting equals duplication"
+# (check_sample_weight_equivalence_on_dense_data) holds exactly, not by luck: its data sets are
+# smaller than batch_size="auto" (200), so training is full-batch, unshuffled and deterministic,
+# and the L2 penalty is divided by the total weight, as in scikit-learn (see
+# test_integer_sample_weights_give_the_fit_of_repeated_examples). With mini-batches it would hold
+# only on average: the batches of the weighted and the repeated data differ. Some checks skip
+# themselves here: the pandas ones when pandas is not installed, the array-API one unless
+# SCIPY_ARRAY_API=1, and the decision_function one (there is none). All of them pass when those
+# are available.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks([DeltaClassifier(**SMALL), DeltaRegressor(**SMALL)])
 def test_scikit_learn_estimator_checks(estimator, check):
@@ -437,6 +453,16 @@ def test_warm_start_refuses_a_different_network(iris):
         ({"dtype": "int8"}, "dtype"),
         ({"dtype": "float16"}, "dtype"),
         ({"init": "zeros"}, "init"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"dropout": -0.1}, "dropout"),
+        ({"clip_norm": 0.0}, "clip_norm"),
+        ({"clip_norm": "big"}, "clip_norm"),
+        ({"class_weight": "fair"}, "class_weight"),
+        ({"class_weight": [1, 2, 3]}, "class_weight"),
+        ({"class_weight": {0: 1, 7: 2}}, r"class_weight names \[7\]"),
+        ({"class_weight": {0: -1.0}}, r"class_weight\[0\]"),
+        ({"class_weight": {2: np.inf}}, r"class_weight\[2\]"),
+        ({"class_weight": {0: 0, 1: 0, 2: 0}}, "weight zero"),
     ],
 )
 def test_bad_parameters_are_rejected_by_fit_not_by_init(params, match, iris):
@@ -480,6 +506,247 @@ def test_batch_size_larger_than_the_data_is_clipped_with_a_warning(iris):
     with pytest.warns(UserWarning, match="clipped"), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         DeltaClassifier(hidden_layer_sizes=(4,), batch_size=1000, max_iter=1).fit(X, y)
+
+
+# --------------------------------------------------------------------- weights, dropout, clipping
+
+# Full-batch gradient descent, unshuffled, for a fixed number of epochs: deterministic, so a
+# weighted fit and the fit on repeated examples must agree to rounding error.
+FULL_BATCH_GD = dict(
+    hidden_layer_sizes=(5,),
+    solver="sgd",
+    momentum=0.0,
+    shuffle=False,
+    learning_rate_init=0.1,
+    alpha=0.01,  # > 0: the penalty must be divided by the total weight, not by the row count
+    max_iter=30,
+    n_iter_no_change=np.inf,
+    random_state=0,
+)
+
+
+def assert_same_fit(a, b):
+    for P, Q in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_, strict=True):
+        np.testing.assert_allclose(P, Q, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-10)
+
+
+def imbalanced(m, seed):
+    """Two overlapping Gaussian classes in 2-D, about 95:5: X (m, 2), y (m,); the minority's
+    mean is 1.5 away from the majority's in each coordinate."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(m) < 0.05).astype(int)
+    X = rng.normal(0, 1, (m, 2)) + np.where(y[:, None] == 1, 1.5, 0.0)
+    return X, y
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_balanced_class_weight_raises_minority_recall():
+    X, y = imbalanced(2000, 0)
+    X_test, y_test = imbalanced(10000, 1)
+
+    def minority_recall(class_weight):
+        clf = DeltaClassifier(
+            (16,), class_weight=class_weight, learning_rate_init=0.01, random_state=0
+        )
+        return recall_score(y_test, clf.fit(X, y).predict(X_test))
+
+    plain, balanced = minority_recall(None), minority_recall("balanced")
+    assert plain < 0.5 and balanced > 0.8, (plain, balanced)  # 0.34 -> 0.87; docs: 5 seeds
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("cls", [DeltaClassifier, DeltaRegressor])
+def test_integer_sample_weights_give_the_fit_of_repeated_examples(cls):
+    """Weight k = the example k times (0 = left out): the cost (eq. J2) and the penalty, divided
+    by sum_i w_i, are those of the repeated data, so full-batch GD takes the same steps."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 4)), rng.integers(0, 3, 40)
+    w = rng.integers(0, 4, 40)
+    assert (np.bincount(y, weights=w) > 0).all()  # every class keeps some weight
+    X_rep, y_rep = X.repeat(w, axis=0), y.repeat(w)
+    weighted = cls(**FULL_BATCH_GD).fit(X, y, sample_weight=w)
+    assert_same_fit(weighted, cls(**FULL_BATCH_GD).fit(X_rep, y_rep))
+    assert weighted.n_iter_ == 30
+    # the same for one epoch of partial_fit
+    classes = {"classes": [0, 1, 2]} if cls is DeltaClassifier else {}
+    one = cls(**FULL_BATCH_GD).partial_fit(X, y, sample_weight=w, **classes)
+    assert_same_fit(one, cls(**FULL_BATCH_GD).partial_fit(X_rep, y_rep, **classes))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_scaling_every_weight_only_weakens_the_penalty(iris):
+    """Weights are counts: sample_weight = c is c copies of the data, so with alpha = 0 it
+    changes nothing, and with alpha > 0 it is alpha / c."""
+    X, y = iris
+    settings = {**FULL_BATCH_GD, "alpha": 0.0}
+    plain = DeltaClassifier(**settings).fit(X, y)
+    assert_same_fit(plain, DeltaClassifier(**settings).fit(X, y, sample_weight=np.full(150, 3.0)))
+    settings["alpha"] = 0.03
+    tripled = DeltaClassifier(**settings).fit(X, y, sample_weight=np.full(150, 3.0))
+    assert_same_fit(tripled, DeltaClassifier(**{**settings, "alpha": 0.01}).fit(X, y))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_ones_as_sample_weight_change_nothing_with_mini_batches_and_early_stopping(iris):
+    X, y = iris
+    settings = dict(
+        hidden_layer_sizes=(6,), batch_size=16, early_stopping=True, max_iter=20, random_state=0
+    )
+    plain = DeltaClassifier(**settings).fit(X, y)
+    ones = DeltaClassifier(**settings).fit(X, y, sample_weight=np.ones(150))
+    for P, Q in zip(plain.coefs_, ones.coefs_, strict=True):
+        np.testing.assert_allclose(P, Q, rtol=1e-12)
+    assert plain.validation_scores_ == ones.validation_scores_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_class_weight_is_a_sample_weight_multiplied_with_sample_weight(iris):
+    X, y = iris
+    sw = np.random.default_rng(0).uniform(0.5, 2.0, 150)
+    by_class = DeltaClassifier(**FULL_BATCH_GD, class_weight={0: 2.0, 2: 0.5})
+    by_class.fit(X, y, sample_weight=sw)
+    by_example = DeltaClassifier(**FULL_BATCH_GD).fit(
+        X, y, sample_weight=sw * np.array([2, 1, 0.5])[y]
+    )
+    assert_same_fit(by_class, by_example)
+    assert by_class.class_weight == {0: 2.0, 2: 0.5}  # parameters are never changed by fit
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_balanced_class_weight_is_m_over_k_m_c_and_counts_weighted_examples(iris):
+    X, y = iris[0][:110], iris[1][:110]  # 50, 50 and 10 examples: unbalanced
+    balanced = DeltaClassifier(**FULL_BATCH_GD, class_weight="balanced").fit(X, y)
+    w = class_sample_weights(y, "balanced")  # m / (k m_c), deltaprop's and scikit-learn's
+    np.testing.assert_allclose(w, compute_sample_weight("balanced", y))
+    assert_same_fit(balanced, DeltaClassifier(**FULL_BATCH_GD).fit(X, y, sample_weight=w))
+    # With sample weights the classes are counted by weight (scikit-learn >= 1.8), so that an
+    # integer weight still equals repetition.
+    counts = np.random.default_rng(1).integers(0, 4, 110)
+    weighted = DeltaClassifier(**FULL_BATCH_GD, class_weight="balanced")
+    weighted.fit(X, y, sample_weight=counts)
+    repeated = DeltaClassifier(**FULL_BATCH_GD, class_weight="balanced")
+    assert_same_fit(weighted, repeated.fit(X.repeat(counts, axis=0), y.repeat(counts)))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_early_stopping_splits_the_weights_with_the_rows():
+    """60% of the labels are wrong and weigh 0. If the weights follow their rows into the
+    training and validation parts, the network learns the right labels (with the weights
+    shuffled out of line, it scores 0.43) and the validation score, weighted, sees only right
+    ones."""
+    X, y = make_blobs(n_samples=300, centers=3, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    wrong = np.random.default_rng(0).random(300) < 0.6
+    y_noisy = np.where(wrong, (y + 1) % 3, y)
+    clf = DeltaClassifier(
+        (16,), early_stopping=True, learning_rate_init=0.03, n_iter_no_change=20, random_state=0
+    )
+    clf.fit(X, y_noisy, sample_weight=(~wrong).astype(float))
+    assert clf.best_validation_score_ > 0.85
+    assert clf.score(X, y) > 0.85
+
+
+@pytest.mark.parametrize(
+    "sample_weight, match",
+    [
+        (-np.ones(150), "Negative values"),
+        (np.r_[np.ones(149), np.nan], "NaN"),
+        (np.r_[np.ones(149), np.inf], "infinity"),
+        (np.ones(149), r"shape"),
+        (np.ones((150, 2)), "1D"),
+        (np.zeros(150), "non-zero"),
+        (np.array(["a"] * 150), "could not convert"),
+    ],
+)
+@pytest.mark.parametrize("cls", [DeltaClassifier, DeltaRegressor])
+def test_bad_sample_weights_give_clear_errors(cls, sample_weight, match, iris):
+    X, y = iris
+    with pytest.raises(ValueError, match=match):
+        cls(max_iter=1).fit(X, y, sample_weight=sample_weight)
+    with pytest.raises(ValueError, match=match):
+        cls(max_iter=1).partial_fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            **({"classes": [0, 1, 2]} if cls is DeltaClassifier else {}),
+        )
+
+
+def test_class_weights_that_cannot_be_used_give_clear_errors(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="partial_fit"):
+        DeltaClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
+    Y = np.column_stack([y == 0, y == 1]).astype(int)
+    with pytest.raises(ValueError, match="multilabel"):
+        DeltaClassifier(class_weight={0: 2}).fit(X, Y)
+    zero_on_training = np.r_[np.zeros(149), 1.0]  # one example of weight > 0
+    with pytest.raises(ValueError, match="early-stopping .* part has sample weight zero"):
+        DeltaClassifier(early_stopping=True, random_state=0).fit(X, y, zero_on_training)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_dropout_narrows_the_gap_between_training_and_test_accuracy():
+    """(256, 256) units over-fit 80 noisy moons; dropout 0.5 narrows the gap and helps the test
+    accuracy (docs/weights_and_dropout.md has the curves)."""
+    train, test = make_moons(m=80, noise=0.35, seed=0), make_moons(m=2000, noise=0.35, seed=1)
+
+    def accuracies(dropout):
+        clf = DeltaClassifier(
+            (256, 256),
+            dropout=dropout,
+            alpha=0.0,
+            batch_size=16,
+            learning_rate_init=3e-3,
+            max_iter=300,
+            n_iter_no_change=np.inf,
+            random_state=0,
+        ).fit(train.X, train.y)
+        np.testing.assert_array_equal(clf.predict_proba(test.X), clf.predict_proba(test.X))
+        return clf.score(train.X, train.y), clf.score(test.X, test.y)
+
+    with threadpool_limits(1):  # small matrices: one BLAS thread is faster, whatever the load
+        (train_plain, test_plain), (train_drop, test_drop) = accuracies(0.0), accuracies(0.5)
+    assert train_plain == 1.0 and train_plain - test_plain > 0.12
+    assert train_drop - test_drop < train_plain - test_plain - 0.03
+    assert test_drop > test_plain
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_dropout_is_reproducible_with_random_state(iris):
+    X, y = iris
+    a, b, c = (
+        DeltaClassifier((8,), dropout=0.3, max_iter=5, random_state=seed).fit(X, y)
+        for seed in (0, 0, 1)
+    )
+    np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+    assert not np.allclose(a.coefs_[0], c.coefs_[0])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("incremental", [False, True])
+def test_clip_norm_bounds_every_step(incremental, iris):
+    """Gradient descent with clip_norm c moves the parameters by at most alpha c per step, and
+    by exactly alpha c when the gradient is longer than c."""
+    X, y = iris
+    clf = DeltaClassifier((8,), solver="sgd", momentum=0.0, learning_rate_init=0.1, max_iter=1)
+    clf.set_params(clip_norm=1e-3, random_state=0, warm_start=True)
+    clf.fit(X, y)
+    before = np.concatenate([P.ravel() for P in clf.coefs_ + clf.intercepts_])
+    clf.partial_fit(X, y) if incremental else clf.fit(X, y)
+    after = np.concatenate([P.ravel() for P in clf.coefs_ + clf.intercepts_])
+    assert np.linalg.norm(after - before) == pytest.approx(0.1 * 1e-3)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_python_examples_of_the_weights_and_dropout_docs_run():
+    doc = Path(__file__).parent.parent / "docs" / "weights_and_dropout.md"
+    if not doc.exists():
+        pytest.skip("not a source checkout")
+    blocks = re.findall(r"```python\n(.*?)```", doc.read_text(), flags=re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(compile(block, str(doc), "exec"), {})
 
 
 # --------------------------------------------------------------------------- parity (slow)

@@ -2,8 +2,8 @@
 
 They take MLPClassifier's and MLPRegressor's parameters where the meaning is the same, follow
 scikit-learn's conventions (``fit``/``partial_fit``/``predict``, fitted attributes ending in ``_``,
-``get_params``/``set_params``, pipelines, grid search, pickling) and train a
-:class:`deltaprop.core.Network` with :class:`deltaprop.training.Trainer`.
+``get_params``/``set_params``, pipelines, grid search, pickling, ``sample_weight``) and train
+a :class:`deltaprop.core.Network` with :class:`deltaprop.training.Trainer`.
 
 This module is the only place in deltaprop that speaks scikit-learn's row-major layout: X is
 (n_samples, n_features) here and is transposed once, to the notation's (n_x, m), on its way into
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -37,7 +38,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from .core import Network
 from .data import to_columns
@@ -121,6 +122,30 @@ def _glorot_biases(net: Network, seed: int) -> None:
         net.b[l][...] = rng.uniform(-r, r, size=(n_l, 1))
 
 
+# --------------------------------------------------------------------------- training
+class _Trainer(Trainer):
+    """The Trainer, with the L2 penalty divided by the mini-batch's total weight.
+
+    The Trainer's penalty is (l2 / 2 m_b) sum_l ||W[l]||^2 with m_b the mini-batch's size.
+    scikit-learn divides by the mini-batch's total weight sum_i w_i instead, which is m_b when
+    every w_i = 1. With it an example of weight 2 counts exactly as that example twice, penalty
+    included ("weighting equals duplication"), and scaling every weight by c acts like c times
+    the data: the same cost term, a penalty c times weaker. Before each step, l2 is set to
+    alpha m_b / sum_i w_i, which turns the Trainer's penalty into scikit-learn's.
+    """
+
+    def __init__(self, network, optimizer, *, alpha: float, **kwargs):
+        super().__init__(network, optimizer, l2=alpha, **kwargs)
+        self.alpha = float(alpha)
+
+    def _step(self, X_b, Y_b, sw_b=None) -> None:
+        if sw_b is not None:  # sw_b (m_b,): the mini-batch's weights
+            total = float(sw_b.sum())
+            if total > 0:  # the Trainer skips a batch of zero weight
+                self.l2 = self.alpha * X_b.shape[1] / total
+        super()._step(X_b, Y_b, sw_b)
+
+
 # --------------------------------------------------------------------------- settings
 @dataclass(frozen=True)
 class _Settings:
@@ -165,7 +190,8 @@ class _StoppingRule(Callback):
     with early stopping ``validation_scores_``), counts epochs without an improvement of ``tol``
     (of the training loss, or of the validation score with early stopping) and, once the count
     exceeds ``n_iter_no_change``, stops the Trainer, or with ``learning_rate="adaptive"``
-    divides the learning rate by 5 and starts counting again.
+    divides the learning rate by 5 and starts counting again. ``validation`` is the held-out
+    (X_val, y_val, sample_weight_val); the score is weighted when sample_weight_val is not None.
     """
 
     def __init__(self, estimator, n_iter_no_change, n_train, validation=None, adaptive=False):
@@ -245,6 +271,8 @@ class _DeltaMLP(BaseEstimator):
         n_iter_no_change=10,
         dtype="float64",
         init="glorot",
+        dropout=0.0,
+        clip_norm=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -270,6 +298,8 @@ class _DeltaMLP(BaseEstimator):
         self.n_iter_no_change = n_iter_no_change
         self.dtype = dtype
         self.init = init
+        self.dropout = dropout
+        self.clip_norm = clip_norm
 
     # ------------------------------------------------------------------ fitted views
     @property
@@ -347,11 +377,14 @@ class _DeltaMLP(BaseEstimator):
         if dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
         _check_choice("init", self.init, tuple(_INITS))
+        _check_real("dropout", self.dropout, 0, 1, high_open=True)
+        if self.clip_norm is not None:
+            _check_real("clip_norm (None or)", self.clip_norm, 0, low_open=True)
         hidden = _HIDDEN_ACTIVATIONS[self.activation]
         return _Settings(sizes, hidden, dtype, _INITS[self.init], self.n_iter_no_change)
 
     # ------------------------------------------------------------------ training
-    def _fit(self, X, y, incremental: bool):
+    def _fit(self, X, y, incremental: bool, sample_weight=None):
         settings = self._check_params()
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
@@ -367,9 +400,13 @@ class _DeltaMLP(BaseEstimator):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if sample_weight is not None:
+            # (m,) float, finite, >= 0, not all 0; a new array where it had to be converted
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         # Y: targets as rows (m, n_y), float; y_score: what score() compares predictions with.
         fit_labels = not hasattr(self, "classes_") or not (self.warm_start or incremental)
         Y, y_score = self._encode_targets(y, fit_labels)
+        sample_weight = self._example_weights(y_score, sample_weight, incremental)
         n_samples, n_features = X.shape
         sizes = (n_features, *settings.hidden_sizes, Y.shape[1])
         rng = check_random_state(self.random_state)
@@ -416,10 +453,13 @@ class _DeltaMLP(BaseEstimator):
         if self.early_stopping:
             # As scikit-learn: only single-output classification (binary) is stratified.
             stratify = y_score if is_classifier(self) and Y.shape[1] == 1 else None
-            X, X_val, Y, _, _, y_val = train_test_split(
+            # The weights are split with the rows, so that each part keeps its own.
+            weights = () if sample_weight is None else (sample_weight,)
+            X, X_val, Y, _, _, y_val, *parts = train_test_split(
                 X,
                 Y,
                 y_score,
+                *weights,
                 test_size=self.validation_fraction,
                 random_state=rng,
                 stratify=stratify,
@@ -429,7 +469,15 @@ class _DeltaMLP(BaseEstimator):
                     f"the validation set has {X_val.shape[0]} example(s); early_stopping needs "
                     "at least 2: increase validation_fraction or use more data"
                 )
-            validation = (X_val, y_val)
+            sample_weight, sw_val = parts if parts else (None, None)
+            for part, w in (("training", sample_weight), ("validation", sw_val)):
+                if w is not None and not w.sum() > 0:
+                    raise ValueError(
+                        f"every example of the early-stopping {part} part has sample weight "
+                        "zero; change random_state or validation_fraction, or give more "
+                        "examples a non-zero weight"
+                    )
+            validation = (X_val, y_val, sw_val)
             n_samples = X.shape[0]
 
         if self.batch_size == "auto":
@@ -446,26 +494,28 @@ class _DeltaMLP(BaseEstimator):
 
         if incremental and hasattr(self, "_optimizer"):
             optimizer = self._optimizer  # partial_fit carries the optimizer's state on
+            optimizer.clip_norm = None if self.clip_norm is None else float(self.clip_norm)
         else:
             optimizer = self._optimizer = self._make_optimizer()
         schedule, adaptive = self._make_schedule(optimizer, n_samples)
         rule = _StoppingRule(self, settings.n_iter_no_change, n_samples, validation, adaptive)
-        trainer = Trainer(
+        trainer = _Trainer(
             self.network_,
             optimizer,
+            alpha=float(self.alpha),
             epochs=1 if incremental else self.max_iter,
             batch_size=batch_size,
-            l2=float(self.alpha),
             schedule=schedule,
             shuffle=self.shuffle,
             seed=int(rng.randint(np.iinfo(np.int32).max)),
             callbacks=[rule],
+            dropout=float(self.dropout),
         )
         self.n_iter_ = 0  # epochs of this call, as scikit-learn counts them
         try:
             # scikit-learn's rows become the notation's columns here, once (views, no copies):
-            # X (m, n_x) -> (n_x, m) and Y (m, n_y) -> (n_y, m).
-            trainer.fit(to_columns(X), to_columns(Y))
+            # X (m, n_x) -> (n_x, m) and Y (m, n_y) -> (n_y, m); sample_weight stays (m,).
+            trainer.fit(to_columns(X), to_columns(Y), sample_weight=sample_weight)
         except TrainingDiverged as error:
             raise ValueError(
                 f"{error} If the input data hold large values, scale them first (for example "
@@ -489,13 +539,20 @@ class _DeltaMLP(BaseEstimator):
 
     def _make_optimizer(self) -> Optimizer:
         lr = float(self.learning_rate_init)
+        clip = None if self.clip_norm is None else float(self.clip_norm)
         if self.solver == "adam":
-            return Adam(lr, beta_1=self.beta_1, beta_2=self.beta_2, eps=self.epsilon)
+            eps = self.epsilon
+            return Adam(lr, beta_1=self.beta_1, beta_2=self.beta_2, eps=eps, clip_norm=clip)
         if self.solver == "rmsprop":
-            return RMSProp(lr, eps=self.epsilon)
+            return RMSProp(lr, eps=self.epsilon, clip_norm=clip)
         if self.momentum > 0:
-            return Momentum(lr, momentum=self.momentum, nesterov=self.nesterovs_momentum)
-        return GradientDescent(lr)
+            nesterov = self.nesterovs_momentum
+            return Momentum(lr, momentum=self.momentum, nesterov=nesterov, clip_norm=clip)
+        return GradientDescent(lr, clip_norm=clip)
+
+    def _example_weights(self, y, sample_weight, incremental: bool):
+        """The weights w (m,) the Trainer gets (eq. J2): sample_weight, or None (all 1)."""
+        return sample_weight
 
     def _make_schedule(self, optimizer: Optimizer, n_samples: int) -> tuple[Schedule, bool]:
         """The learning-rate schedule of this call, and whether it is ``adaptive``.
@@ -542,7 +599,8 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
     solver : {"adam", "sgd", "rmsprop"}, default="adam"
         "sgd" with ``momentum`` > 0 is momentum (Nesterov when ``nesterovs_momentum``).
     alpha : float, default=1e-4
-        L2 penalty: J + (alpha / 2m) sum ||W[l]||^2, m the mini-batch size (deltaprop's l2).
+        L2 penalty: J + (alpha / 2m) sum ||W[l]||^2, m the mini-batch size (deltaprop's l2),
+        or with sample or class weights the mini-batch's total weight (as scikit-learn).
     batch_size : int or "auto", default="auto"
         Mini-batch size; "auto" is min(200, n_samples).
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
@@ -558,6 +616,19 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         uniform on [-r, r], r = sqrt(6 / (n[l-1] + n[l])) (sqrt(2 / ...) with a logistic hidden
         activation). "he" is deltaprop's Network default: He normal in ReLU-family layers,
         Glorot uniform in the others, zero biases.
+    dropout : float in [0, 1), default=0.0
+        Probability of dropping each hidden unit during training (inverted dropout, eqs. D1-D2;
+        deltaprop's own). Prediction never drops units.
+    clip_norm : float > 0 or None, default=None
+        Rescale the mini-batch's gradients together when their global norm
+        sqrt(sum_l ||dW[l]||^2 + ||db[l]||^2) exceeds it (deltaprop's own).
+    class_weight : None, "balanced" or dict {class: weight}, default=None
+        Weights of the classes, applied as per-example weights (eq. J2) and multiplied with
+        ``sample_weight`` when both are given. "balanced" gives class c the weight
+        sum_i s_i / (k sum_{i in c} s_i) for k classes and sample weights s (all 1 without
+        ``sample_weight``: m / (k m_c)), so every class carries the same total weight. A dict
+        gives its classes those weights and the others 1. Single-label targets only; "balanced"
+        is not accepted by ``partial_fit``.
 
     Attributes
     ----------
@@ -574,9 +645,71 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         early_stopping, else None
     """
 
-    def partial_fit(self, X, y, classes=None):
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        dtype="float64",
+        init="glorot",
+        dropout=0.0,
+        clip_norm=None,
+        class_weight=None,
+    ):
+        super().__init__(
+            hidden_layer_sizes,
+            activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            dtype=dtype,
+            init=init,
+            dropout=dropout,
+            clip_norm=clip_norm,
+        )
+        self.class_weight = class_weight
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y). ``classes`` (every label of the whole problem) is needed on the
-        first call, except for multilabel indicator y."""
+        first call, except for multilabel indicator y; ``sample_weight`` (n_samples,) as in
+        ``fit``."""
         if not hasattr(self, "classes_"):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
@@ -591,12 +724,14 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
                 f"classes={classes!r} is not the same as on the first call to partial_fit "
                 f"({self.classes_!r})"
             )
-        return self._fit(X, y, incremental=True)
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples, n_features) and labels y (n_samples,) or a multilabel
-        indicator matrix (n_samples, n_labels). Returns self."""
-        return self._fit(X, y, incremental=False)
+        indicator matrix (n_samples, n_labels). ``sample_weight`` (n_samples,), non-negative,
+        not all zero, weighs each example's loss (eq. J2); an integer weight k counts as k
+        copies of the example. Returns self."""
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         """Labels (n_samples,), or a 0/1 indicator matrix (n_samples, n_labels) for multilabel."""
@@ -649,8 +784,64 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         The loss is the output's partner (cross-entropy, binary cross-entropy)."""
         return ("softmax" if self._label_binarizer.y_type_ == "multiclass" else "sigmoid"), None
 
-    def _validation_score(self, X, y) -> float:
-        return float(accuracy_score(y, self._predict(X, check_input=False)))
+    def _example_weights(self, y, sample_weight, incremental: bool):
+        """sample_weight (m,) times the weight of each example's class (``class_weight``)."""
+        class_weight = self.class_weight
+        if class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; pass per-example weights "
+                "as sample_weight instead"
+            )
+        classes = self.classes_
+        index = np.searchsorted(classes, y)  # classes_ is sorted: the class of each example
+        if isinstance(class_weight, str):
+            if class_weight != "balanced":
+                raise ValueError(
+                    f"class_weight must be None, 'balanced' or a dict, got {class_weight!r}"
+                )
+            if incremental:
+                raise ValueError(
+                    "class_weight='balanced' is not supported by partial_fit: one call sees only "
+                    "a part of the data, whose class frequencies are not the data's; compute the "
+                    "weights over all the data (sklearn.utils.class_weight.compute_class_weight) "
+                    "and pass them as a dict"
+                )
+            # w_c = sum_i s_i / (k sum_{i in c} s_i) over the k classes of positive weight:
+            # every class carries the same total weight. With s = 1, w_c = m / (k m_c).
+            totals = np.bincount(index, weights=sample_weight, minlength=len(classes))
+            present = totals > 0
+            per_class = np.zeros(len(classes))
+            per_class[present] = totals.sum() / (present.sum() * totals[present])
+        elif isinstance(class_weight, Mapping):
+            known = classes.tolist()
+            unknown = [c for c in class_weight if c not in known]
+            if unknown:
+                raise ValueError(
+                    f"class_weight names {unknown}, which are not classes of y ({classes!r})"
+                )
+            per_class = np.ones(len(classes))
+            for c, weight in class_weight.items():
+                _check_real(f"class_weight[{c!r}]", weight, 0, high_open=True)
+                per_class[known.index(c)] = weight
+        else:
+            raise ValueError(
+                f"class_weight must be None, 'balanced' or a dict, got {class_weight!r}"
+            )
+        weights = per_class[index]
+        if sample_weight is not None:
+            weights = weights * sample_weight  # a new array: the caller's is never changed
+        if not weights.sum() > 0:
+            raise ValueError(
+                "class_weight (times sample_weight) gives every example weight zero; "
+                "nothing to learn from"
+            )
+        return weights
+
+    def _validation_score(self, X, y, sample_weight=None) -> float:
+        y_pred = self._predict(X, check_input=False)
+        return float(accuracy_score(y, y_pred, sample_weight=sample_weight))
 
 
 class DeltaRegressor(RegressorMixin, _DeltaMLP):
@@ -661,7 +852,7 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
 
     Parameters
     ----------
-    As DeltaClassifier, plus
+    As DeltaClassifier (``dropout`` and ``clip_norm`` included), without ``class_weight``, plus
 
     output_activation : {"identity", "relu", "tanh", "logistic", "leaky_relu"}, default="identity"
 
@@ -699,6 +890,8 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
         n_iter_no_change=10,
         dtype="float64",
         init="glorot",
+        dropout=0.0,
+        clip_norm=None,
         output_activation="identity",
     ):
         super().__init__(
@@ -726,17 +919,22 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
             n_iter_no_change=n_iter_no_change,
             dtype=dtype,
             init=init,
+            dropout=dropout,
+            clip_norm=clip_norm,
         )
         self.output_activation = output_activation
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples, n_features) and targets y (n_samples,) or
-        (n_samples, n_targets). Returns self."""
-        return self._fit(X, y, incremental=False)
+        (n_samples, n_targets). ``sample_weight`` (n_samples,), non-negative, not all zero,
+        weighs each example's squared error (eq. J2); an integer weight k counts as k copies of
+        the example. Returns self."""
+        return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y):
-        """One epoch over (X, y), continuing from the current weights and optimizer state."""
-        return self._fit(X, y, incremental=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """One epoch over (X, y), continuing from the current weights and optimizer state;
+        ``sample_weight`` (n_samples,) as in ``fit``."""
+        return self._fit(X, y, incremental=True, sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         """Predictions (n_samples,), or (n_samples, n_targets) for several targets."""
@@ -759,8 +957,8 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
     def _output_layer(self) -> tuple[str, str]:
         return _REGRESSION_OUTPUTS[self.output_activation], "mse"
 
-    def _validation_score(self, X, y) -> float:
+    def _validation_score(self, X, y, sample_weight=None) -> float:
         y_pred = self._predict(X, check_input=False)
         if not np.isfinite(y_pred).all():
             return math.nan
-        return float(r2_score(y, y_pred))
+        return float(r2_score(y, y_pred, sample_weight=sample_weight))
