@@ -432,7 +432,7 @@ def _default_checkpoint(out: str | None) -> str:
 
 def cmd_evaluate(args) -> int:
     from . import io
-    from .experiment import encoder_for, load_dataset, prepare_data
+    from .experiment import encoder_for, load_dataset, model_test_part
     from .metrics import accuracy, confusion_matrix, per_class_scores
 
     model = io.load(args.model)
@@ -444,17 +444,8 @@ def cmd_evaluate(args) -> int:
         raise UsageError("give the data to evaluate on with --data")
     own_data = spec == model.info.get("data") and not args.all and settings
     if own_data:  # the same held-out test part as in training
-        parts = prepare_data(
-            spec,
-            label=args.label or settings.get("label"),
-            test=settings["test"],
-            validation=settings["validation"],
-            seed=settings["seed"],
-            dtype=model.network.dtype,
-            encoder=encoder_for(model.classes),
-            preprocessor=model.preprocessor,
-        )
-        X, y_true, which = parts.X_test, parts.y_test, "test part"
+        X, y_true = model_test_part(model, args.label)
+        which = "test part"
     else:
         ds = load_dataset(spec, args.label)
         X, y_true, which = model.columns(ds.X), encoder_for(model.classes).transform(ds.y), "all"

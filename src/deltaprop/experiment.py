@@ -114,3 +114,22 @@ def encoder_for(classes) -> data.LabelEncoder:
     encoder = data.LabelEncoder()
     encoder.fit(np.asarray(classes))
     return encoder
+
+
+def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The held-out test part of the data set a model was trained on, rebuilt from the settings
+    its file records (same split, same label codes, the model's own preprocessing): X_test
+    (n_x, m) and codes y_test (m,)."""
+    settings = model.info["settings"]
+    parts = prepare_data(
+        model.info["data"],
+        label=label or settings.get("label"),
+        weight=settings.get("sample_weight"),
+        test=settings["test"],
+        validation=settings["validation"],
+        seed=settings["seed"],
+        dtype=model.network.dtype,
+        encoder=encoder_for(model.classes),
+        preprocessor=model.preprocessor,
+    )
+    return parts.X_test, parts.y_test

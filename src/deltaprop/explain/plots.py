@@ -646,7 +646,7 @@ def command_data(model, data_spec: str | None):
     model's own data set. On the data the model was trained on, the held-out test part (rebuilt
     from the run's settings, as ``deltaprop evaluate`` does) as (X_test, y_test); on other data,
     all of it as a Dataset. None when there is nothing to use."""
-    from ..experiment import encoder_for, load_dataset, prepare_data
+    from ..experiment import load_dataset, model_test_part
 
     own = model.info.get("data")
     settings = model.info.get("settings") or {}
@@ -654,17 +654,7 @@ def command_data(model, data_spec: str | None):
     if spec is None:
         return None
     if spec == own and settings and model.classes is not None:
-        parts = prepare_data(
-            spec,
-            label=settings.get("label"),
-            test=settings["test"],
-            validation=settings["validation"],
-            seed=settings["seed"],
-            dtype=model.network.dtype,
-            encoder=encoder_for(model.classes),
-            preprocessor=model.preprocessor,
-        )
-        return parts.X_test, parts.y_test
+        return model_test_part(model)
     return load_dataset(spec, settings.get("label") if spec == own else None)
 
 
