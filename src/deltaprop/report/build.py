@@ -28,6 +28,7 @@ import numpy as np
 from .. import __version__
 from ..core import COMBINATIONS, HIDDEN_ACTIVATIONS, DeltapropWarning, Network, gradcheck
 from ..core.activations import RELU_FAMILY
+from .latex import number
 
 TEX_PACKAGES = (
     "latexmk texlive-latex-recommended texlive-latex-extra texlive-science "
@@ -48,16 +49,6 @@ class BuildResult:
 
 
 # ---------------------------------------------------------------------- LaTeX helpers
-
-
-def number(x: float, digits: int = 4) -> str:
-    """A float for LaTeX math: 0.1234, -1.5, 3.2\\times10^{-9}."""
-    if x == 0:
-        return "0"
-    if 1e-3 <= abs(x) < 1e4:
-        return f"{x:.{digits}g}"
-    mantissa, exponent = f"{x:.1e}".split("e")
-    return rf"{mantissa}\times10^{{{int(exponent)}}}"
 
 
 def bmatrix(M: np.ndarray, digits: int = 3) -> str:

@@ -37,6 +37,7 @@ import numpy as np
 
 from ..core import DeltapropWarning, Network, gradcheck, relative_error
 from ..core.activations import relu, relu_prime
+from .latex import number
 
 SIZES = (3, 4, 3, 2)  # n_x, n[1], n[2], n[3] = n_y: the seed's network
 L = len(SIZES) - 1
@@ -1338,12 +1339,7 @@ def latex_number(x: float | str | None) -> str:
         return "--"
     if isinstance(x, str):
         return latex_prose(x)
-    if x == 0:
-        return "$0$"
-    if 1e-3 <= abs(x) < 1e4:
-        return f"${x:.3g}$"
-    mantissa, exponent = f"{x:.1e}".split("e")
-    return rf"${mantissa}\times10^{{{int(exponent)}}}$"
+    return f"${number(x, 3)}$"
 
 
 def _verdict_cell(r: ErratumRecord) -> str:
