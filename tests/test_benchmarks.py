@@ -1,0 +1,137 @@
+"""The benchmark (benchmarks/run.py) at toy size, so that it cannot rot.
+
+Nothing here asserts anything about time: only that the command runs, measures every system on
+every configuration (or reports a missing library as skipped), writes its JSON and plot, prints the
+table rows, and that its plain numpy reference really is the engine's mathematics.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+BENCHMARKS = REPOSITORY / "benchmarks"
+SYSTEMS = ("deltaprop", "numpy", "sklearn", "torch")
+TOY = [
+    "--examples", "384",
+    "--seed-steps", "10",
+    "--batch-sizes", "32", "64",
+    "--repeats", "1",
+    "--memory-examples", "600",
+    "--gemm-time", "0.005",
+    "--pause", "0",
+    "--plain",
+]  # fmt: skip
+
+
+def installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
+    # One thread per pool: at toy size threads only add waiting, most of all on a busy machine.
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), *TOY, "--out", str(out)],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done, out, json.loads((out / "results.json").read_text())
+
+
+def test_every_system_runs_every_configuration_or_is_skipped(toy_run):
+    _, _, report = toy_run
+    workloads = {w["name"] for w in report["workloads"]}
+    assert workloads == {"seed", "mnist-b32", "mnist-b64", "mnist-b128"}
+    results = {(r["system"], r["workload"]): r for r in report["results"]}
+    for workload in workloads:
+        assert results[("gemm", workload)]["gflops"] > 0
+        for system in SYSTEMS:
+            r = results[(system, workload)]
+            module = {"numpy": "numpy", "deltaprop": "deltaprop"}.get(system, system)
+            if not installed(module):
+                assert r["status"] == "skipped", r
+                continue
+            # The same work for everybody: the step count and float32 are checked per run.
+            assert r["status"] == "ok", r
+            assert len(r["times_s"]) == 1
+            assert r["dtype"] == "float32"
+            assert r["gflops"] > 0 and r["fraction_of_gemm"] > 0
+    assert results[("deltaprop", "seed")]["time_ratio_to_deltaprop"] == 1
+
+
+def test_json_records_the_machine_the_blas_and_the_targets(toy_run):
+    _, _, report = toy_run
+    env = report["environment"]
+    assert env["cpu"] and env["cores"] >= 1
+    assert env["blas"]["threads"] >= 1
+    assert "numpy" in env["versions"] and "deltaprop" in env["versions"]
+    names = [t["name"] for t in report["targets"]]
+    assert len(names) == 9  # 5 speed targets, 2 memory targets for each of 2 paths
+    memory = report["memory"]
+    assert set(memory) == {"library", "cli"}
+    for path in memory.values():
+        assert "error" not in path, path
+        assert path["peak_bytes"] >= path["baseline_bytes"] > 0
+    assert memory["cli"]["exit_code"] == 0
+
+
+def test_the_table_and_the_plot_are_written(toy_run):
+    done, out, _ = toy_run
+    table = done.stdout
+    for title in ("numpy GEMM (same shapes)", "deltaprop", "numpy transcription"):
+        assert title in table
+    assert "sklearn MLPClassifier" in table
+    assert "PyTorch" in table  # a row either way: measured, or "skipped: PyTorch not installed"
+    assert "3-4-3-2, m=1,000, 10 full-batch steps" in table
+    assert "784-256-128-10, m=384, b=32, 1 epoch" in table
+    for heading in ("Batch-size sweep", "Peak memory", "Targets"):
+        assert heading in table
+    if installed("matplotlib"):
+        assert (out / "throughput.png").stat().st_size > 0
+
+
+def test_the_plain_transcription_takes_the_engines_gradient_step(monkeypatch):
+    """The reference point is honest: one step of the benchmark's plain numpy transcription
+    gives the same weights as the engine's gradients and update."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from systems import plain_numpy_sgd
+
+    from deltaprop import Network
+
+    rng = np.random.default_rng(1)
+    X, y = rng.standard_normal((3, 50)), rng.integers(0, 2, 50)
+    net = Network([3, 4, 3, 2], seed=0)
+    W, b = {l: net.W[l].copy() for l in net.W}, {l: net.b[l].copy() for l in net.b}
+    Y = np.eye(2)[:, y]
+    steps, cost = plain_numpy_sgd(W, b, X, Y, lr=0.1, batch_size=50, epochs=1, rng=None)
+    assert steps == 1
+    assert cost == pytest.approx(net.cost(X, y))
+    dW, db = net.gradients(X, y)
+    net.update(dW, db, alpha=0.1)
+    for l in net.W:
+        np.testing.assert_allclose(W[l], net.W[l], rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(b[l], net.b[l], rtol=1e-10, atol=1e-12)
+
+
+def test_a_missing_library_is_reported_as_skipped(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    monkeypatch.setitem(sys.modules, "torch", None)  # "import torch" now raises ImportError
+    from systems import TorchSGD
+
+    assert TorchSGD().load(threads=1).startswith("PyTorch not installed")
