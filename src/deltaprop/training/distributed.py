@@ -159,25 +159,11 @@ class DistributedTrainer(Trainer):
         lo, hi = shard(len(index), self.size, self.rank)
         return index[lo:hi]
 
-    if not hasattr(Trainer, "_rows"):
-        # Until Trainer.fit calls ``self._rows(index)`` before it gathers a mini-batch (see
-        # docs/distributed.md), the shard is picked here, where the gather happens. The full
-        # batch, which Trainer.fit hands over without a gather, is cut in ``_step``.
-        def _gather(self, rows, index, out):
-            mine = self._rows(index)
-            k = mine.stop - mine.start if isinstance(mine, slice) else len(mine)
-            return Trainer._gather(rows, mine, out[:k])
-
     def _step(self, X_b, Y_b, sw_b=None) -> None:
         """One global mini-batch: forward and backward on this rank's columns, one Allreduce,
         then the same L2 term and update on every rank (report, Algorithm "Training")."""
         net = self.network
-        index, self._global_index = self._global_index, None
-        if index is None:  # the full batch, passed whole: cut this rank's columns (views)
-            index = slice(0, X_b.shape[1])
-            mine = self._shard_of(index)
-            X_b, Y_b = X_b[:, mine], Y_b[:, mine]
-            sw_b = None if sw_b is None else sw_b[mine]
+        index = self._global_index
         m_b = index.stop - index.start if isinstance(index, slice) else len(index)
         if sw_b is None:
             weight, w = m_b, 1 / m_b

@@ -164,11 +164,14 @@ class Trainer:
                 while self.batch < n_batches:
                     start = self.batch * b
                     stop = min(start + b, m)
-                    if b == m:  # full batch: the data themselves, no gather
+                    index = self._rows(
+                        order[start:stop] if order is not None else slice(start, stop)
+                    )
+                    if isinstance(index, slice) and index == slice(0, m):
+                        # the full batch: the data themselves, no gather
                         X_b, Y_b, sw_b = X, Y, sample_weight
                     else:
-                        k = stop - start
-                        index = order[start:stop] if order is not None else slice(start, stop)
+                        k = index.stop - index.start if isinstance(index, slice) else len(index)
                         X_b = self._gather(X_rows, index, X_buf[:k]).T
                         Y_b = self._gather(Y_rows, index, Y_buf[:k]).T
                         sw_b = None
@@ -186,6 +189,11 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history
+
+    def _rows(self, index):
+        """The examples of the mini-batch ``index`` (a slice or an array of positions) that this
+        process computes on: all of them here; a distributed trainer's shard of them."""
+        return index
 
     @staticmethod
     def _gather(rows, index, out):
