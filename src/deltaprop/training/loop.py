@@ -197,10 +197,14 @@ class Trainer:
 
     @staticmethod
     def _gather(rows, index, out):
+        """The rows ``index`` (a slice, or positions from a permutation) of ``rows``, written
+        into ``out``."""
         if isinstance(index, slice):
             out[...] = rows[index]
             return out
-        return np.take(rows, index, axis=0, out=out)
+        # mode="clip": with out= and the default mode="raise", numpy gathers into a temporary
+        # and copies that into out. The positions come from a permutation, so none is clipped.
+        return np.take(rows, index, axis=0, out=out, mode="clip")
 
     def _step(self, X_b, Y_b, sw_b=None) -> None:
         """One mini-batch: forward, cost, backward, update (report, Algorithm "Training")."""
