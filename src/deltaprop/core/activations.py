@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
+from .arrays import namespace
 from .errors import InputError
 
 LEAKY_SLOPE = 0.01
@@ -20,29 +19,31 @@ LEAKY_SLOPE = 0.01
 
 def relu(Z):
     """g(Z) = max(0, Z), element-wise."""
-    return np.maximum(Z, 0)
+    return namespace(Z).maximum(Z, 0)
 
 
 def relu_prime(Z):
     """g'(Z) = 1 where Z > 0, else 0. The derivative at the kink Z = 0 is taken as 0."""
-    return (Z > 0).astype(Z.dtype)
+    return namespace(Z).astype(Z > 0, Z.dtype)
 
 
 def leaky_relu(Z):
     """g(Z) = Z where Z > 0, else 0.01 Z."""
-    return np.where(Z > 0, Z, LEAKY_SLOPE * Z)
+    return namespace(Z).where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
 def leaky_relu_prime(Z):
     """g'(Z) = 1 where Z > 0, else 0.01 (0.01 at Z = 0)."""
-    return np.where(Z > 0, 1, LEAKY_SLOPE).astype(Z.dtype)
+    xp = namespace(Z)
+    return xp.where(Z > 0, xp.ones_like(Z), xp.full_like(Z, LEAKY_SLOPE))
 
 
 def sigmoid(Z):
     """g(Z) = 1 / (1 + exp(-Z)), evaluated without overflow for large |Z|."""
     # exp(-|Z|) never overflows; the two branches are the same function.
-    E = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    xp = namespace(Z)
+    E = xp.exp(-xp.abs(Z))
+    return xp.where(Z >= 0, 1 / (1 + E), E / (1 + E))
 
 
 def sigmoid_prime(Z):
@@ -53,12 +54,12 @@ def sigmoid_prime(Z):
 
 def tanh(Z):
     """g(Z) = tanh(Z)."""
-    return np.tanh(Z)
+    return namespace(Z).tanh(Z)
 
 
 def tanh_prime(Z):
     """g'(Z) = 1 - tanh(Z)^2."""
-    T = np.tanh(Z)
+    T = namespace(Z).tanh(Z)
     return 1 - T * T
 
 
@@ -69,7 +70,7 @@ def identity(Z):
 
 def identity_prime(Z):
     """g'(Z) = 1."""
-    return np.ones_like(Z)
+    return namespace(Z).ones_like(Z)
 
 
 def softmax(Z):
@@ -77,8 +78,9 @@ def softmax(Z):
 
     The column maximum is subtracted first, so logits of any magnitude give finite results.
     """
-    E = np.exp(Z - Z.max(axis=0, keepdims=True))
-    return E / E.sum(axis=0, keepdims=True)
+    xp = namespace(Z)
+    E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
+    return E / xp.sum(E, axis=0, keepdims=True)
 
 
 def softmax_backward(dA, A):
@@ -86,7 +88,7 @@ def softmax_backward(dA, A):
 
     dA_k/dZ_i = A_k (1[i = k] - A_i), hence dJ/dZ = A * (dA - sum_k(dA * A)) per column.
     """
-    return A * (dA - (dA * A).sum(axis=0, keepdims=True))
+    return A * (dA - namespace(A).sum(dA * A, axis=0, keepdims=True))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .arrays import to_numpy
+
 
 def relative_error(g, g_num) -> float:
     """||g - g_num|| / (||g|| + ||g_num||), and 0 when both are zero."""
@@ -45,8 +47,9 @@ def gradcheck(
     """Compare ``network.gradients`` with central finite differences of ``network.cost``.
 
     For each checked parameter entry theta: (J(theta + eps) - J(theta - eps)) / (2 eps).
-    The check runs on a float64 copy of the network, so a float32 network can be checked too and
-    the original is never modified.
+    The check runs on a float64 copy of the network (same array library, same device), so a
+    float32 network can be checked too and the original is never modified. The result holds
+    numpy arrays.
 
     Parameters
     ----------
@@ -59,32 +62,32 @@ def gradcheck(
     sample_weight, D : example weights and fixed dropout masks, passed to both sides.
     """
     net = network.copy(dtype=np.float64)
-    X = np.asarray(X, dtype=np.float64)
-    if np.asarray(Y).dtype.kind == "f":
-        Y = np.asarray(Y, dtype=np.float64)
+    X = net.check_X(X)
+    Y = net.check_Y(Y, X.shape[1])
     extra = {"l2": l2, "sample_weight": sample_weight}
     if D is not None:
-        extra["D"] = {l: np.asarray(M, dtype=np.float64) for l, M in D.items()}
+        extra["D"] = {l: net.xp.astype(net._as_array(M, "D"), net._dtype) for l, M in D.items()}
     dW, db = net.gradients(X, Y, **extra)
     grads = {"W": dW, "b": db}
     rng = np.random.default_rng(seed)
     analytic, numeric = {}, {}
     for name, P in net.parameters():
         G = grads[name[0]][int(name[2:-1])]
-        flat = np.arange(P.size)
-        if max_per_array is not None and P.size > max_per_array:
-            flat = rng.choice(P.size, size=max_per_array, replace=False)
+        size = int(np.prod(P.shape))
+        flat = np.arange(size)
+        if max_per_array is not None and size > max_per_array:
+            flat = rng.choice(size, size=max_per_array, replace=False)
         g_num = np.empty(flat.size)
         for k, i in enumerate(flat):
-            index = np.unravel_index(i, P.shape)
-            saved = P[index]
+            index = tuple(int(j) for j in np.unravel_index(i, P.shape))
+            saved = float(P[index])
             P[index] = saved + eps
             J_plus = net.cost(X, Y, **extra)
             P[index] = saved - eps
             J_minus = net.cost(X, Y, **extra)
             P[index] = saved
             g_num[k] = (J_plus - J_minus) / (2 * eps)
-        analytic[name] = G.ravel()[flat]
+        analytic[name] = to_numpy(G).ravel()[flat]
         numeric[name] = g_num
     per_array = {name: relative_error(analytic[name], numeric[name]) for name in analytic}
     overall = relative_error(

@@ -14,32 +14,34 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrays import namespace
 from .errors import InputError
 
 
 def _Y_log(Y, A):
     """Y * log(A), with 0 where Y == 0: 0 log 0 = 0, so a dead unit with no target is harmless."""
-    out = np.zeros(np.broadcast_shapes(Y.shape, A.shape), dtype=A.dtype)
+    xp = namespace(A, Y)
     nonzero = Y != 0
-    with np.errstate(divide="ignore"):
-        np.log(A, out=out, where=nonzero)
-    return Y * out
+    with np.errstate(divide="ignore"):  # log 0 = -inf where Y != 0 is the true value
+        return xp.where(nonzero, Y * xp.log(xp.where(nonzero, A, 1.0)), 0.0)
 
 
 def cross_entropy(A, Y, w):
     """J = -(1/m) sum_j sum_k Y_kj log A_kj (categorical cross-entropy, a double sum)."""
-    return float(-np.sum(w * _Y_log(Y, A)))
+    return float(-namespace(A).sum(w * _Y_log(Y, A)))
 
 
 def cross_entropy_dA(A, Y, w):
     """dJ/dA = -(1/m) Y / A, element-wise (not the seed's Y - A)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(Y != 0, -w * Y / A, 0).astype(A.dtype)
+    xp = namespace(A, Y)
+    nonzero = Y != 0
+    with np.errstate(divide="ignore"):
+        return xp.where(nonzero, -w * Y / xp.where(nonzero, A, 1.0), 0.0)
 
 
 def binary_cross_entropy(A, Y, w):
     """J = -(1/m) sum_j sum_k [Y_kj log A_kj + (1 - Y_kj) log(1 - A_kj)]."""
-    return float(-np.sum(w * (_Y_log(Y, A) + _Y_log(1 - Y, 1 - A))))
+    return float(-namespace(A).sum(w * (_Y_log(Y, A) + _Y_log(1 - Y, 1 - A))))
 
 
 def binary_cross_entropy_dA(A, Y, w):
@@ -50,7 +52,7 @@ def binary_cross_entropy_dA(A, Y, w):
 def mse(A, Y, w):
     """J = (1/(2m)) sum_j sum_k (A_kj - Y_kj)^2 (the 1/2 makes the derivative clean)."""
     D = A - Y
-    return float(0.5 * np.sum(w * D * D))
+    return float(0.5 * namespace(A).sum(w * D * D))
 
 
 def mse_dA(A, Y, w):
@@ -60,19 +62,21 @@ def mse_dA(A, Y, w):
 
 def _logsumexp(Z):
     """log sum_k exp(Z_kj) for each column j, as a (1, m) row, without overflow."""
-    Zmax = Z.max(axis=0, keepdims=True)
-    return Zmax + np.log(np.exp(Z - Zmax).sum(axis=0, keepdims=True))
+    xp = namespace(Z)
+    Zmax = xp.max(Z, axis=0, keepdims=True)
+    return Zmax + xp.log(xp.sum(xp.exp(Z - Zmax), axis=0, keepdims=True))
 
 
 def softmax_cross_entropy_from_logits(Z, Y, w):
     """Cross-entropy of softmax(Z), using log softmax(Z) = Z - logsumexp(Z): finite for any Z."""
-    return float(-np.sum(w * Y * (Z - _logsumexp(Z))))
+    return float(-namespace(Z).sum(w * Y * (Z - _logsumexp(Z))))
 
 
 def sigmoid_binary_cross_entropy_from_logits(Z, Y, w):
     """Binary cross-entropy of sigmoid(Z), via -log sigmoid(Z) = softplus(-Z): finite for any Z."""
     # softplus(x) = log(1 + exp(x)) = logaddexp(0, x), stable for large |x|.
-    return float(np.sum(w * (Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z))))
+    xp = namespace(Z)
+    return float(xp.sum(w * (Y * xp.logaddexp(0.0, -Z) + (1 - Y) * xp.logaddexp(0.0, Z))))
 
 
 @dataclass(frozen=True)

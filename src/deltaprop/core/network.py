@@ -11,12 +11,15 @@ Equation tags in comments, such as (eq. B3), refer to the report (``deltaprop re
 
 from __future__ import annotations
 
+import importlib
+import math
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
 from .activations import RELU_FAMILY, get_activation
+from .arrays import asarray, compat, is_numpy, resolve, to_numpy
 from .errors import DeltapropWarning, InputError
 from .initialisation import initial_weight
 from .losses import DEFAULT_LOSS, get_loss
@@ -57,6 +60,11 @@ class Network:
         Seed of the generator that draws the initial weights.
     dtype : numpy float dtype
         float64 (the default, used for verification) or float32.
+    xp, device : the array library that computes and its device: by default numpy on the CPU.
+        ``xp`` is a module of the Python array API standard (torch, cupy, array_api_strict) or
+        its name; ``device`` a device of that library, e.g. ``"cuda"``. ``device="cuda"``
+        alone means PyTorch (or CuPy). Weights are drawn by numpy's generator either way, so a
+        seed gives the same network everywhere.
     """
 
     def __init__(
@@ -68,12 +76,15 @@ class Network:
         init: str | None = None,
         seed: int | None = None,
         dtype=np.float64,
+        xp=None,
+        device=None,
     ):
         self.sizes = _check_sizes(sizes)
         self.L = len(self.sizes) - 1
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise InputError(f"dtype must be float32 or float64, got {self.dtype}")
+        self.xp, self.device = resolve(xp, device)
         self.hidden = hidden
         self.output = output
         self.loss_name = loss if loss is not None else DEFAULT_LOSS.get(output, "mse")
@@ -104,8 +115,9 @@ class Network:
         self.b: dict[int, np.ndarray] = {}
         for l in range(1, self.L + 1):
             scheme = init or ("he" if self.g[l].name in RELU_FAMILY else "glorot")
-            self.W[l] = initial_weight(rng, scheme, self.sizes[l], self.sizes[l - 1], self.dtype)
-            self.b[l] = np.zeros((self.sizes[l], 1), dtype=self.dtype)
+            W = initial_weight(rng, scheme, self.sizes[l], self.sizes[l - 1], self.dtype)
+            self.W[l] = self._on_device(W)
+            self.b[l] = self._on_device(np.zeros((self.sizes[l], 1), dtype=self.dtype))
         self.Z: dict[int, np.ndarray] = {}
         self.A: dict[int, np.ndarray] = {}
         self.delta: dict[int, np.ndarray] = {}
@@ -130,7 +142,7 @@ class Network:
         return [(f"{p}[{l}]", getattr(self, p)[l]) for l in range(1, self.L + 1) for p in "Wb"]
 
     def n_parameters(self) -> int:
-        return sum(P.size for _, P in self.parameters())
+        return sum(math.prod(P.shape) for _, P in self.parameters())
 
     def config(self) -> dict:
         """The constructor arguments, as plain JSON-able values."""
@@ -145,106 +157,178 @@ class Network:
         }
 
     def copy(self, dtype=None) -> Network:
-        """An independent copy (optionally in another dtype) with the same weights."""
+        """An independent copy (optionally in another dtype) with the same weights, computing
+        with the same library on the same device."""
+        return self.to(self.xp, self.device, dtype)
+
+    def to(self, xp=None, device=None, dtype=None) -> Network:
+        """A copy with the same weights that computes with array library ``xp`` on ``device``
+        (see the class docstring; ``to()`` is a numpy copy), optionally in another dtype."""
         config = self.config()
         config["dtype"] = np.dtype(dtype or self.dtype)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeltapropWarning)
-            other = Network(**config)
+            other = Network(**config, xp=xp, device=device)
         for l in range(1, self.L + 1):
-            other.W[l] = self.W[l].astype(other.dtype, copy=True)
-            other.b[l] = self.b[l].astype(other.dtype, copy=True)
+            if other.xp is self.xp and other.device == self.device:
+                other.W[l] = self.xp.astype(self.W[l], other._dtype, copy=True)
+                other.b[l] = self.xp.astype(self.b[l], other._dtype, copy=True)
+            else:  # through the host: numpy on both sides of the move
+                other.W[l] = other._on_device(to_numpy(self.W[l]).astype(other.dtype))
+                other.b[l] = other._on_device(to_numpy(self.b[l]).astype(other.dtype))
         return other
 
     def __repr__(self) -> str:
+        where = ""
+        if not is_numpy(self.xp):
+            where = f", xp={self.xp.__name__.split('.')[-1]!r}, device={str(self.device)!r}"
         return (
             f"Network(sizes={list(self.sizes)}, hidden={self.hidden!r}, output={self.output!r}, "
-            f"loss={self.loss_name!r}, dtype={self.dtype.name})"
+            f"loss={self.loss_name!r}, dtype={self.dtype.name}{where})"
+        )
+
+    # ------------------------------------------------------------------ arrays and devices
+    def __getstate__(self) -> dict:
+        """For pickle and deepcopy (scikit-learn's conventions): the library by module name."""
+        return {**self.__dict__, "xp": self.xp.__name__}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, xp=importlib.import_module(state["xp"]))
+
+    @property
+    def _dtype(self):
+        """This network's dtype as its array library names it (np.float32, torch.float32...)."""
+        return getattr(self.xp, self.dtype.name)
+
+    def _on_device(self, array: np.ndarray):
+        """A numpy array as an array of this network's library, on its device."""
+        return asarray(array, self.xp, self.device)
+
+    def _as_array(self, x, what: str, kinds=("real floating", "integral")):
+        """``x`` as an array of this network's library on its device, its dtype of one of the
+        ``kinds``: numpy arrays and lists are copied to the device, arrays of the library moved
+        there."""
+        xp = self.xp
+        if not is_numpy(xp) and hasattr(x, "__dlpack__") and not isinstance(x, np.ndarray):
+            try:
+                same_library = compat().array_namespace(x) is xp
+            except TypeError:
+                same_library = False
+            if same_library:
+                if not xp.isdtype(x.dtype, kinds):
+                    raise InputError(f"{what} must hold real numbers, got dtype {x.dtype}")
+                return xp.asarray(x, device=self.device)
+        try:
+            x = to_numpy(x)
+        except (TypeError, RuntimeError, ValueError) as e:
+            raise InputError(
+                f"{what} cannot be read into a numpy array for this {xp.__name__} network "
+                f"({type(e).__name__}: {e})"
+            ) from None
+        if not np.isdtype(x.dtype, kinds):
+            raise InputError(f"{what} must hold real numbers, got dtype {x.dtype}")
+        return x if is_numpy(xp) else self._on_device(x)
+
+    def _all_finite(self, X, block: int = 8192) -> bool:
+        """True when X (n, m) has no NaN or inf; a block of columns at a time, so that a big X
+        never needs an (n, m) boolean array beside it."""
+        xp, m = self.xp, X.shape[1]
+        return all(
+            bool(xp.all(xp.isfinite(X[:, j : min(j + block, m)]))) for j in range(0, m, block)
         )
 
     # ------------------------------------------------------------------ checking input
-    def check_X(self, X) -> np.ndarray:
-        """X as an array of this network's dtype, shape (n_x, m), all finite."""
-        X = np.asarray(X)
+    def check_X(self, X):
+        """X as an array of this network's dtype and library, shape (n_x, m), all finite."""
+        xp = self.xp
+        X = self._as_array(X, "X")
         if X.ndim != 2:
             raise InputError(
                 f"X must be 2-D with shape (n_x, m) = ({self.n_x}, m), examples as columns; "
-                f"got {X.ndim}-D shape {X.shape}"
+                f"got {X.ndim}-D shape {tuple(X.shape)}"
             )
         if X.shape[0] != self.n_x:
             hint = " (did you pass examples as rows? use X.T)" if X.shape[1] == self.n_x else ""
             raise InputError(
                 f"X has {X.shape[0]} rows but the network expects n_x = {self.n_x} "
-                f"(X shape {X.shape}){hint}"
+                f"(X shape {tuple(X.shape)}){hint}"
             )
         if X.shape[1] == 0:
-            raise InputError(f"X has no examples (shape {X.shape})")
-        if not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
-            raise InputError(f"X must hold real numbers, got dtype {X.dtype}")
-        X = X.astype(self.dtype, copy=False)
-        if not np.isfinite(X).all():
-            bad = np.argwhere(~np.isfinite(X))[0]
+            raise InputError(f"X has no examples (shape {tuple(X.shape)})")
+        X = xp.astype(X, self._dtype, copy=False)
+        if not self._all_finite(X):
+            rows, columns = xp.nonzero(~xp.isfinite(X))
             raise InputError(
-                f"X contains NaN or inf (first at row {bad[0]}, column {bad[1]}; X shape {X.shape})"
+                f"X contains NaN or inf (first at row {int(rows[0])}, column {int(columns[0])}; "
+                f"X shape {tuple(X.shape)})"
             )
         return X
 
-    def check_Y(self, Y, m: int) -> np.ndarray:
-        """Y as a (n_y, m) array of this network's dtype.
+    def check_Y(self, Y, m: int):
+        """Y as a (n_y, m) array of this network's dtype and library.
 
         Y may be given as a (n_y, m) matrix (one-hot for classification) or as a length-m vector:
         integer labels 0..n_y-1 (turned into one-hot columns), or, when n_y = 1, the targets
         themselves (0/1 labels for a single sigmoid unit).
         """
-        Y = np.asarray(Y)
-        if not (np.issubdtype(Y.dtype, np.number) or Y.dtype == bool) or np.iscomplexobj(Y):
-            raise InputError(f"Y must hold real numbers or integer labels, got dtype {Y.dtype}")
+        xp = self.xp
+        Y = self._as_array(Y, "Y", kinds=("real floating", "integral", "bool"))
+        if Y.dtype == xp.bool:
+            Y = xp.astype(Y, self._dtype)
         if Y.ndim == 1 or (Y.ndim == 2 and Y.shape[0] == 1 and self.n_y > 1):
-            y = Y.reshape(-1)
+            y = xp.reshape(Y, (-1,))
             if y.shape[0] != m:
                 raise InputError(f"Y has {y.shape[0]} labels but X has m = {m} examples (columns)")
-            if not np.isfinite(y).all():
+            if not self._all_finite(xp.reshape(y, (1, -1))):
                 raise InputError("Y contains NaN or inf")
-            Y = y.reshape(1, m) if self.n_y == 1 else self._one_hot(y)
+            Y = xp.reshape(y, (1, m)) if self.n_y == 1 else self._one_hot(y)
         elif Y.ndim == 2:
-            if Y.shape != (self.n_y, m):
+            if tuple(Y.shape) != (self.n_y, m):
                 raise InputError(
-                    f"Y has shape {Y.shape} but must be (n_y, m) = ({self.n_y}, {m}) "
+                    f"Y has shape {tuple(Y.shape)} but must be (n_y, m) = ({self.n_y}, {m}) "
                     f"to match the network's output layer and X's {m} columns"
                 )
-            if not np.isfinite(Y).all():
+            if not self._all_finite(Y):
                 raise InputError("Y contains NaN or inf")
         else:
-            raise InputError(f"Y must be 1-D labels or a 2-D (n_y, m) matrix, got shape {Y.shape}")
-        Y = Y.astype(self.dtype, copy=False)
+            raise InputError(
+                f"Y must be 1-D labels or a 2-D (n_y, m) matrix, got shape {tuple(Y.shape)}"
+            )
+        Y = xp.astype(Y, self._dtype, copy=False)
         if self.fused and self.output == "softmax":
             # delta[L] = (A - Y)/m (eq. B2) relies on every column of Y summing to 1.
-            sums = Y.sum(axis=0)
-            if not np.allclose(sums, 1, atol=1e-3):
-                j = int(np.argmax(np.abs(sums - 1)))
+            sums = xp.sum(Y, axis=0)
+            off = xp.abs(sums - 1)
+            if not bool(xp.all(off <= 1e-3)):
+                j = int(xp.argmax(off))
                 raise InputError(
                     f"softmax with cross-entropy needs each column of Y to sum to 1 (a one-hot "
-                    f"label or a distribution); column {j} sums to {sums[j]:g}"
+                    f"label or a distribution); column {j} sums to {float(sums[j]):g}"
                 )
         if self.loss_name in ("cross_entropy", "binary_cross_entropy") and (
-            (Y < 0).any() or (Y > 1).any()
+            bool(xp.any(Y < 0)) or bool(xp.any(Y > 1))
         ):
             raise InputError(
                 f"targets for {self.loss_name} must lie in [0, 1]; got values from "
-                f"{Y.min():g} to {Y.max():g}"
+                f"{float(xp.min(Y)):g} to {float(xp.max(Y)):g}"
             )
         return Y
 
-    def _one_hot(self, y) -> np.ndarray:
-        labels = y.astype(np.int64)
-        if (labels != y).any() or labels.min() < 0 or labels.max() >= self.n_y:
-            bad = y[(labels != y) | (labels < 0) | (labels >= self.n_y)][0]
+    def _one_hot(self, y):
+        """Labels y (m,) as one-hot columns (n_y, m): Y_kj = 1 where y_j = k."""
+        xp = self.xp
+        valid = (y >= 0) & (y < self.n_y)
+        if xp.isdtype(y.dtype, "real floating"):
+            valid = valid & (y == xp.floor(y))
+        if not bool(xp.all(valid)):
+            bad = y[int(xp.argmax(xp.astype(~valid, xp.int8)))]
             raise InputError(
-                f"labels must be integers 0..{self.n_y - 1} (n_y = {self.n_y}); found {bad!r}"
+                f"labels must be integers 0..{self.n_y - 1} (n_y = {self.n_y}); "
+                f"found {to_numpy(bad).item()!r}"
             )
-        Y = np.zeros((self.n_y, y.shape[0]), dtype=self.dtype)
-        Y[labels, np.arange(y.shape[0])] = 1
-        return Y
+        labels = xp.reshape(xp.astype(y, xp.int64), (1, -1))
+        classes = xp.reshape(xp.arange(self.n_y, dtype=xp.int64, device=self.device), (-1, 1))
+        return xp.astype(classes == labels, self._dtype)
 
     # ------------------------------------------------------------------ the equations
     def _forward(self, X, D: dict | None = None) -> np.ndarray:
@@ -274,7 +358,7 @@ class Network:
         ``w`` is 1/m, or the (1, m) example weights w_i / sum(w); ``D`` the dropout masks that
         the forward pass used.
         """
-        L, Z, A, W, g = self.L, self.Z, self.A, self.W, self.g
+        xp, L, Z, A, W, g = self.xp, self.L, self.Z, self.A, self.W, self.g
         delta, dW, db = {}, {}, {}
         if self.fused:
             delta[L] = (A[L] - Y) * w  # (eq. B2) softmax/sigmoid with cross-entropy
@@ -282,7 +366,7 @@ class Network:
             delta[L] = g[L].backward(self.loss.dJ_dA(A[L], Y, w), Z[L], A[L])  # (eq. B1)
         for l in range(L, 0, -1):
             dW[l] = delta[l] @ A[l - 1].T  # (eq. B4) matrix product
-            db[l] = delta[l].sum(axis=1, keepdims=True)  # (eq. B5) sum over the m examples
+            db[l] = xp.sum(delta[l], axis=1, keepdims=True)  # (eq. B5) sum over the m examples
             if l > 1:
                 # (eq. B3) matrix product with W[l]^T, then Hadamard product with g'(Z[l-1])
                 dA = W[l].T @ delta[l]
@@ -296,7 +380,10 @@ class Network:
         """w for the cost: 1/m, or the row (1, m) of w_i / sum_j w_j (eq. J2) for sample weights."""
         if sample_weight is None:
             return 1 / m
-        sw = np.asarray(sample_weight, dtype=np.float64).reshape(-1)
+        try:
+            sw = to_numpy(sample_weight).astype(np.float64).reshape(-1)
+        except (TypeError, ValueError) as e:
+            raise InputError(f"sample_weight must be m numbers ({e})") from None
         if sw.shape[0] != m:
             raise InputError(
                 f"sample_weight has {sw.shape[0]} entries but there are m = {m} examples"
@@ -308,16 +395,19 @@ class Network:
         total = sw.sum()
         if total == 0:
             raise InputError("sample_weight is zero for every example; nothing to learn from")
-        return (sw / total).astype(self.dtype).reshape(1, m)
+        return self._on_device((sw / total).astype(self.dtype).reshape(1, m))
 
     def dropout_masks(self, rng, keep_prob: float, m: int) -> dict:
         """Inverted-dropout masks D[l] (n[l], m) for the hidden layers: each entry is 1/keep_prob
-        with probability keep_prob and 0 otherwise, so that E[A[l] * D[l]] = A[l]."""
+        with probability keep_prob and 0 otherwise, so that E[A[l] * D[l]] = A[l]. Drawn by
+        numpy's generator ``rng`` (the same masks on every library and device)."""
         if not 0 < keep_prob <= 1:
             raise InputError(f"keep_prob must be in (0, 1], got {keep_prob!r}")
         return {
-            l: (rng.random((self.sizes[l], m)) < keep_prob).astype(self.dtype)
-            / self.dtype.type(keep_prob)
+            l: self._on_device(
+                (rng.random((self.sizes[l], m)) < keep_prob).astype(self.dtype)
+                / self.dtype.type(keep_prob)
+            )
             for l in range(1, self.L)
         }
 
@@ -360,7 +450,7 @@ class Network:
         """(l2 / 2m) sum_l ||W[l]||_F^2 (biases are not penalised)."""
         if not l2:
             return 0.0
-        return float(l2 / (2 * m) * sum(np.sum(W * W) for W in self.W.values()))
+        return l2 / (2 * m) * sum(float(self.xp.sum(W * W)) for W in self.W.values())
 
     def add_l2_gradient(self, dW: dict, l2: float, m: int) -> None:
         """dW[l] += (l2 / m) W[l], in place."""
@@ -391,10 +481,10 @@ class Network:
         unit, 1 where A >= 0.5), or for several sigmoid units an (n_y, m) 0/1 indicator matrix.
         Regression: A[L] itself, (n_y, m).
         """
-        A_L = self.forward(X)
+        xp, A_L = self.xp, self.forward(X)
         if not self.is_classifier:
             return A_L
         if self.output == "sigmoid":
-            labels = (A_L >= 0.5).astype(np.int64)
-            return labels[0] if self.n_y == 1 else labels
-        return A_L.argmax(axis=0)
+            labels = xp.astype(A_L >= 0.5, xp.int64)
+            return labels[0, :] if self.n_y == 1 else labels
+        return xp.argmax(A_L, axis=0)

@@ -75,8 +75,9 @@ class _Recorded(np.ndarray):
             arrays = [a for a in _leaves(args) if isinstance(a, numbers)]
             arrays += [a for a in kwargs.values() if isinstance(a, np.ndarray)]
             outputs = result if isinstance(result, tuple) else (result,)
-            # np.sum and np.dot do arithmetic without a ufunc call; the rest select or fill.
-            op = {"sum": "add.reduce", "dot": "matmul"}.get(func.__name__, func.__name__)
+            # np.sum, np.max and np.dot do arithmetic without a ufunc call; np.astype is the
+            # cast method as a function (the array API's spelling); the rest select or fill.
+            op = _FUNCTION_OPS.get(func.__name__, func.__name__)
             rec.primitive(op, tuple(arrays), outputs, axis=kwargs.get("axis"))
         return result
 
@@ -113,6 +114,15 @@ class _Recorded(np.ndarray):
         if self._recorder is not None:
             self._recorder.primitive(op, (self, *others), (result,))
         return result
+
+
+_FUNCTION_OPS = {
+    "sum": "add.reduce",
+    "max": "maximum.reduce",
+    "min": "minimum.reduce",
+    "dot": "matmul",
+    "astype": "cast",
+}
 
 
 def _plain(x):

@@ -1,0 +1,108 @@
+"""Which array library computes: numpy, or any library of the Python array API standard.
+
+The core's functions take their namespace ``xp`` from their inputs, so the same equations run on
+numpy arrays, PyTorch tensors, CuPy arrays or ``array_api_strict`` arrays, on the CPU or a GPU.
+numpy arrays are computed with numpy itself (numpy >= 2 implements the standard); any other
+array needs the small ``array_api_compat`` package, imported only then.
+
+    xp = namespace(Z)                  # numpy, or array_api_compat's namespace for Z
+    xp, device = resolve("torch", "cuda")   # what Network(xp=..., device=...) computes with
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+
+import numpy as np
+
+from .errors import InputError
+
+INSTALL = "pip install 'deltaprop[array-api]'"
+
+
+def compat() -> ModuleType:
+    """The ``array_api_compat`` module, or an ImportError that says how to install it."""
+    try:
+        import array_api_compat
+    except ImportError as e:
+        raise ImportError(
+            f"arrays other than numpy's need array_api_compat: {INSTALL} ({e})"
+        ) from None
+    return array_api_compat
+
+
+_SCALAR = (int, float, type(None))
+_NUMPY_OR_SCALAR = (np.ndarray, np.generic, *_SCALAR)
+
+
+def namespace(*arrays) -> ModuleType:
+    """The array API namespace of ``arrays`` (Python scalars and None are skipped): numpy
+    itself when they are all numpy arrays, else ``array_api_compat.array_namespace``, which
+    raises when they come from different libraries."""
+    for a in arrays:  # a plain loop: this runs for every activation on the hot path
+        if not isinstance(a, _NUMPY_OR_SCALAR):
+            return compat().array_namespace(*[a for a in arrays if not isinstance(a, _SCALAR)])
+    return np
+
+
+def is_numpy(xp: ModuleType) -> bool:
+    return xp is np
+
+
+def resolve(xp=None, device=None) -> tuple[ModuleType, object]:
+    """(namespace, device) from what a user names: ``xp`` a module (numpy, torch, cupy,
+    array_api_strict, ...) or its name, ``device`` a device of that library or a string such
+    as "cpu", "cuda" or "cuda:1". With no ``xp``, "cuda..." means PyTorch (CuPy when PyTorch
+    is not installed) and anything else numpy."""
+    if isinstance(device, str) and device.startswith("cuda") and xp is None:
+        xp = "torch" if importlib.util.find_spec("torch") else "cupy"
+    if xp is None or xp is np or xp == "numpy":
+        if device not in (None, "cpu"):
+            raise InputError(
+                f"numpy computes on the CPU only, so device={device!r} needs another array "
+                "library: xp='torch' or 'cupy'"
+            )
+        return np, None
+    if isinstance(xp, str):
+        try:
+            xp = importlib.import_module(xp)
+        except ImportError as e:
+            raise ImportError(f"array library {xp!r} is not installed ({e})") from None
+    if not hasattr(xp, "asarray"):
+        raise InputError(f"{xp!r} is not an array library (it has no asarray)")
+    xp = namespace(xp.asarray(0.0))
+    if isinstance(device, str) and compat().is_cupy_namespace(xp):
+        import cupy
+
+        device = cupy.cuda.Device(int(device.partition(":")[2] or 0))
+    return xp, device
+
+
+def asarray(x, xp: ModuleType, device=None, dtype=None):
+    """``x`` (a numpy array, a nested list, or an array of ``xp``) as an array of ``xp`` on
+    ``device``; numpy input is copied to the device once."""
+    if is_numpy(xp):
+        return np.asarray(x, dtype=dtype)
+    if dtype is not None and isinstance(dtype, np.dtype):
+        dtype = getattr(xp, dtype.name)
+    return xp.asarray(x, dtype=dtype, device=device)
+
+
+def to_numpy(x) -> np.ndarray:
+    """An array of any supported library as a numpy array on the host (numpy arrays as they
+    are): for saving models and for printing."""
+    if isinstance(x, np.ndarray) or not hasattr(x, "__dlpack__"):  # numpy, lists, scalars
+        return np.asarray(x)
+    api = compat()
+    if api.is_torch_array(x):
+        return x.detach().cpu().numpy()
+    if api.is_cupy_array(x):
+        return x.get()
+    return np.from_dlpack(x)  # a CPU array of another library, such as array_api_strict
+
+
+def device_of(x):
+    """The device ``x`` lives on (None for numpy arrays, which live on the CPU)."""
+    return None if isinstance(x, np.ndarray) else compat().device(x)

@@ -1,0 +1,138 @@
+"""The same core on other array libraries, through the Python array API standard.
+
+``array_api_strict`` implements the standard and nothing more (it rejects numpy habits such as
+out-of-bounds slices, methods like ``.sum()`` or mixing libraries); PyTorch CPU tensors are what a
+GPU user would hand in. Every check of the numpy suite that matters for portability is repeated
+here on both: finite differences for every (hidden, output, loss) combination, weighted costs and
+dropout, agreement with the numpy reference, input errors, and a broken derivative that must be
+caught in that library too.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+from deltaprop.core import COMBINATIONS, HIDDEN_ACTIVATIONS, InputError, Network, gradcheck
+from deltaprop.core import losses as losses_module
+from deltaprop.core.arrays import namespace, resolve, to_numpy
+
+from .test_core_gradcheck import make_problem, min_distance_to_kink, seed_dJ_dA
+from .test_core_network import BAD_DATA
+
+pytest.importorskip("array_api_compat", reason="pip install 'deltaprop[array-api]'")
+
+LIBRARIES = ["array_api_strict", "torch"]
+ALL = [(h, o, loss) for (o, loss) in COMBINATIONS for h in HIDDEN_ACTIVATIONS]
+
+
+@pytest.fixture(params=LIBRARIES)
+def xp(request):
+    """The namespace deltaprop computes with for that library (skipped when not installed)."""
+    pytest.importorskip(request.param)
+    return resolve(request.param)[0]
+
+
+def on(xp, net):
+    """A copy of a numpy network that computes with ``xp``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return net.to(xp)
+
+
+@pytest.mark.parametrize("hidden,output,loss", ALL, ids=["-".join(c) for c in ALL])
+def test_every_combination_passes_gradcheck_and_equals_numpy(xp, hidden, output, loss):
+    reference, X, Y = make_problem((3, 4, 3, 2), hidden, output, loss, m=5, seed=3)
+    assert min_distance_to_kink(reference, X) > 1e-4
+    net = on(xp, reference)
+    result = gradcheck(net, X, Y, l2=0.3)
+    assert result.relative_error < 1e-7, result.per_array
+    expected = gradcheck(reference, X, Y, l2=0.3)
+    for name in expected.analytic:
+        np.testing.assert_allclose(result.analytic[name], expected.analytic[name], rtol=1e-12)
+
+
+def test_arrays_stay_in_the_library(xp):
+    reference, X, Y = make_problem((3, 4, 3, 2), "relu", "softmax", "cross_entropy", 5, seed=1)
+    net = on(xp, reference)
+    A_L = net.forward(X)
+    dW, db = net.gradients(X, Y)
+    for array in (A_L, net.Z[1], net.delta[1], dW[1], db[3], net.W[2], net.predict(X)):
+        assert namespace(array) is xp
+    assert net.W[1].dtype == xp.float64 and net.copy(np.float32).W[1].dtype == xp.float32
+
+
+def test_forward_cost_and_predictions_equal_numpy(xp):
+    X = np.random.default_rng(0).standard_normal((3, 7))
+    for output, n_y in (("softmax", 3), ("sigmoid", 1), ("sigmoid", 3), ("identity", 2)):
+        reference = Network([3, 5, n_y], output=output, seed=2)
+        net = on(xp, reference)
+        np.testing.assert_allclose(to_numpy(net.forward(X)), reference.forward(X), rtol=1e-13)
+        predicted, expected = to_numpy(net.predict(X)), reference.predict(X)
+        if reference.is_classifier:
+            np.testing.assert_array_equal(predicted, expected)
+        else:  # regression: A[L] itself, equal up to the libraries' rounding
+            np.testing.assert_allclose(predicted, expected, rtol=1e-13)
+        Y = reference.forward(X)  # valid targets for every loss
+        assert net.cost(X, Y, l2=0.1) == pytest.approx(reference.cost(X, Y, l2=0.1), rel=1e-13)
+
+
+def test_sample_weights_and_dropout_masks(xp):
+    reference, X, Y = make_problem((3, 6, 5, 2), "tanh", "softmax", "cross_entropy", 7, seed=12)
+    net = on(xp, reference)
+    D = reference.dropout_masks(np.random.default_rng(1), keep_prob=0.6, m=7)
+    weights = np.arange(1.0, 8.0)
+    result = gradcheck(net, X, Y, D=D, sample_weight=weights)
+    assert result.relative_error < 1e-7
+    expected = gradcheck(reference, X, Y, D=D, sample_weight=weights)
+    np.testing.assert_allclose(result.analytic["W[1]"], expected.analytic["W[1]"], rtol=1e-12)
+    masks = net.dropout_masks(np.random.default_rng(1), keep_prob=0.6, m=7)
+    np.testing.assert_array_equal(to_numpy(masks[1]), D[1])  # numpy draws them everywhere
+
+
+def test_float32_gradients_agree_with_float64(xp):
+    reference, X, Y = make_problem((3, 4, 3, 2), "relu", "softmax", "cross_entropy", 6, seed=7)
+    net32 = on(xp, reference).copy(np.float32)
+    dW, _ = net32.gradients(X, Y)
+    assert dW[1].dtype == xp.float32
+    dW64, _ = reference.gradients(X, Y)
+    np.testing.assert_allclose(to_numpy(dW[1]), dW64[1], rtol=1e-4, atol=1e-6)
+
+
+def test_the_seeds_derivative_is_caught_here_too(xp, monkeypatch):
+    reference, X, Y = make_problem((3, 4, 3, 2), "relu", "sigmoid", "cross_entropy", 5, seed=2)
+    broken = losses_module.Loss(
+        "cross_entropy", losses_module.cross_entropy, seed_dJ_dA, reference.loss.outputs
+    )
+    monkeypatch.setattr(losses_module, "LOSSES", {**losses_module.LOSSES, "cross_entropy": broken})
+    assert gradcheck(on(xp, reference), X, Y).relative_error > 0.1
+
+
+@pytest.mark.parametrize("X,Y,message", BAD_DATA)
+def test_bad_data_gives_the_numpy_message(xp, X, Y, message):
+    net = on(xp, Network([3, 4, 3, 2], seed=0))
+    with pytest.raises(InputError, match=message):
+        net.gradients(X, Y)
+
+
+def test_arrays_of_the_library_are_accepted_as_input(xp):
+    reference, X, Y = make_problem((3, 4, 3, 2), "relu", "softmax", "cross_entropy", 5, seed=1)
+    net = on(xp, reference)
+    X_xp, y_xp = xp.asarray(X), xp.asarray(np.asarray(Y))
+    np.testing.assert_allclose(to_numpy(net.forward(X_xp)), reference.forward(X), rtol=1e-13)
+    assert net.cost(X_xp, y_xp) == pytest.approx(reference.cost(X, Y), rel=1e-13)
+
+
+def test_moving_back_to_numpy_keeps_the_weights(xp):
+    reference = Network([3, 4, 2], seed=5)
+    back = on(xp, reference).to()
+    assert back.xp is np
+    for l in (1, 2):
+        np.testing.assert_array_equal(back.W[l], reference.W[l])
+
+
+def test_devices_and_libraries_are_named_clearly():
+    with pytest.raises(InputError, match="numpy computes on the CPU only"):
+        Network([3, 2], xp="numpy", device="cuda")
+    with pytest.raises(ImportError, match="not installed"):
+        Network([3, 2], xp="no_such_array_library")
