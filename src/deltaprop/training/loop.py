@@ -34,11 +34,17 @@ class TrainingInterrupted(RuntimeError):
         self.checkpoint = checkpoint
 
 
-def n_correct(network, A_L: np.ndarray, Y: np.ndarray) -> int:
-    """Number of columns of A[L] whose predicted class (or label set) matches Y."""
+def n_correct(network, A_L: np.ndarray, Y: np.ndarray, labels: np.ndarray | None = None) -> int:
+    """Number of columns of A[L] whose predicted class (or label set) matches Y.
+
+    ``labels`` (optional) are Y's classes, ``Y.argmax(axis=0)``, when the caller has them already
+    (the Trainer computes them once per fit rather than at every step).
+    """
     if network.output == "sigmoid":
         return int(np.all((A_L >= 0.5) == (Y >= 0.5), axis=0).sum())
-    return int((A_L.argmax(axis=0) == Y.argmax(axis=0)).sum())
+    if labels is None:
+        labels = Y.argmax(axis=0)
+    return int(np.count_nonzero(A_L.argmax(axis=0) == labels))
 
 
 def evaluate(network, X, Y, chunk: int = 4096) -> tuple[float, float | None]:
@@ -117,6 +123,8 @@ class Trainer:
         self.elapsed = 0.0
         self.stop_training = False
         self.stop_reason: str | None = None
+        # The classes of the current mini-batch's examples (Y's argmax), set by fit for _step.
+        self._labels_b: np.ndarray | None = None
 
     # ------------------------------------------------------------------ control
     def request_interrupt(self, reason: str = "interrupted") -> None:
@@ -147,6 +155,9 @@ class Trainer:
         X_buf = np.empty((b, X_rows.shape[1]), dtype=net.dtype)
         Y_buf = np.empty((b, Y_rows.shape[1]), dtype=net.dtype)
         sw_buf = np.empty(b, dtype=net.dtype)
+        # The class of every example, once, for the running accuracy (see n_correct).
+        labels = Y.argmax(axis=0) if net.is_classifier and net.output != "sigmoid" else None
+        labels_buf = np.empty(b, dtype=np.intp)
 
         for cb in self.callbacks:
             cb.on_train_begin(self)
@@ -170,13 +181,16 @@ class Trainer:
                     if isinstance(index, slice) and index == slice(0, m):
                         # the full batch: the data themselves, no gather
                         X_b, Y_b, sw_b = X, Y, sample_weight
+                        self._labels_b = labels
                     else:
                         k = index.stop - index.start if isinstance(index, slice) else len(index)
                         X_b = self._gather(X_rows, index, X_buf[:k]).T
                         Y_b = self._gather(Y_rows, index, Y_buf[:k]).T
-                        sw_b = None
+                        sw_b = self._labels_b = None
                         if sample_weight is not None:
                             sw_b = self._gather(sample_weight, index, sw_buf[:k])
+                        if labels is not None:
+                            self._labels_b = self._gather(labels, index, labels_buf[:k])
                     self._step(X_b, Y_b, sw_b)
                     self.batch += 1
                     if self.stop_reason is not None:
@@ -186,6 +200,7 @@ class Trainer:
                 self.epoch += 1
                 self.elapsed = time.perf_counter() - started
                 self._end_epoch(validation)
+        self._labels_b = None
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history
@@ -224,7 +239,7 @@ class Trainer:
         self.running["cost"] += cost * weight
         self.running["seen"] += weight
         if net.is_classifier:
-            self.running["correct"] += n_correct(net, A_L, Y_b)
+            self.running["correct"] += n_correct(net, A_L, Y_b, self._labels_b)
             self.running["examples"] += m_b
         self._last_gradients = dW
 
