@@ -21,6 +21,21 @@ from __future__ import annotations
 import numpy as np
 
 
+class _Names(dict):
+    """l -> "W[l]" (or "b[l]"), the parameter names of state arrays, each built once."""
+
+    def __init__(self, letter: str):
+        super().__init__()
+        self.letter = letter
+
+    def __missing__(self, l: int) -> str:
+        self[l] = name = f"{self.letter}[{l}]"
+        return name
+
+
+_W_NAME, _B_NAME = _Names("W"), _Names("b")
+
+
 class Optimizer:
     """Base class: learning rate ``lr``, optional global-norm clipping, state as named arrays."""
 
@@ -39,8 +54,8 @@ class Optimizer:
     def step(self, network, dW: dict, db: dict) -> None:
         """Update ``network.W`` and ``network.b`` in place from the gradients."""
         self.t += 1
-        grads = [(f"W[{l}]", network.W[l], dW[l]) for l in dW]
-        grads += [(f"b[{l}]", network.b[l], db[l]) for l in db]
+        grads = [(_W_NAME[l], network.W[l], dW[l]) for l in dW]
+        grads += [(_B_NAME[l], network.b[l], db[l]) for l in db]
         if self.clip_norm is not None:
             norm = np.sqrt(sum(float(np.sum(dP * dP)) for _, _, dP in grads))
             if norm > self.clip_norm:
@@ -80,6 +95,16 @@ class Optimizer:
 
 class GradientDescent(Optimizer):
     name = "sgd"
+
+    def step(self, network, dW, db):
+        if self.clip_norm is not None:
+            return super().step(network, dW, db)
+        # The seed's rule needs no state and no names: the equations themselves.
+        self.t += 1
+        W, b, lr = network.W, network.b, self.lr
+        for l in dW:
+            W[l] -= lr * dW[l]  # (eq. U1)
+            b[l] -= lr * db[l]  # (eq. U2)
 
     def update(self, name, P, dP):
         P -= self.lr * dP  # (eq. U1/U2)
