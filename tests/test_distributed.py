@@ -103,8 +103,9 @@ def find_launcher() -> list[str] | None:
     return command
 
 
-@pytest.fixture(scope="module")
-def mpiexec():
+def mpi_launcher() -> list[str]:
+    """The launcher command, after checking that it starts 2 ranks of mpi4py; skips the test
+    when mpi4py or a launcher is missing or they do not fit together."""
     if importlib.util.find_spec("mpi4py") is None:
         pytest.skip("mpi4py is not installed (pip install 'deltaprop[distributed]')")
     command = find_launcher()
@@ -117,6 +118,11 @@ def mpiexec():
             f"mpiexec does not start 2 ranks of mpi4py: {out.stdout!r} {out.stderr[-500:]!r}"
         )
     return command
+
+
+@pytest.fixture(scope="module")
+def mpiexec():
+    return mpi_launcher()
 
 
 def run(command, n, args, timeout=60) -> subprocess.CompletedProcess:
@@ -147,7 +153,7 @@ def test_without_mpi4py_the_error_says_how_to_install_it(monkeypatch):
     from deltaprop.training import distributed
 
     monkeypatch.setitem(sys.modules, "mpi4py", None)  # import mpi4py now raises ImportError
-    with pytest.raises(ImportError, match=r"pip install mpi4py \(and an MPI: apt-get install"):
+    with pytest.raises(ImportError, match=r"pip install 'deltaprop\[distributed\]' \(the mpi4py"):
         distributed.load_mpi()
 
 

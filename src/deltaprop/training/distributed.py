@@ -46,9 +46,12 @@ import numpy as np
 from .loop import Trainer, TrainingDiverged, TrainingInterrupted, n_correct
 
 MPI_INSTALL = (
-    "pip install mpi4py (and an MPI: apt-get install openmpi-bin libopenmpi-dev, or pip install "
-    "mpich)"
+    "pip install 'deltaprop[distributed]' (the mpi4py and mpich wheels), or pip install mpi4py "
+    "with your system's MPI (apt-get install openmpi-bin libopenmpi-dev)"
 )
+
+#: Seconds a rank waits in a collective before it declares another rank dead (``--mpi-timeout``).
+DEFAULT_TIMEOUT = 300.0
 
 #: The last three numbers of the Allreduce buffer: this rank's part of the cost, its number of
 #: correct predictions, and 1 if it was asked to stop.
@@ -69,6 +72,50 @@ def load_mpi():
 def mpi_world():
     """MPI.COMM_WORLD: all the processes that ``mpirun -n N`` started (rank 0..N-1)."""
     return load_mpi().COMM_WORLD
+
+
+def wait(comm, request, timeout: float, what: str) -> None:
+    """Complete a non-blocking collective, or abort the whole run after ``timeout`` seconds.
+
+    It spins on Test (which also drives MPI's progress), yielding the core to any other
+    process that wants it; after 20 ms it sleeps between tests, up to 2 ms at a time.
+    """
+    started = time.monotonic()
+    pause = 0.0
+    while True:
+        if request.Test():
+            return
+        waited = time.monotonic() - started
+        if waited > timeout:
+            abort(
+                comm,
+                f"rank {comm.Get_rank()} of {comm.Get_size()} waited {timeout:g} s for {what} "
+                "without an answer: another rank has died, hangs or left the training loop. "
+                "Stopping every rank (MPI_Abort).",
+            )
+        if waited < 0.02:
+            os.sched_yield()
+        else:
+            time.sleep(pause)
+            pause = min(max(2 * pause, 1e-4), 2e-3)
+
+
+def abort(comm, message: str):
+    """Print ``message`` and stop every rank of ``comm`` (MPI_Abort ends the whole job)."""
+    print(f"deltaprop: distributed training: {message}", file=sys.stderr, flush=True)
+    comm.Abort(1)
+    raise SystemExit(1)  # not reached: MPI_Abort ends the process
+
+
+def first_failure(comm, failed: bool, timeout: float = DEFAULT_TIMEOUT) -> int | None:
+    """The lowest rank of ``comm`` on which ``failed`` is true, or None when it is false on
+    every rank. Every rank calls it (one Allreduce, MIN, within ``timeout``), so that an error
+    that only some ranks met (a file missing on one machine) stops all of them together."""
+    MPI = load_mpi()
+    size = comm.Get_size()
+    lowest = np.array([comm.Get_rank() if failed else size], dtype=np.int64)
+    wait(comm, comm.Iallreduce(MPI.IN_PLACE, lowest, op=MPI.MIN), timeout, "the other ranks' setup")
+    return None if lowest[0] == size else int(lowest[0])
 
 
 def shard(k: int, size: int, rank: int) -> tuple[int, int]:
@@ -94,7 +141,9 @@ class DistributedTrainer(Trainer):
     that change the training (EarlyStopping) to every rank, so that all stop together.
     """
 
-    def __init__(self, network, optimizer=None, *, comm=None, timeout: float = 300.0, **kwargs):
+    def __init__(
+        self, network, optimizer=None, *, comm=None, timeout: float = DEFAULT_TIMEOUT, **kwargs
+    ):
         self.MPI = load_mpi()
         self.comm = comm if comm is not None else self.MPI.COMM_WORLD
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
@@ -292,28 +341,8 @@ class DistributedTrainer(Trainer):
         self.timings["steps"] += 1
 
     def _wait(self, request, what: str) -> None:
-        """Complete a non-blocking collective, or abort the run after ``timeout`` seconds.
-
-        It spins on Test (which also drives MPI's progress), yielding the core to any other
-        process that wants it; after 20 ms it sleeps between tests, up to 2 ms at a time.
-        """
-        started = time.monotonic()
-        pause = 0.0
-        while True:
-            if request.Test():
-                return
-            waited = time.monotonic() - started
-            if waited > self.timeout:
-                self._abort(
-                    f"rank {self.rank} of {self.size} waited {self.timeout:g} s for {what} "
-                    "without an answer: another rank has died, hangs or left the training "
-                    "loop. Stopping every rank (MPI_Abort)."
-                )
-            if waited < 0.02:
-                os.sched_yield()
-            else:
-                time.sleep(pause)
-                pause = min(max(2 * pause, 1e-4), 2e-3)
+        """Complete a non-blocking collective, or abort the run after ``timeout`` seconds."""
+        wait(self.comm, request, self.timeout, what)
 
     @contextmanager
     def _abort_on_error(self):
@@ -333,9 +362,7 @@ class DistributedTrainer(Trainer):
             )
 
     def _abort(self, message: str):
-        print(f"deltaprop: distributed training: {message}", file=sys.stderr, flush=True)
-        self.comm.Abort(1)
-        raise SystemExit(1)  # not reached: MPI_Abort ends the process
+        abort(self.comm, message)
 
 
 # ---------------------------------------------------------------------- throughput
