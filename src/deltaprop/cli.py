@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -24,14 +26,47 @@ class UsageError(ValueError):
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr (and exit code 2)."""
+    """argparse, but a usage error is a UsageError, which ``main`` reports in one line on
+    stderr (exit code 2)."""
 
     def error(self, message):
-        print(f"deltaprop: error: {message} (see {self.prog} --help)", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+#: Where MPI launchers announce a process's rank and their number: MPICH's Hydra (and Intel
+#: MPI), Open MPI.
+LAUNCHER_VARIABLES = (("PMI_RANK", "PMI_SIZE"), ("OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_SIZE"))
+
+
+def launcher() -> tuple[int, int]:
+    """(rank, number of processes) as an MPI launcher announced them in the environment; (0, 1)
+    outside one. Known before MPI starts: ranks other than 0 keep quiet about bad arguments."""
+    for rank, size in LAUNCHER_VARIABLES:
+        if os.environ.get(rank, "").isdigit() and os.environ.get(size, "").isdigit():
+            return int(os.environ[rank]), int(os.environ[size])
+    return 0, 1
+
+
+def asks_for_mpi(argv: list[str]) -> bool:
+    """Whether the command line has --distributed (or an abbreviation argparse accepts)."""
+    return any(a.startswith("--di") and "--distributed".startswith(a) for a in argv)
+
+
+def first_line(error: BaseException) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 # ---------------------------------------------------------------------- arguments
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
 
 
 def positive_int(text: str) -> int:
@@ -66,6 +101,8 @@ def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .training.distributed import DEFAULT_TIMEOUT  # imports no MPI
+
     parser = OneLineParser(
         prog="deltaprop",
         description="Backpropagation for multi-layer perceptrons, written like the equations.",
@@ -169,6 +206,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--resume", metavar="CHECKPOINT", help="continue an interrupted run")
     t.add_argument("--plots", metavar="DIR", help="write figures of the run into DIR (matplotlib)")
+    t.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel training over MPI, under mpirun -n N: every rank trains on its shard "
+        "of each mini-batch; rank 0 alone prints and writes files (see docs/distributed.md)",
+    )
+    t.add_argument(
+        "--mpi-timeout",
+        type=positive_float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="with --distributed: how long a rank waits for the others before it declares one "
+        f"dead and stops them all (default {DEFAULT_TIMEOUT:g})",
+    )
     t.add_argument("--quiet", action="store_true", help="no progress display")
     t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
 
@@ -265,14 +316,89 @@ RUN_KEYS = (
 )
 
 
+class Reported(Exception):
+    """Stop with exit code ``code``: the message has been printed already, by this process or,
+    under MPI, by another rank."""
+
+    def __init__(self, code: int):
+        super().__init__(code)
+        self.code = code
+
+
 def cmd_train(args) -> int:
+    """Train; with ``--distributed``, as one of the N ranks that ``mpirun -n N`` started, each
+    running this same command: rank 0 alone prints and writes files."""
+    comm = mpi_world(args.distributed)
+    root = comm is None or comm.Get_rank() == 0
+    with warnings.catch_warnings():
+        if not root:
+            warnings.simplefilter("ignore")  # rank 0's warnings are the same and speak for all
+        run = set_up(args, root, comm)
+        try:
+            trainer = make_trainer(args, run, root, comm)
+            history = fit(trainer, run, comm)
+        except (ValueError, OSError):  # met by every rank alike (the ranks' data differ, ...)
+            if root:
+                raise
+            raise Reported(EXIT_USAGE) from None
+    if root:
+        finish(args, run, history, comm)
+    return EXIT_OK
+
+
+def mpi_world(distributed: bool):
+    """MPI.COMM_WORLD for a ``--distributed`` run (None otherwise), after checking that MPI sees
+    every process the launcher started: with the mpiexec of another MPI, each would be rank 0 of
+    1, train alone and write the same files."""
+    rank, started = launcher()
+    if not distributed:
+        if started > 1 and rank == 0:
+            print(
+                f"deltaprop: warning: started as one of {started} MPI processes without "
+                "--distributed: each trains alone and writes the same files",
+                file=sys.stderr,
+            )
+        return None
+    from .training.distributed import mpi_world
+
+    comm = mpi_world()  # or an ImportError that says how to install mpi4py and an MPI
+    if comm.Get_size() == 1 < started:
+        raise UsageError(
+            f"the launcher started {started} processes but MPI sees 1: it is not the mpiexec of "
+            "the MPI that mpi4py uses (with the mpich wheel, run the mpiexec installed beside "
+            "this Python)"
+        )
+    return comm
+
+
+def set_up(args, root: bool, comm) -> SimpleNamespace:
+    """``prepare_run``; under MPI every rank does it, and an error on any rank stops them all,
+    reported once, by the lowest rank that met it (rank 0 when every rank did)."""
+    if comm is None:
+        return prepare_run(args, root)
+    from .training.distributed import first_failure
+
+    try:
+        run, error = prepare_run(args, root), None
+    except (ValueError, OSError) as e:
+        run, error = None, e
+    failed = first_failure(comm, error is not None, args.mpi_timeout)
+    if failed == comm.Get_rank():
+        print(f"deltaprop: error: {first_line(error)}", file=sys.stderr)
+    if failed is not None:
+        raise Reported(EXIT_USAGE)
+    return run
+
+
+def prepare_run(args, root: bool) -> SimpleNamespace:
+    """Everything a run needs before training: the checkpoint to resume, the data, the network,
+    the model, the optimizer and schedule, the example weights. Raises ValueError or OSError on
+    bad input. ``root``: the process that writes files checks its output folders."""
     from . import io
     from .core import Network
     from .experiment import encoder_for, prepare_data
     from .model import Model
-    from .training import EarlyStopping, Trainer, make_optimizer, make_progress, make_schedule
-    from .training.checkpoint import Checkpoint
-    from .training.diagnostics import Diagnostics
+    from .training import make_optimizer, make_schedule
     from .training.weights import class_sample_weights
 
     resumed = None
@@ -282,7 +408,7 @@ def cmd_train(args) -> int:
             setattr(args, key, value)
         args.checkpoint = args.checkpoint or args.resume
     for option, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
-        if path and not Path(path).resolve().parent.is_dir():  # fail now, not after training
+        if root and path and not Path(path).resolve().parent.is_dir():  # fail before training
             raise UsageError(f"{option} {path}: folder {Path(path).parent} does not exist")
     dtype = np.dtype(args.dtype)
     parts = prepare_data(
@@ -301,7 +427,7 @@ def cmd_train(args) -> int:
         raise UsageError(f"the data have a single class ({classes[0]!r}); nothing to learn")
     sizes = [parts.X_train.shape[0], *args.hidden, len(classes)]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore" if resumed else "default")
+        warnings.simplefilter("ignore" if resumed or not root else "default")
         net = Network(
             sizes,
             hidden=args.activation,
@@ -314,73 +440,124 @@ def cmd_train(args) -> int:
         for name, P in net.parameters():
             P[...] = dict(resumed[0].network.parameters())[name]
     lr = args.lr if args.lr is not None else DEFAULT_LR.get(args.optimizer, 0.01)
-    optimizer = make_optimizer(args.optimizer, lr=lr, clip_norm=args.clip_norm)
-    schedule = make_schedule(args.schedule, lr, epochs=args.epochs)
     info = {
         "data": args.data,
         "label": args.label,
         "description": parts.description,
         "settings": {k: getattr(args, k) for k in RUN_KEYS},
     }
-    model = Model(net, classes, parts.preprocessor, info)
-    callbacks = []
-    show = sys.stderr if args.json else sys.stdout
-    if not args.quiet:
-        callbacks.append(make_progress(args.epochs, show))
-    callbacks.append(Diagnostics(warn=False, stream=sys.stderr))  # dead units, vanishing, ...
-    if args.patience:
-        callbacks.append(EarlyStopping(patience=args.patience, min_delta=args.min_delta))
-    checkpoint_path = args.checkpoint or _default_checkpoint(args.out)
-    run = {k: getattr(args, k) for k in RUN_KEYS}
-    run["checkpoint"] = checkpoint_path
-    callbacks.append(Checkpoint(checkpoint_path, model, args.checkpoint_every, run))
-    trainer = Trainer(
-        net,
-        optimizer,
-        epochs=args.epochs,
-        batch_size=None if args.full_batch else args.batch_size,
-        l2=args.l2,
-        dropout=args.dropout,
-        schedule=schedule,
-        seed=args.seed,
-        callbacks=callbacks,
-    )
-    if resumed is not None:
-        trainer.load_state_dict(resumed[1], resumed[2])
-        print(
-            f"resuming {args.resume} at epoch {trainer.epoch + 1}, step {trainer.batch + 1}",
-            file=show,
-        )
-
-    from .training import TrainingDiverged, TrainingInterrupted
-
-    def on_signal(signum, frame):
-        trainer.request_interrupt(f"interrupted by {signal.Signals(signum).name}")
-
-    previous = {s: signal.signal(s, on_signal) for s in EXIT_SIGNAL}
-    validation = (parts.X_val, parts.y_val) if parts.X_val is not None else None
     sample_weight = parts.w_train
     if args.class_weight:  # (eq. J2) with w_i = m / (k m_c): every class weighs the same
         balanced = class_sample_weights(parts.y_train, args.class_weight)
         sample_weight = balanced if sample_weight is None else sample_weight * balanced
+    return SimpleNamespace(
+        resumed=resumed,
+        parts=parts,
+        sizes=sizes,
+        classes=classes,
+        net=net,
+        model=Model(net, classes, parts.preprocessor, info),
+        optimizer=make_optimizer(args.optimizer, lr=lr, clip_norm=args.clip_norm),
+        schedule=make_schedule(args.schedule, lr, epochs=args.epochs),
+        sample_weight=sample_weight,
+        show=sys.stderr if args.json else sys.stdout,
+    )
+
+
+def make_trainer(args, run: SimpleNamespace, root: bool, comm):
+    """The Trainer (a DistributedTrainer under MPI) with its callbacks, resumed if asked. The
+    callbacks that print or write files go to rank 0 alone; EarlyStopping, which changes the
+    training, to every rank, so that all stop together."""
+    from .training import EarlyStopping, Trainer, make_progress
+    from .training.checkpoint import Checkpoint
+    from .training.diagnostics import Diagnostics
+
+    callbacks = []
+    if root and not args.quiet:
+        callbacks.append(make_progress(args.epochs, run.show))
+    if root:
+        callbacks.append(Diagnostics(warn=False, stream=sys.stderr))  # dead units, vanishing, ...
+    if args.patience:
+        callbacks.append(EarlyStopping(patience=args.patience, min_delta=args.min_delta))
+    if root:
+        settings = {k: getattr(args, k) for k in RUN_KEYS}
+        settings["checkpoint"] = args.checkpoint or _default_checkpoint(args.out)
+        callbacks.append(
+            Checkpoint(settings["checkpoint"], run.model, args.checkpoint_every, settings)
+        )
+    options = {
+        "epochs": args.epochs,
+        "batch_size": None if args.full_batch else args.batch_size,
+        "l2": args.l2,
+        "dropout": args.dropout,
+        "schedule": run.schedule,
+        "seed": args.seed,
+        "callbacks": callbacks,
+    }
+    if comm is None:
+        trainer = Trainer(run.net, run.optimizer, **options)
+    else:
+        from .training.distributed import DistributedTrainer
+
+        trainer = DistributedTrainer(
+            run.net, run.optimizer, comm=comm, timeout=args.mpi_timeout, **options
+        )
+    if run.resumed is not None:
+        trainer.load_state_dict(run.resumed[1], run.resumed[2])
+        if root:
+            print(
+                f"resuming {args.resume} at epoch {trainer.epoch + 1}, step {trainer.batch + 1}",
+                file=run.show,
+            )
+    return trainer
+
+
+def fit(trainer, run: SimpleNamespace, comm):
+    """``trainer.fit`` with SIGINT and SIGTERM turned into a checkpoint and exit code 130/143;
+    a diverged run exits 1. Under MPI every rank stops after the same step; rank 0 reports."""
+    from .training import TrainingDiverged, TrainingInterrupted
+
+    root = comm is None or comm.Get_rank() == 0
+    again = "deltaprop train"
+    if comm is not None and comm.Get_size() > 1:
+        again = f"mpiexec -n {comm.Get_size()} deltaprop train --distributed"
+
+    received = []
+
+    def on_signal(signum, frame):
+        received.append(signum)
+        trainer.request_interrupt(f"interrupted by {signal.Signals(signum).name}")
+
+    previous = {s: signal.signal(s, on_signal) for s in EXIT_SIGNAL}
+    parts = run.parts
+    validation = (parts.X_val, parts.y_val) if parts.X_val is not None else None
     try:
-        history = trainer.fit(
-            parts.X_train, parts.y_train, validation=validation, sample_weight=sample_weight
+        return trainer.fit(
+            parts.X_train, parts.y_train, validation=validation, sample_weight=run.sample_weight
         )
     except TrainingInterrupted as e:
-        print(
-            f"deltaprop: {e}; continue with: deltaprop train --resume {e.checkpoint}",
-            file=sys.stderr,
-        )
-        signum = signal.SIGTERM if "SIGTERM" in str(e) else signal.SIGINT
-        return EXIT_SIGNAL[signum]
+        if root:
+            print(
+                f"deltaprop: {e}; continue with: {again} --resume {e.checkpoint}",
+                file=sys.stderr,
+            )
+        # a rank stopped by another rank's signal exits as if it had received SIGINT
+        raise Reported(EXIT_SIGNAL[received[-1] if received else signal.SIGINT]) from None
     except TrainingDiverged as e:
-        print(f"deltaprop: {e}", file=sys.stderr)
-        return EXIT_FAILED
+        if root:
+            print(f"deltaprop: {e}", file=sys.stderr)
+        raise Reported(EXIT_FAILED) from None
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
 
+
+def finish(args, run: SimpleNamespace, history, comm) -> None:
+    """After training (the process that writes files): test accuracy, model file, figures,
+    and the summary."""
+    from . import io
+
+    parts, net, model, show = run.parts, run.net, run.model, run.show
     test_accuracy = float(np.mean(net.predict(parts.X_test) == parts.y_test))
     last = history.last()
     model.info["metrics"] = {
@@ -405,22 +582,23 @@ def cmd_train(args) -> int:
                 {
                     **model.info["metrics"],
                     "model": args.out,
-                    "classes": len(classes),
+                    "classes": len(run.classes),
                     "train_examples": parts.X_train.shape[1],
                     "test_examples": parts.X_test.shape[1],
                 }
             )
         )
-    else:
-        print(f"data: {parts.description}")
-        print(
-            f"network: {' -> '.join(map(str, sizes))} ({args.activation} hidden, "
-            f"{args.output} output), {args.optimizer}, {len(history)} epochs"
-        )
-        print(f"test accuracy: {test_accuracy:.4f} ({parts.X_test.shape[1]} examples)")
-        if args.out:
-            print(f"model saved to {args.out}")
-    return EXIT_OK
+        return
+    n = 0 if comm is None else comm.Get_size()
+    ranks = f", {n} MPI rank{'s' * (n > 1)}" if n else ""
+    print(f"data: {parts.description}")
+    print(
+        f"network: {' -> '.join(map(str, run.sizes))} ({args.activation} hidden, "
+        f"{args.output} output), {args.optimizer}, {len(history)} epochs{ranks}"
+    )
+    print(f"test accuracy: {test_accuracy:.4f} ({parts.X_test.shape[1]} examples)")
+    if args.out:
+        print(f"model saved to {args.out}")
 
 
 def _default_checkpoint(out: str | None) -> str:
@@ -565,15 +743,17 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # Under mpirun every rank parses the same arguments and meets the same errors: rank 0 tells.
+    speaker = not asks_for_mpi(argv) or launcher()[0] == 0
     try:
+        args = build_parser().parse_args(argv)
         return COMMANDS[args.command](args)
-    except (ValueError, OSError) as e:  # bad input: InputError, DataError, ModelFileError, ...
-        message = str(e).splitlines()[0] if str(e) else type(e).__name__
-        print(f"deltaprop: error: {message}", file=sys.stderr)
-        return EXIT_USAGE
-    except ImportError as e:
-        print(f"deltaprop: error: {e}", file=sys.stderr)
+    except Reported as e:  # already told
+        return e.code
+    except (ValueError, OSError, ImportError) as e:  # bad input, a missing optional package
+        if speaker:
+            print(f"deltaprop: error: {first_line(e)}", file=sys.stderr)
         return EXIT_USAGE
 
 
