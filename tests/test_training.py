@@ -180,6 +180,53 @@ def test_history_records_every_epoch():
     assert history.accuracy[-1] > 0.9
 
 
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_recorded_diagnostics_equal_their_definitions(batch_size):
+    """The History's accuracy, gradient norms and dead fractions, which the loop computes the
+    fast way, equal the plain formulas: the argmax of A[L] against Y's, np.linalg.norm(dW[l]),
+    and the fraction of units that output 0 for every example of the last batch."""
+    X, y = blobs(m=60)
+    net = Network([2, 6, 5, 3], seed=1, dtype=np.float32)
+    net.b[1][:2] = -100  # two units of layer 1 that are dead for every example
+    expected = []
+
+    class Definitions(Callback):
+        def on_epoch_end(self, trainer, epoch, logs):
+            A, Y_b = trainer.network.A, np.eye(3)[y].T
+            dW = trainer._last_gradients
+            expected.append(
+                {
+                    "grad_norm": [float(np.linalg.norm(dW[l])) for l in (1, 2, 3)],
+                    "dead_fraction": [float(np.mean(~(A[l] > 0).any(axis=1))) for l in (1, 2)],
+                    # full batch: the epoch's one step saw every example, A[L] is its output
+                    "accuracy": float(np.mean(A[3].argmax(axis=0) == Y_b.argmax(axis=0)))
+                    if batch_size is None
+                    else logs["accuracy"],
+                }
+            )
+
+    trainer = Trainer(
+        net, GradientDescent(0.1), epochs=4, batch_size=batch_size, callbacks=[Definitions()]
+    )
+    history = trainer.fit(X, y)
+    for epoch, values in enumerate(expected):
+        for key, value in values.items():
+            assert getattr(history, key)[epoch] == value, key
+    assert history.dead_fraction[0][0] == 2 / 6
+    assert all(type(v) is float for v in history.grad_norm[-1] + history.dead_fraction[-1])
+
+
+def test_n_correct_with_and_without_the_labels():
+    from deltaprop.training.loop import n_correct
+
+    net = Network([2, 4], seed=0)
+    A = np.random.default_rng(0).random((4, 50))
+    Y = np.eye(4)[np.random.default_rng(1).integers(0, 4, 50)].T
+    expected = int((A.argmax(axis=0) == Y.argmax(axis=0)).sum())
+    assert n_correct(net, A, Y) == n_correct(net, A, Y, Y.argmax(axis=0)) == expected
+    assert type(n_correct(net, A, Y, Y.argmax(axis=0))) is int
+
+
 def test_same_seed_gives_bit_identical_weights():
     X, y = blobs()
 

@@ -26,15 +26,15 @@ class History:
     dead_fraction: list[list[float | None]] = field(default_factory=list)
 
     def append(self, **values) -> None:
-        for f in fields(self):
-            getattr(self, f.name).append(values.get(f.name))
+        for name in _FIELDS:
+            getattr(self, name).append(values.get(name))
 
     def __len__(self) -> int:
         return len(self.epoch)
 
     def last(self) -> dict:
         """The latest epoch's values."""
-        return {f.name: getattr(self, f.name)[-1] for f in fields(self)} if self.epoch else {}
+        return {name: getattr(self, name)[-1] for name in _FIELDS} if self.epoch else {}
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -43,3 +43,7 @@ class History:
     def from_dict(cls, d: dict) -> History:
         names = {f.name for f in fields(cls)}
         return cls(**{k: list(v) for k, v in d.items() if k in names})
+
+
+#: The names of History's fields, in order (looked up once: ``fields`` is slow for every epoch).
+_FIELDS = tuple(f.name for f in fields(History))
