@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -145,6 +146,26 @@ def test_bad_input_under_mpiexec_stops_every_rank_with_one_line(
     result = run([*mpiexec, "-n", "1", *first, ":", "-n", "1", *second], cwd=tmp_path, timeout=60)
     assert message in one_line_error(result, mpiexec)
     assert result.stdout.strip() == "" and os.listdir(tmp_path) == []
+
+
+#: ``python -c`` program: the CLI, with a bug in rank 1's loading of the data.
+BUG_ON_RANK_1 = (
+    "import sys; from mpi4py import MPI; from deltaprop import cli\n"
+    "def bug(*args): raise RuntimeError('a bug')\n"
+    "if MPI.COMM_WORLD.Get_rank() == 1: cli.prepare_run = bug\n"
+    "raise SystemExit(cli.main(sys.argv[1:]))"
+)
+
+
+def test_a_bug_on_one_rank_while_loading_stops_every_rank_at_once(mpiexec, tmp_path):
+    """Not an input error that the ranks share after loading: rank 1 aborts the run at once
+    rather than leave rank 0 waiting for it until the time-out (60 s here)."""
+    started = time.monotonic()
+    args = ["train", "--distributed", "--data", "iris", "--mpi-timeout", "60", "--quiet"]
+    result = run([*mpiexec, "-n", "2", sys.executable, "-c", BUG_ON_RANK_1, *args], cwd=tmp_path)
+    assert result.returncode != 0
+    assert "rank 1 of 2 stopped with RuntimeError: a bug (while loading)" in result.stderr
+    assert time.monotonic() - started < 30 and os.listdir(tmp_path) == []
 
 
 def test_without_mpi4py_distributed_says_how_to_install_it(monkeypatch, capsys):

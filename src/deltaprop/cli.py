@@ -376,10 +376,11 @@ def set_up(args, root: bool, comm) -> SimpleNamespace:
     reported once, by the lowest rank that met it (rank 0 when every rank did)."""
     if comm is None:
         return prepare_run(args, root)
-    from .training.distributed import first_failure
+    from .training.distributed import abort_on_error, first_failure
 
     try:
-        run, error = prepare_run(args, root), None
+        with abort_on_error(comm, lambda: "while loading", allowed=(ValueError, OSError)):
+            run, error = prepare_run(args, root), None
     except (ValueError, OSError) as e:
         run, error = None, e
     failed = first_failure(comm, error is not None, args.mpi_timeout)

@@ -107,6 +107,27 @@ def abort(comm, message: str):
     raise SystemExit(1)  # not reached: MPI_Abort ends the process
 
 
+@contextmanager
+def abort_on_error(comm, where, allowed: tuple = ()):
+    """Let the exceptions ``allowed`` through (those every rank raises alike); on any other,
+    print the traceback and stop every rank at once (MPI_Abort), since the others would wait for
+    this one until the time-out. ``where()`` says where the rank was, for the message."""
+    try:
+        yield
+    except allowed:
+        raise
+    except BaseException as e:
+        if comm.Get_size() == 1:
+            raise
+        traceback.print_exc(file=sys.stderr)
+        abort(
+            comm,
+            f"rank {comm.Get_rank()} of {comm.Get_size()} stopped with {type(e).__name__}: {e} "
+            f"({where()}); the other ranks cannot go on without it. Stopping every rank "
+            "(MPI_Abort).",
+        )
+
+
 def first_failure(comm, failed: bool, timeout: float = DEFAULT_TIMEOUT) -> int | None:
     """The lowest rank of ``comm`` on which ``failed`` is true, or None when it is false on
     every rank. Every rank calls it (one Allreduce, MIN, within ``timeout``), so that an error
@@ -344,25 +365,10 @@ class DistributedTrainer(Trainer):
         """Complete a non-blocking collective, or abort the run after ``timeout`` seconds."""
         wait(self.comm, request, self.timeout, what)
 
-    @contextmanager
     def _abort_on_error(self):
         """Let the errors that every rank raises at the same step through; abort on others."""
-        try:
-            yield
-        except (TrainingDiverged, TrainingInterrupted):
-            raise
-        except BaseException as e:
-            if self.size == 1:
-                raise
-            traceback.print_exc(file=sys.stderr)
-            self._abort(
-                f"rank {self.rank} of {self.size} stopped with {type(e).__name__}: {e} "
-                f"(in {self.step_name}); the other ranks cannot go on without it. "
-                "Stopping every rank (MPI_Abort)."
-            )
-
-    def _abort(self, message: str):
-        abort(self.comm, message)
+        allowed = (TrainingDiverged, TrainingInterrupted)
+        return abort_on_error(self.comm, lambda: f"in {self.step_name}", allowed)
 
 
 # ---------------------------------------------------------------------- throughput
