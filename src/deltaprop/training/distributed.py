@@ -100,9 +100,13 @@ def wait(comm, request, timeout: float, what: str) -> None:
             pause = min(max(2 * pause, 1e-4), 2e-3)
 
 
-def abort(comm, message: str):
-    """Print ``message`` and stop every rank of ``comm`` (MPI_Abort ends the whole job)."""
-    print(f"deltaprop: distributed training: {message}", file=sys.stderr, flush=True)
+def abort(comm, message: str, details: str = ""):
+    """Print ``details`` (a traceback) and ``message``, and stop every rank of ``comm``."""
+    sys.stderr.write(f"{details}deltaprop: distributed training: {message}\n")
+    sys.stderr.flush()
+    # MPI_Abort ends the job at once, and the launcher drops the output it has not read yet
+    # (a test once got only the traceback's first line): give it a moment to forward this.
+    time.sleep(0.5)
     comm.Abort(1)
     raise SystemExit(1)  # not reached: MPI_Abort ends the process
 
@@ -119,12 +123,12 @@ def abort_on_error(comm, where, allowed: tuple = ()):
     except BaseException as e:
         if comm.Get_size() == 1:
             raise
-        traceback.print_exc(file=sys.stderr)
         abort(
             comm,
             f"rank {comm.Get_rank()} of {comm.Get_size()} stopped with {type(e).__name__}: {e} "
             f"({where()}); the other ranks cannot go on without it. Stopping every rank "
             "(MPI_Abort).",
+            traceback.format_exc(),
         )
 
 
