@@ -136,3 +136,19 @@ def test_devices_and_libraries_are_named_clearly():
         Network([3, 2], xp="numpy", device="cuda")
     with pytest.raises(ImportError, match="not installed"):
         Network([3, 2], xp="no_such_array_library")
+
+
+def test_a_model_file_is_numpy_whatever_computed_it(xp, tmp_path):
+    from deltaprop import io
+    from deltaprop.model import Model
+
+    reference = Network([4, 5, 3], seed=0)
+    model = Model(on(xp, reference), classes=np.array(["a", "b", "c"]))
+    X_rows = np.random.default_rng(1).standard_normal((6, 4))
+    np.testing.assert_array_equal(
+        model.predict(X_rows), Model(reference, model.classes).predict(X_rows)
+    )
+    loaded = io.load(io.save(model, tmp_path / "model.npz"))
+    assert loaded.network.xp is np
+    for name, P in loaded.network.parameters():
+        np.testing.assert_array_equal(P, dict(reference.parameters())[name])

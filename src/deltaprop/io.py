@@ -30,6 +30,7 @@ import numpy as np
 
 from . import data
 from .core import DeltapropWarning, Network
+from .core.arrays import to_numpy
 from .model import Model
 
 FORMAT_VERSION = 1
@@ -71,9 +72,11 @@ def write_text_atomic(path, text: str) -> Path:
 
 
 def write_atomic(path, arrays: dict[str, np.ndarray], metadata: dict) -> Path:
-    """Write ``arrays`` and ``metadata`` (JSON) to ``path`` as .npz, atomically."""
+    """Write ``arrays`` (of any array library, on any device) and ``metadata`` (JSON) to
+    ``path`` as .npz, atomically."""
+    arrays = {name: to_numpy(value) for name, value in arrays.items()}
     for name, value in arrays.items():
-        if np.asarray(value).dtype == object:
+        if value.dtype == object:
             raise TypeError(f"array {name!r} has dtype object, which would need pickle")
     payload = {METADATA_KEY: np.array(json.dumps(metadata)), **arrays}
     return replace_atomically(path, lambda f: np.savez(f, **payload))

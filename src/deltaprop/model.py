@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .core import InputError, Network
+from .core.arrays import to_numpy
 from .data import to_columns
 
 
@@ -47,14 +48,14 @@ class Model:
     def predict_proba(self, X_rows) -> np.ndarray:
         """Class probabilities, one row per example: (m, n_y); for a single sigmoid unit
         (binary), (m, 2) with the probabilities of classes[0] and classes[1]."""
-        P = self.network.predict_proba(self.columns(X_rows)).T
+        P = to_numpy(self.network.predict_proba(self.columns(X_rows))).T
         if self.network.n_y == 1:
             P = np.hstack([1 - P, P])
         return P
 
     def predict(self, X_rows) -> np.ndarray:
         """Predicted labels (m,) in the original label type; regression: values (m, n_y)."""
-        out = self.network.predict(self.columns(X_rows))
+        out = to_numpy(self.network.predict(self.columns(X_rows)))
         if not self.network.is_classifier:
             return out.T
         if out.ndim == 2:  # several sigmoid units: a 0/1 indicator per label
