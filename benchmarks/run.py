@@ -99,14 +99,24 @@ def blas_info() -> tuple[dict, list[dict]]:
     pools = threadpool_info()
     blas = [p for p in pools if p.get("user_api") == "blas"]
     mine = next((p for p in blas if "numpy" in p.get("filepath", "")), blas[0] if blas else {})
+    pools = [{**p, "filepath": short_path(p.get("filepath"))} for p in pools]
     return {
         "name": mine.get("internal_api", "unknown"),
         "version": mine.get("version"),
         "kernel": mine.get("architecture"),
         "threads": mine.get("num_threads", os.cpu_count()),
         "threading_layer": mine.get("threading_layer"),
-        "filepath": mine.get("filepath"),
+        "filepath": short_path(mine.get("filepath")),
     }, pools
+
+
+def short_path(path: str | None) -> str | None:
+    """A library's file as its folder and name (numpy.libs/libscipy_openblas64_...so): which
+    library it is, without the machine's paths."""
+    if not path:
+        return path
+    p = Path(path)
+    return f"{p.parent.name}/{p.name}"
 
 
 def environment(blas: dict, pools: list[dict], versions: dict) -> dict:
@@ -126,7 +136,11 @@ def environment(blas: dict, pools: list[dict], versions: dict) -> dict:
         "threadpools": pools,
         "load_average_at_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
         "openblas_overrides": {k: os.environ[k] for k in OPENBLAS_OVERRIDES if k in os.environ},
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        # absolute paths (the script, --out) as their last part: no machine paths in the JSON
+        "command": " ".join(
+            [Path(sys.executable).name]
+            + [Path(a).name if os.path.isabs(a) else a for a in sys.argv]
+        ),
     }
 
 
