@@ -152,3 +152,130 @@ def test_a_model_file_is_numpy_whatever_computed_it(xp, tmp_path):
     assert loaded.network.xp is np
     for name, P in loaded.network.parameters():
         np.testing.assert_array_equal(P, dict(reference.parameters())[name])
+
+
+# --------------------------------------------------------------------------- the training loop
+
+OPTIMIZERS = ["sgd", "momentum", "nesterov", "rmsprop", "adam"]
+SETTINGS = [
+    dict(batch_size=8),
+    dict(batch_size=None),
+    dict(batch_size=16, dropout=0.3),
+    dict(batch_size=7, shuffle=False),
+]
+
+
+def train(xp, optimizer, epochs=3, callbacks=(), **settings):
+    from deltaprop.training import Trainer, make_optimizer
+
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((4, 50)), rng.integers(0, 3, 50)
+    trainer = Trainer(
+        Network([4, 6, 3], seed=1, xp=xp),
+        make_optimizer(optimizer, lr=0.05, clip_norm=1.0),
+        epochs=epochs,
+        l2=0.01,
+        callbacks=list(callbacks),
+        **settings,
+    )
+    history = trainer.fit(
+        X, y, validation=(X[:, :10], y[:10]), sample_weight=np.linspace(0.5, 2, 50)
+    )
+    return trainer, history
+
+
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+@pytest.mark.parametrize("settings", SETTINGS, ids=["batch", "full", "dropout", "in-order"])
+def test_training_equals_numpy_training(xp, optimizer, settings):
+    """Mini-batches, weights, dropout, L2, clipping and every optimizer: the same run."""
+    trainer, history = train(xp, optimizer, **settings)
+    reference, expected = train(None, optimizer, **settings)
+    for name, P in trainer.network.parameters():
+        assert namespace(P) is xp
+        np.testing.assert_allclose(
+            to_numpy(P), dict(reference.network.parameters())[name], rtol=1e-10, atol=1e-13
+        )
+    for field in ("cost", "val_cost", "grad_norm"):
+        np.testing.assert_allclose(getattr(history, field), getattr(expected, field), rtol=1e-10)
+    for field in ("accuracy", "val_accuracy", "dead_fraction"):
+        assert getattr(history, field) == getattr(expected, field)
+
+
+def test_early_stopping_restores_the_best_weights(xp):
+    from deltaprop.training import EarlyStopping
+
+    stop = EarlyStopping(patience=1, monitor="val_cost")
+    trainer, _ = train(xp, "sgd", epochs=30, callbacks=[stop], batch_size=4)
+    assert stop.best_weights and all(namespace(P) is xp for P in stop.best_weights.values())
+    reference_stop = EarlyStopping(patience=1, monitor="val_cost")
+    reference, _ = train(None, "sgd", epochs=30, callbacks=[reference_stop], batch_size=4)
+    assert stop.best_epoch == reference_stop.best_epoch
+    np.testing.assert_allclose(to_numpy(trainer.network.W[1]), reference.network.W[1], rtol=1e-10)
+
+
+def test_a_checkpoint_resumes_a_run_exactly(xp, tmp_path):
+    """Save the state of a run on ``xp`` to a file mid-epoch (numpy arrays inside), load it into
+    a fresh trainer on ``xp``: the run ends where the uninterrupted one does."""
+    from deltaprop import io
+    from deltaprop.model import Model
+    from deltaprop.training import Adam, Trainer, TrainingInterrupted
+
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((4, 60)), rng.integers(0, 3, 60)
+
+    def trainer():
+        net = Network([4, 8, 3], seed=1, xp=xp)
+        return Trainer(net, Adam(lr=0.01), epochs=3, batch_size=8, seed=5, dropout=0.2)
+
+    full = trainer()
+    full.fit(X, y)
+    first, calls = trainer(), []
+    step = first._step
+
+    def interrupt_after_10(*args):
+        step(*args)
+        calls.append(1)
+        if len(calls) == 10:
+            first.request_interrupt("test")
+
+    first._step = interrupt_after_10
+    with pytest.raises(TrainingInterrupted):
+        first.fit(X, y)
+    path = io.save_checkpoint(tmp_path / "run.npz", Model(first.network), first)
+    model, scalars, arrays, _ = io.load_checkpoint(path)
+    second = trainer()
+    second.network.load_parameters(dict(model.network.parameters()))
+    second.load_state_dict(scalars, arrays)
+    second.fit(X, y)
+    for name, P in full.network.parameters():
+        np.testing.assert_array_equal(
+            to_numpy(P), to_numpy(dict(second.network.parameters())[name])
+        )
+    assert full.history.cost == second.history.cost
+
+
+def test_the_command_line_trains_on_a_device(monkeypatch, tmp_path, capsys):
+    """``deltaprop train --device cuda`` end to end, with "cuda" standing for PyTorch's CPU here
+    (no GPU in the test suite): the model file is numpy and predicts what the run reported."""
+    pytest.importorskip("torch")
+    from deltaprop import cli, io
+    from deltaprop.core import network
+
+    def cuda_is_torch_here(xp=None, device=None):
+        return resolve("torch") if device == "cuda" else resolve(xp, device)
+
+    monkeypatch.setattr(network, "resolve", cuda_is_torch_here)
+    out = tmp_path / "model.npz"
+    args = ["train", "--data", "iris", "--epochs", "20", "--device", "cuda", "--out", str(out)]
+    assert cli.main([*args, "--quiet"]) == 0
+    assert "test accuracy" in capsys.readouterr().out
+    assert io.load(out).network.xp is np
+
+
+def test_devices_that_cannot_be_used_are_one_line_errors(capsys):
+    from deltaprop import cli
+
+    assert cli.main(["train", "--device", "gpu", "--epochs", "1"]) == 2
+    assert "unknown device 'gpu'" in capsys.readouterr().err
+    assert cli.main(["train", "--distributed", "--device", "cuda"]) == 2
+    assert "--distributed trains with numpy" in capsys.readouterr().err

@@ -194,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least gain")
     t.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    t.add_argument(
+        "--device",
+        default="cpu",
+        help="where to compute: cpu (numpy, the default) or cuda, cuda:N (PyTorch, or CuPy, "
+        "through the Python array API)",
+    )
     t.add_argument("--seed", type=int, default=0, help="seed for weights, split and shuffling")
     t.add_argument("--out", help="save the trained model here (.npz)")
     t.add_argument("--checkpoint", help="checkpoint file (.npz); also written on Ctrl-C")
@@ -328,6 +334,11 @@ class Reported(Exception):
 def cmd_train(args) -> int:
     """Train; with ``--distributed``, as one of the N ranks that ``mpirun -n N`` started, each
     running this same command: rank 0 alone prints and writes files."""
+    if args.distributed and args.device != "cpu":
+        raise UsageError(
+            f"--distributed trains with numpy on the CPU; --device {args.device} cannot be used "
+            "with it"
+        )
     comm = mpi_world(args.distributed)
     root = comm is None or comm.Get_rank() == 0
     with warnings.catch_warnings():
@@ -436,10 +447,10 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
             loss=args.loss,
             seed=args.seed,
             dtype=dtype,
+            device=args.device,
         )
     if resumed is not None:
-        for name, P in net.parameters():
-            P[...] = dict(resumed[0].network.parameters())[name]
+        net.load_parameters(dict(resumed[0].network.parameters()))
     lr = args.lr if args.lr is not None else DEFAULT_LR.get(args.optimizer, 0.01)
     info = {
         "data": args.data,
@@ -557,9 +568,10 @@ def finish(args, run: SimpleNamespace, history, comm) -> None:
     """After training (the process that writes files): test accuracy, model file, figures,
     and the summary."""
     from . import io
+    from .core.arrays import to_numpy
 
     parts, net, model, show = run.parts, run.net, run.model, run.show
-    test_accuracy = float(np.mean(net.predict(parts.X_test) == parts.y_test))
+    test_accuracy = float(np.mean(to_numpy(net.predict(parts.X_test)) == parts.y_test))
     last = history.last()
     model.info["metrics"] = {
         "test_accuracy": test_accuracy,

@@ -57,7 +57,14 @@ def resolve(xp=None, device=None) -> tuple[ModuleType, object]:
     as "cpu", "cuda" or "cuda:1". With no ``xp``, "cuda..." means PyTorch (CuPy when PyTorch
     is not installed) and anything else numpy."""
     if isinstance(device, str) and device.startswith("cuda") and xp is None:
-        xp = "torch" if importlib.util.find_spec("torch") else "cupy"
+        found = [name for name in ("torch", "cupy") if importlib.util.find_spec(name)]
+        if not found:
+            raise ImportError(
+                f"device {device!r} needs PyTorch or CuPy (pip install torch); neither is installed"
+            )
+        xp = found[0]
+    if xp is None and device not in (None, "cpu"):
+        raise InputError(f"unknown device {device!r}: cpu (numpy) or cuda, cuda:N (PyTorch)")
     if xp is None or xp is np or xp == "numpy":
         if device not in (None, "cpu"):
             raise InputError(
@@ -72,11 +79,17 @@ def resolve(xp=None, device=None) -> tuple[ModuleType, object]:
             raise ImportError(f"array library {xp!r} is not installed ({e})") from None
     if not hasattr(xp, "asarray"):
         raise InputError(f"{xp!r} is not an array library (it has no asarray)")
+    library = xp.__name__
     xp = namespace(xp.asarray(0.0))
     if isinstance(device, str) and compat().is_cupy_namespace(xp):
         import cupy
 
         device = cupy.cuda.Device(int(device.partition(":")[2] or 0))
+    try:  # fail here, with the device's name, rather than at the first array
+        xp.asarray(0.0, device=device)
+    except Exception as e:  # each library has its own error for a missing device
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise InputError(f"device {device!r} is not available to {library}: {first}") from None
     return xp, device
 
 

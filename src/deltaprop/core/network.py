@@ -141,6 +141,15 @@ class Network:
         """``[("W[1]", W[1]), ("b[1]", b[1]), ..., ("b[L]", b[L])]``: the arrays themselves."""
         return [(f"{p}[{l}]", getattr(self, p)[l]) for l in range(1, self.L + 1) for p in "Wb"]
 
+    def load_parameters(self, named: dict) -> None:
+        """Copy arrays by name ("W[1]", "b[1]", ...; numpy or this network's library) into the
+        parameters, in place, checking each shape."""
+        for name, P in self.parameters():
+            value = self._as_array(named[name], name)
+            if tuple(value.shape) != tuple(P.shape):
+                raise InputError(f"{name} has shape {tuple(value.shape)}, expected {P.shape}")
+            P[...] = value
+
     def n_parameters(self) -> int:
         return sum(math.prod(P.shape) for _, P in self.parameters())
 

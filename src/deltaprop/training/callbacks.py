@@ -63,7 +63,7 @@ class EarlyStopping(Callback):
             value = logs["cost"]
         if value < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = value, epoch, 0
-            self.best_weights = {n: P.copy() for n, P in trainer.network.parameters()}
+            self.best_weights = trainer.copy_weights()
         else:
             self.wait += 1
             if self.wait >= self.patience:

@@ -174,6 +174,11 @@ class DistributedTrainer(Trainer):
         self.rank, self.size = self.comm.Get_rank(), self.comm.Get_size()
         if not timeout > 0:
             raise ValueError(f"timeout must be a positive number of seconds, got {timeout!r}")
+        if network.xp is not np:  # the Allreduce buffer and its views are numpy arrays
+            raise ValueError(
+                f"distributed training computes with numpy on the CPU; this network computes "
+                f"with {network.xp.__name__} (use Network(...) without xp or device)"
+            )
         self.timeout = float(timeout)
         self.step_name = "setup"  # where the rank is, for the time-out message
         seed = self._broadcast_seed(kwargs.pop("seed", 0))

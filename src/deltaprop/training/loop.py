@@ -12,6 +12,7 @@ import time
 
 import numpy as np
 
+from ..core.arrays import is_numpy, namespace, to_numpy
 from .callbacks import Callback
 from .history import History
 from .optimizers import Adam, Optimizer
@@ -40,16 +41,20 @@ def n_correct(network, A_L: np.ndarray, Y: np.ndarray, labels: np.ndarray | None
     ``labels`` (optional) are Y's classes, ``Y.argmax(axis=0)``, when the caller has them already
     (the Trainer computes them once per fit rather than at every step).
     """
+    xp = namespace(A_L)
     if network.output == "sigmoid":
-        return int(np.all((A_L >= 0.5) == (Y >= 0.5), axis=0).sum())
+        return int(xp.count_nonzero(xp.all((A_L >= 0.5) == (Y >= 0.5), axis=0)))
     if labels is None:
-        labels = Y.argmax(axis=0)
-    return int(np.count_nonzero(A_L.argmax(axis=0) == labels))
+        labels = xp.argmax(Y, axis=0)
+    return int(xp.count_nonzero(xp.argmax(A_L, axis=0) == labels))
 
 
 def frobenius_norm(M: np.ndarray) -> float:
     """||M||_F = sqrt(sum of M's squared entries), computed as ``np.linalg.norm(M)`` computes it
     (the same value to the last bit) without its checks of the arguments."""
+    if not isinstance(M, np.ndarray):  # another array library
+        xp = namespace(M)
+        return float(xp.sqrt(xp.sum(M * M)))
     x = M.ravel(order="K")
     return float(np.sqrt(x.dot(x)))
 
@@ -60,7 +65,8 @@ def evaluate(network, X, Y, chunk: int = 4096) -> tuple[float, float | None]:
     m = X.shape[1]
     cost, correct = 0.0, 0
     for start in range(0, m, chunk):
-        Xc, Yc = X[:, start : start + chunk], Y[:, start : start + chunk]
+        columns = slice(start, min(start + chunk, m))
+        Xc, Yc = X[:, columns], Y[:, columns]
         A_L = network._forward(Xc)
         cost += network._cost(Yc, 1 / m)
         if network.is_classifier:
@@ -155,16 +161,23 @@ class Trainer:
         m = X.shape[1]
         if sample_weight is not None:
             net.example_weights(sample_weight, m)  # checks length, sign, finiteness, not all 0
-            sample_weight = np.asarray(sample_weight, dtype=net.dtype).reshape(m)
+            sample_weight = net._on_device(to_numpy(sample_weight).astype(net.dtype).reshape(m))
         b = m if self.batch_size is None else min(self.batch_size, m)
         # Examples as rows, contiguous, so a mini-batch is a gather of whole rows.
-        X_rows, Y_rows = np.ascontiguousarray(X.T), np.ascontiguousarray(Y.T)
-        X_buf = np.empty((b, X_rows.shape[1]), dtype=net.dtype)
-        Y_buf = np.empty((b, Y_rows.shape[1]), dtype=net.dtype)
-        sw_buf = np.empty(b, dtype=net.dtype)
+        X_rows, Y_rows = self._as_rows(X), self._as_rows(Y)
         # The class of every example, once, for the running accuracy (see n_correct).
-        labels = Y.argmax(axis=0) if net.is_classifier and net.output != "sigmoid" else None
-        labels_buf = np.empty(b, dtype=np.intp)
+        labels = None
+        if net.is_classifier and net.output != "sigmoid":
+            labels = net.xp.argmax(Y, axis=0)
+        # numpy gathers each mini-batch into these buffers; other libraries have no out=.
+        buffers = is_numpy(net.xp)
+        X_buf = np.empty((b, X_rows.shape[1]), dtype=net.dtype) if buffers else None
+        Y_buf = np.empty((b, Y_rows.shape[1]), dtype=net.dtype) if buffers else None
+        sw_buf = np.empty(b, dtype=net.dtype) if buffers else None
+        labels_buf = np.empty(b, dtype=np.intp) if buffers else None
+
+        def gather(rows, index, buffer, k):
+            return self._gather(rows, index, None if buffer is None else buffer[:k])
 
         for cb in self.callbacks:
             cb.on_train_begin(self)
@@ -174,10 +187,12 @@ class Trainer:
                 if self.batch == 0:
                     self.epoch_rng_state = self.rng.bit_generator.state
                     self.running = {"cost": 0.0, "correct": 0, "seen": 0, "examples": 0}
-                    self._epoch_start_weights = self._weights()
+                    self._epoch_start_weights = self.copy_weights()
                 else:  # resuming inside an epoch: draw the same permutation again
                     self.rng.bit_generator.state = self.epoch_rng_state
                 order = self.rng.permutation(m) if self.shuffle and b < m else None
+                if order is not None and not buffers:
+                    order = net._on_device(order)  # once per epoch, then sliced on the device
                 n_batches = -(-m // b)
                 while self.batch < n_batches:
                     start = self.batch * b
@@ -190,14 +205,14 @@ class Trainer:
                         X_b, Y_b, sw_b = X, Y, sample_weight
                         self._labels_b = labels
                     else:
-                        k = index.stop - index.start if isinstance(index, slice) else len(index)
-                        X_b = self._gather(X_rows, index, X_buf[:k]).T
-                        Y_b = self._gather(Y_rows, index, Y_buf[:k]).T
+                        k = index.stop - index.start if isinstance(index, slice) else index.shape[0]
+                        X_b = gather(X_rows, index, X_buf, k).T
+                        Y_b = gather(Y_rows, index, Y_buf, k).T
                         sw_b = self._labels_b = None
                         if sample_weight is not None:
-                            sw_b = self._gather(sample_weight, index, sw_buf[:k])
+                            sw_b = gather(sample_weight, index, sw_buf, k)
                         if labels is not None:
-                            self._labels_b = self._gather(labels, index, labels_buf[:k])
+                            self._labels_b = gather(labels, index, labels_buf, k)
                     self._step(X_b, Y_b, sw_b)
                     self.batch += 1
                     if self.stop_reason is not None:
@@ -217,10 +232,23 @@ class Trainer:
         process computes on: all of them here; a distributed trainer's shard of them."""
         return index
 
+    def _as_rows(self, M):
+        """M (n, m) as a C-contiguous (m, n) array of the network's library: examples as rows."""
+        net = self.network
+        if is_numpy(net.xp):
+            return np.ascontiguousarray(M.T)
+        return net._on_device(np.ascontiguousarray(to_numpy(M).T))  # made on the host
+
     @staticmethod
     def _gather(rows, index, out):
         """The rows ``index`` (a slice, or positions from a permutation) of ``rows``, written
-        into ``out``."""
+        into ``out``; a new array when ``out`` is None (array libraries other than numpy)."""
+        if out is None:
+            return (
+                rows[index, ...]
+                if isinstance(index, slice)
+                else namespace(rows).take(rows, index, axis=0)
+            )
         if isinstance(index, slice):
             out[...] = rows[index]
             return out
@@ -231,10 +259,10 @@ class Trainer:
     def _step(self, X_b, Y_b, sw_b=None) -> None:
         """One mini-batch: forward, cost, backward, update (report, Algorithm "Training")."""
         net, m_b = self.network, X_b.shape[1]
-        weight = m_b if sw_b is None else float(sw_b.sum())
+        weight = m_b if sw_b is None else float(net.xp.sum(sw_b))
         if weight == 0:  # every example of this batch has weight 0: nothing to learn from it
             return
-        w = 1 / m_b if sw_b is None else (sw_b / sw_b.sum()).reshape(1, m_b)
+        w = 1 / m_b if sw_b is None else net.xp.reshape(sw_b / weight, (1, m_b))
         D = net.dropout_masks(self.dropout_rng, 1 - self.dropout, m_b) if self.dropout else None
         A_L = net._forward(X_b, D)
         cost = net._cost(Y_b, w) + net.l2_cost(self.l2, m_b)
@@ -287,18 +315,21 @@ class Trainer:
         for l in range(1, net.L):
             if net.g[l].name == "relu":
                 # ReLU outputs are >= 0: a unit is dead when its largest output is 0
-                out.append(int(np.count_nonzero(net.A[l].max(axis=1) <= 0)) / net.sizes[l])
+                dead = net.xp.max(net.A[l], axis=1) <= 0
+                out.append(int(net.xp.count_nonzero(dead)) / net.sizes[l])
             else:
                 out.append(None)
         return out
 
     # ------------------------------------------------------------------ failure and interruption
-    def _weights(self) -> dict[str, np.ndarray]:
-        return {name: P.copy() for name, P in self.network.parameters()}
+    def copy_weights(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter, by name ("W[1]", "b[1]", ...), for ``set_weights``."""
+        xp = self.network.xp
+        return {name: xp.asarray(P, copy=True) for name, P in self.network.parameters()}
 
     def set_weights(self, weights: dict[str, np.ndarray]) -> None:
-        for name, P in self.network.parameters():
-            P[...] = weights[name]
+        """Copy ``weights`` (name -> array of any library) into the network's parameters."""
+        self.network.load_parameters(weights)
 
     def _diverged(self, cost: float) -> None:
         self.set_weights(self._epoch_start_weights)

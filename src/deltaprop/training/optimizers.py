@@ -18,7 +18,11 @@ together when their global norm sqrt(sum ||dP||^2) exceeds it.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from ..core.arrays import device_of, namespace
 
 
 class _Names(dict):
@@ -57,7 +61,7 @@ class Optimizer:
         grads = [(_W_NAME[l], network.W[l], dW[l]) for l in dW]
         grads += [(_B_NAME[l], network.b[l], db[l]) for l in db]
         if self.clip_norm is not None:
-            norm = np.sqrt(sum(float(np.sum(dP * dP)) for _, _, dP in grads))
+            norm = math.sqrt(sum(float(namespace(dP).sum(dP * dP)) for _, _, dP in grads))
             if norm > self.clip_norm:
                 scale = self.clip_norm / norm
                 grads = [(name, P, dP * scale) for name, P, dP in grads]
@@ -68,10 +72,15 @@ class Optimizer:
         raise NotImplementedError
 
     def _slot(self, key: str, like: np.ndarray) -> np.ndarray:
-        """A state array (zeros at first) shaped like a parameter."""
-        if key not in self.state:
-            self.state[key] = np.zeros_like(like)
-        return self.state[key]
+        """A state array (zeros at first) shaped like a parameter, of the parameter's array
+        library (state loaded from a file comes as numpy and moves there on first use)."""
+        state = self.state.get(key)
+        if state is None:
+            state = self.state[key] = namespace(like).zeros_like(like)
+        elif type(state) is not type(like):
+            xp = namespace(like)
+            state = self.state[key] = xp.asarray(state, dtype=like.dtype, device=device_of(like))
+        return state
 
     def _scratch(self, name: str, like: np.ndarray) -> np.ndarray:
         """A reusable work array shaped like a parameter (not state: never saved)."""
@@ -146,6 +155,11 @@ class RMSProp(Optimizer):
 
     def update(self, name, P, dP):
         S = self._slot("S:" + name, P)
+        if not isinstance(P, np.ndarray):  # the equations as written, for any array library
+            S += (1 - self.rho) * (dP * dP - S)
+            P -= self.lr * dP / (namespace(S).sqrt(S) + self.eps)
+            return
+        # numpy: the same, in place in one scratch array (no temporaries)
         work = self._scratch(name, P)
         np.multiply(dP, dP, out=work)  # S <- rho S + (1 - rho) dP^2
         work *= 1 - self.rho
@@ -174,19 +188,25 @@ class Adam(Optimizer):
     def update(self, name, P, dP):
         M = self._slot("M:" + name, P)
         S = self._slot("S:" + name, P)
+        # P <- P - alpha M^ / (sqrt(S^) + eps) with M^ = M / (1 - b1^t), S^ = S / (1 - b2^t)
+        # (bias correction: the moments start at 0), the corrections folded into two scalars:
+        # alpha M^ / (sqrt(S^) + eps) = step M / (sqrt(S) + eps'), c = sqrt(1 - b2^t).
+        c = math.sqrt(1 - self.beta_2**self.t)
+        step = self.lr * c / (1 - self.beta_1**self.t)
+        if not isinstance(P, np.ndarray):  # the equations as written, for any array library
+            M += (1 - self.beta_1) * (dP - M)
+            S += (1 - self.beta_2) * (dP * dP - S)
+            P -= step * M / (namespace(S).sqrt(S) + self.eps * c)
+            return
+        # numpy: the same, in place in one scratch array (no temporaries).
         work = self._scratch(name, P)
-        # M <- b1 M + (1 - b1) dP and S <- b2 S + (1 - b2) dP^2, in place.
+        # M <- b1 M + (1 - b1) dP and S <- b2 S + (1 - b2) dP^2
         np.subtract(dP, M, out=work)
         M += (1 - self.beta_1) * work
         np.multiply(dP, dP, out=work)
         work -= S
         work *= 1 - self.beta_2
         S += work
-        # P <- P - alpha M^ / (sqrt(S^) + eps) with M^ = M / (1 - b1^t), S^ = S / (1 - b2^t)
-        # (bias correction: the moments start at 0), the corrections folded into two scalars:
-        # alpha M^ / (sqrt(S^) + eps) = step M / (sqrt(S) + eps'), c = sqrt(1 - b2^t).
-        c = np.sqrt(1 - self.beta_2**self.t)
-        step = self.lr * c / (1 - self.beta_1**self.t)
         np.sqrt(S, out=work)
         work += self.eps * c
         np.divide(M, work, out=work)
