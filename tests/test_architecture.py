@@ -11,8 +11,8 @@ import pytest
 
 import deltaprop
 
-PACKAGE = Path(deltaprop.__file__).parent
-REPOSITORY = PACKAGE.parent.parent
+PACKAGE = Path(deltaprop.__file__).parent  # the installed package (a copy of src/deltaprop)
+REPOSITORY = Path(__file__).resolve().parents[1]  # the checkout these tests belong to
 
 
 def project_imports(path: Path) -> set[str]:

@@ -135,3 +135,40 @@ def test_a_missing_library_is_reported_as_skipped(monkeypatch):
     from systems import TorchSGD
 
     assert TorchSGD().load(threads=1).startswith("PyTorch not installed")
+
+
+def test_the_gpu_check_runs_dry_on_the_cpu(tmp_path):
+    """benchmarks/gpu_check.py is the one script a session with a GPU runs; here it runs on
+    PyTorch's CPU at toy size so that it cannot rot (its numbers mean nothing on a CPU)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "gpu_check.py"), "--device", "cpu", "--quick"]
+        + ["--out", str(tmp_path)],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    result = json.loads((tmp_path / "gpu_check.json").read_text())
+    assert [row["network"] for row in result["gradients"]] == ["3-4-3-2", "784-256-128-10"]
+    assert all(row["passed"] for row in result["gradients"])
+    assert [row["batch"] for row in result["training"]] == [128, 1024]
+    assert all(row["deltaprop_s"] > 0 and row["torch_s"] > 0 for row in result["training"])
+    assert "-> ok" in done.stdout
+
+
+def test_the_gpu_check_says_when_there_is_no_gpu():
+    pytest.importorskip("torch")
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is here")
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "gpu_check.py"), "--device", "cuda"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2 and "no CUDA device" in done.stderr

@@ -1,0 +1,207 @@
+"""deltaprop on a GPU through the array API: correctness first, then speed next to PyTorch.
+
+    python benchmarks/gpu_check.py [--device cuda] [--out DIR]      # on a machine with a GPU
+    python benchmarks/gpu_check.py --device cpu --quick             # a dry run anywhere
+
+One script that checks and times everything in a few minutes, so that a session lent a GPU can
+run it once:
+
+1. Gradients. The same network and data on the device and in numpy float64 (the reference):
+   float64 on the device must pass central finite differences (< 1e-7) and equal the reference
+   to 1e-12; float32 on the device must equal the reference within float32 tolerance.
+2. Speed. One epoch of an MNIST-shaped set (60,000 x 784, 784-256-128-10, plain SGD) for each
+   batch size, deltaprop's ``Trainer`` on a PyTorch network against PyTorch's own eager
+   ``nn.Sequential`` training on the same device, float32 with TF32 off (true fp32 products),
+   timed with the device synchronised; and the large case 784-4096-4096-10 at batch 4096, where
+   both should reach the device's fp32 matrix rate. Work is counted as 6 x weights x examples.
+
+Results go to DIR/gpu_check.json and a table to standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from deltaprop.core import Network, gradcheck
+from deltaprop.core.arrays import to_numpy
+from deltaprop.training import GradientDescent, Trainer
+
+
+def synchronise(torch, device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def largest_relative_error(dW: dict, reference: dict) -> float:
+    """max over l of ||dW[l] - reference[l]|| / ||reference[l]|| (dW of any array library)."""
+    return max(
+        float(np.linalg.norm(to_numpy(dW[l]) - reference[l]) / np.linalg.norm(reference[l]))
+        for l in reference
+    )
+
+
+def check_gradients(device: str) -> list[dict]:
+    """Gradients on the device against numpy float64, for the seed's network and an MNIST one."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for sizes, m in (((3, 4, 3, 2), 5), ((784, 256, 128, 10), 64)):
+        reference = Network(sizes, seed=1)
+        for l in range(1, reference.L + 1):  # random biases: no ReLU input sits on its kink
+            reference.b[l] = rng.normal(0, 0.5, reference.b[l].shape)
+        X = rng.standard_normal((sizes[0], m))
+        y = rng.integers(0, sizes[-1], m)
+        dW_ref, _ = reference.gradients(X, y)
+        on_device = reference.to("torch", device)
+        fd = gradcheck(on_device, X, y, max_per_array=20)
+        dW64, _ = on_device.gradients(X, y)
+        dW32, _ = on_device.copy(np.float32).gradients(X, y)
+
+        row = {
+            "network": "-".join(map(str, sizes)),
+            "finite_differences_float64": fd.relative_error,
+            "float64_vs_numpy": largest_relative_error(dW64, dW_ref),
+            "float32_vs_numpy": largest_relative_error(dW32, dW_ref),
+        }
+        row["passed"] = (
+            row["finite_differences_float64"] < 1e-7
+            and row["float64_vs_numpy"] < 1e-12
+            and row["float32_vs_numpy"] < 1e-4
+        )
+        rows.append(row)
+    return rows
+
+
+def torch_epoch(torch, sizes, X_rows, y, batch: int, lr: float, device: str) -> float:
+    """Seconds for one epoch of PyTorch's eager nn.Sequential SGD training (data on device)."""
+    nn = torch.nn
+    layers = []
+    for l in range(1, len(sizes)):
+        layers.append(nn.Linear(sizes[l - 1], sizes[l]))
+        if l < len(sizes) - 1:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss()
+    m = X_rows.shape[0]
+    order = torch.randperm(m, device=device)
+    synchronise(torch, device)
+    start = time.perf_counter()
+    for first in range(0, m, batch):
+        index = order[first : first + batch]
+        optimizer.zero_grad(set_to_none=True)
+        loss = loss_fn(model(X_rows[index]), y[index])
+        loss.backward()
+        optimizer.step()
+    synchronise(torch, device)
+    return time.perf_counter() - start
+
+
+def deltaprop_epoch(torch, sizes, X, y, batch: int, lr: float, device: str) -> float:
+    """Seconds for one epoch of deltaprop's Trainer on a network that lives on the device."""
+    net = Network(sizes, seed=0, dtype=np.float32, xp="torch", device=device)
+    trainer = Trainer(net, GradientDescent(lr), epochs=1, batch_size=batch, seed=0)
+    synchronise(torch, device)
+    start = time.perf_counter()
+    trainer.fit(X, y)
+    synchronise(torch, device)
+    return time.perf_counter() - start
+
+
+def time_training(device: str, examples: int, batches, repeats: int, large: bool) -> list[dict]:
+    import torch
+
+    torch.backends.cuda.matmul.allow_tf32 = False  # true fp32 products, as the targets assume
+    torch.backends.cudnn.allow_tf32 = False
+    rng = np.random.default_rng(0)
+    cases = [((784, 256, 128, 10), b) for b in batches]
+    if large:
+        cases.append(((784, 4096, 4096, 10), 4096))
+    X_rows = rng.random((examples, 784), dtype=np.float32)
+    labels = rng.integers(0, 10, examples)
+    X_torch = torch.from_numpy(X_rows).to(device)
+    y_torch = torch.from_numpy(labels).to(device)
+    X_device = X_torch.T  # deltaprop's layout (n_x, m), already on the device
+    rows = []
+    for sizes, batch in cases:
+        weights = sum(sizes[l - 1] * sizes[l] for l in range(1, len(sizes)))
+        flop = 6 * weights * examples
+        times = {"deltaprop": [], "torch": []}
+        deltaprop_epoch(torch, sizes, X_device, labels, batch, 0.01, device)  # warm-up
+        torch_epoch(torch, sizes, X_torch, y_torch, batch, 0.01, device)
+        for _ in range(repeats):
+            times["deltaprop"].append(
+                deltaprop_epoch(torch, sizes, X_device, labels, batch, 0.01, device)
+            )
+            times["torch"].append(torch_epoch(torch, sizes, X_torch, y_torch, batch, 0.01, device))
+        median = {k: float(np.median(v)) for k, v in times.items()}
+        rows.append(
+            {
+                "network": "-".join(map(str, sizes)),
+                "batch": batch,
+                "deltaprop_s": median["deltaprop"],
+                "torch_s": median["torch"],
+                "deltaprop_tflops": flop / median["deltaprop"] / 1e12,
+                "torch_tflops": flop / median["torch"] / 1e12,
+                "torch_time_over_deltaprop": median["torch"] / median["deltaprop"],
+            }
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cuda", help="cuda, cuda:N, or cpu for a dry run")
+    parser.add_argument("--quick", action="store_true", help="small sizes (a dry run)")
+    parser.add_argument("--out", default=".", help="folder for gpu_check.json")
+    args = parser.parse_args(argv)
+    try:
+        import torch
+    except ImportError:
+        print("gpu_check: PyTorch is not installed (pip install 'deltaprop[gpu]')", file=sys.stderr)
+        return 2
+    if args.device.startswith("cuda") and not torch.cuda.is_available():
+        print(f"gpu_check: no CUDA device here for --device {args.device}", file=sys.stderr)
+        return 2
+    examples = 2048 if args.quick else 60000
+    batches = (128, 1024) if args.quick else (128, 512, 1024, 4096)
+    result = {
+        "device": args.device,
+        "device_name": torch.cuda.get_device_name(args.device)
+        if args.device.startswith("cuda")
+        else platform.processor() or platform.machine(),
+        "torch": torch.__version__,
+        "gradients": check_gradients(args.device),
+        "training": time_training(
+            args.device, examples, batches, repeats=1 if args.quick else 3, large=not args.quick
+        ),
+    }
+    out = Path(args.out) / "gpu_check.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"{result['device_name']} ({args.device}), torch {result['torch']}")
+    for row in result["gradients"]:
+        print(
+            f"gradients {row['network']}: finite differences "
+            f"{row['finite_differences_float64']:.1e}, float64 vs numpy "
+            f"{row['float64_vs_numpy']:.1e}, float32 vs numpy "
+            f"{row['float32_vs_numpy']:.1e} -> {'ok' if row['passed'] else 'FAILED'}"
+        )
+    for row in result["training"]:
+        print(
+            f"epoch {row['network']} batch {row['batch']}: deltaprop {row['deltaprop_s']:.3f} s "
+            f"({row['deltaprop_tflops']:.2f} TFLOP/s), torch {row['torch_s']:.3f} s "
+            f"({row['torch_tflops']:.2f} TFLOP/s), torch/deltaprop time "
+            f"{row['torch_time_over_deltaprop']:.2f}"
+        )
+    print(f"written: {out}")
+    return 0 if all(row["passed"] for row in result["gradients"]) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
