@@ -121,3 +121,18 @@ def test_resume_with_dropout_and_weights_is_exact():
     ):
         assert np.array_equal(P, Q), name
     assert full.history.cost == second.history.cost
+
+
+def test_balanced_weights_count_classes_by_their_sample_weight():
+    """With sample weights, "balanced" gives every class the same total of (class weight x
+    sample weight), as scikit-learn's estimators do; the command line uses the same rule."""
+    y = np.array([0, 0, 0, 1, 2, 2])
+    s = np.array([1.0, 2.0, 3.0, 0.5, 1.0, 0.0])
+    w = class_sample_weights(y, "balanced", s)
+    totals = np.bincount(y, weights=w * s)
+    np.testing.assert_allclose(totals, totals.sum() / 3)
+    np.testing.assert_allclose(
+        class_sample_weights(y, "balanced", np.ones(6)), [2 / 3] * 3 + [2, 1, 1]
+    )
+    no_weight = class_sample_weights(y, "balanced", np.array([1, 1, 1, 1, 0, 0.0]))
+    assert no_weight[4] == no_weight[5] == 0  # a class that weighs nothing stays at 0

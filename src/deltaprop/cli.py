@@ -459,8 +459,8 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         "settings": {k: getattr(args, k) for k in RUN_KEYS},
     }
     sample_weight = parts.w_train
-    if args.class_weight:  # (eq. J2) with w_i = m / (k m_c): every class weighs the same
-        balanced = class_sample_weights(parts.y_train, args.class_weight)
+    if args.class_weight:  # (eq. J2) every class carries the same total weight
+        balanced = class_sample_weights(parts.y_train, args.class_weight, sample_weight)
         sample_weight = balanced if sample_weight is None else sample_weight * balanced
     return SimpleNamespace(
         resumed=resumed,

@@ -54,6 +54,7 @@ from .training import (
     TrainingDiverged,
 )
 from .training.schedules import InverseScaling
+from .training.weights import class_sample_weights
 
 __all__ = ["DeltaClassifier", "DeltaRegressor"]
 
@@ -808,12 +809,8 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
                     "weights over all the data (sklearn.utils.class_weight.compute_class_weight) "
                     "and pass them as a dict"
                 )
-            # w_c = sum_i s_i / (k sum_{i in c} s_i) over the k classes of positive weight:
-            # every class carries the same total weight. With s = 1, w_c = m / (k m_c).
-            totals = np.bincount(index, weights=sample_weight, minlength=len(classes))
-            present = totals > 0
-            per_class = np.zeros(len(classes))
-            per_class[present] = totals.sum() / (present.sum() * totals[present])
+            # every class carries the same total weight (eq. J2 with scikit-learn's rule)
+            per_class = class_sample_weights(index, "balanced", sample_weight)
         elif isinstance(class_weight, Mapping):
             known = classes.tolist()
             unknown = [c for c in class_weight if c not in known]
@@ -829,7 +826,7 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
             raise ValueError(
                 f"class_weight must be None, 'balanced' or a dict, got {class_weight!r}"
             )
-        weights = per_class[index]
+        weights = per_class if isinstance(class_weight, str) else per_class[index]
         if sample_weight is not None:
             weights = weights * sample_weight  # a new array: the caller's is never changed
         if not weights.sum() > 0:
