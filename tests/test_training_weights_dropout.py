@@ -5,7 +5,7 @@ import pytest
 
 from deltaprop.core import Network
 from deltaprop.data import make_moons, to_columns
-from deltaprop.training import Adam, Trainer, TrainingInterrupted
+from deltaprop.training import Adam, GradientDescent, Trainer, TrainingInterrupted
 from deltaprop.training.weights import class_sample_weights
 
 
@@ -136,3 +136,25 @@ def test_balanced_weights_count_classes_by_their_sample_weight():
     )
     no_weight = class_sample_weights(y, "balanced", np.array([1, 1, 1, 1, 0, 0.0]))
     assert no_weight[4] == no_weight[5] == 0  # a class that weighs nothing stays at 0
+
+
+@pytest.mark.parametrize("l2_over,equal", [("weight", True), ("examples", False)])
+def test_l2_over_weight_makes_a_weight_of_2_equal_two_copies(l2_over, equal):
+    """Full-batch SGD with an L2 penalty: with l2_over="weight" the penalty is divided by the
+    total sample weight, so weighting examples by integers equals repeating them; dividing by
+    the number of examples (the report's) does not."""
+    X, y = imbalanced(30, 7)
+    counts = np.random.default_rng(2).integers(1, 4, 30)
+    repeat = np.repeat(np.arange(30), counts)
+
+    def fit(X, y, weights=None):
+        net = Network([2, 5, 2], seed=0)
+        Trainer(net, GradientDescent(0.5), epochs=20, l2=0.3, l2_over=l2_over).fit(
+            X, y, sample_weight=weights
+        )
+        return net.W[1]
+
+    weighted, repeated = fit(X, y, counts), fit(X[:, repeat], y[repeat])
+    assert np.allclose(weighted, repeated, rtol=1e-10, atol=1e-12) == equal
+    with pytest.raises(ValueError, match="l2_over must be"):
+        Trainer(Network([2, 2]), l2_over="batch")

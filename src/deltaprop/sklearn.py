@@ -123,30 +123,6 @@ def _glorot_biases(net: Network, seed: int) -> None:
         net.b[l][...] = rng.uniform(-r, r, size=(n_l, 1))
 
 
-# --------------------------------------------------------------------------- training
-class _Trainer(Trainer):
-    """The Trainer, with the L2 penalty divided by the mini-batch's total weight.
-
-    The Trainer's penalty is (l2 / 2 m_b) sum_l ||W[l]||^2 with m_b the mini-batch's size.
-    scikit-learn divides by the mini-batch's total weight sum_i w_i instead, which is m_b when
-    every w_i = 1. With it an example of weight 2 counts exactly as that example twice, penalty
-    included ("weighting equals duplication"), and scaling every weight by c acts like c times
-    the data: the same cost term, a penalty c times weaker. Before each step, l2 is set to
-    alpha m_b / sum_i w_i, which turns the Trainer's penalty into scikit-learn's.
-    """
-
-    def __init__(self, network, optimizer, *, alpha: float, **kwargs):
-        super().__init__(network, optimizer, l2=alpha, **kwargs)
-        self.alpha = float(alpha)
-
-    def _step(self, X_b, Y_b, sw_b=None) -> None:
-        if sw_b is not None:  # sw_b (m_b,): the mini-batch's weights
-            total = float(sw_b.sum())
-            if total > 0:  # the Trainer skips a batch of zero weight
-                self.l2 = self.alpha * X_b.shape[1] / total
-        super()._step(X_b, Y_b, sw_b)
-
-
 # --------------------------------------------------------------------------- settings
 @dataclass(frozen=True)
 class _Settings:
@@ -500,10 +476,13 @@ class _DeltaMLP(BaseEstimator):
             optimizer = self._optimizer = self._make_optimizer()
         schedule, adaptive = self._make_schedule(optimizer, n_samples)
         rule = _StoppingRule(self, settings.n_iter_no_change, n_samples, validation, adaptive)
-        trainer = _Trainer(
+        trainer = Trainer(
             self.network_,
             optimizer,
-            alpha=float(self.alpha),
+            # scikit-learn's penalty (alpha / 2 sum_i w_i) sum ||W||^2: weighting an example by 2
+            # equals repeating it, penalty included
+            l2=float(self.alpha),
+            l2_over="weight",
             epochs=1 if incremental else self.max_iter,
             batch_size=batch_size,
             schedule=schedule,

@@ -272,10 +272,11 @@ class DistributedTrainer(Trainer):
 
         if buffer[STOP] and self.stop_reason is None:  # every rank stops after this step
             self.stop_reason = self._interrupt_requested or "interrupted on another rank"
-        cost = float(buffer[COST]) + net.l2_cost(self.l2, m_b)
+        m_penalty = weight if self.l2_over == "weight" else m_b
+        cost = float(buffer[COST]) + net.l2_cost(self.l2, m_penalty)
         if not np.isfinite(cost):
             self._diverged(cost)
-        net.add_l2_gradient(self._dW, self.l2, m_b)
+        net.add_l2_gradient(self._dW, self.l2, m_penalty)
         self.optimizer.step(net, self._dW, self._db)
         self.running["cost"] += cost * weight
         self.running["seen"] += weight

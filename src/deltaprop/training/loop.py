@@ -84,6 +84,9 @@ class Trainer:
     epochs : number of passes over the training data
     batch_size : examples per mini-batch; None (or >= m) is full-batch gradient descent, the seed's
     l2 : L2 penalty lambda, J + (lambda / 2m) sum ||W[l]||^2 with m the mini-batch size
+    l2_over : what m in the penalty is: "examples", the mini-batch's size (the report's), or
+        "weight", its total sample weight (scikit-learn's: an example of weight 2 then counts
+        exactly as two copies of it, penalty included); the same without sample weights
     schedule : learning-rate Schedule (default: constant)
     shuffle : reshuffle the examples at every epoch (from the seeded generator)
     seed : seed of the shuffling and dropout generators
@@ -100,6 +103,7 @@ class Trainer:
         epochs: int = 10,
         batch_size: int | None = None,
         l2: float = 0.0,
+        l2_over: str = "examples",
         schedule: Schedule | None = None,
         shuffle: bool = True,
         seed: int | None = 0,
@@ -114,12 +118,15 @@ class Trainer:
             raise ValueError(f"batch size must be a positive integer, got {batch_size!r}")
         if not (l2 >= 0 and np.isfinite(l2)):
             raise ValueError(f"l2 must be a non-negative number, got {l2!r}")
+        if l2_over not in ("examples", "weight"):
+            raise ValueError(f"l2_over must be 'examples' or 'weight', got {l2_over!r}")
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
         self.network = network
         self.optimizer = optimizer or Adam()
         self.schedule = schedule or Schedule(self.optimizer.lr)
         self.epochs, self.batch_size, self.l2 = int(epochs), batch_size, float(l2)
+        self.l2_over = l2_over
         self.shuffle, self.seed = shuffle, seed
         self.callbacks = list(callbacks)
         self.history = History()
@@ -265,11 +272,12 @@ class Trainer:
         w = 1 / m_b if sw_b is None else net.xp.reshape(sw_b / weight, (1, m_b))
         D = net.dropout_masks(self.dropout_rng, 1 - self.dropout, m_b) if self.dropout else None
         A_L = net._forward(X_b, D)
-        cost = net._cost(Y_b, w) + net.l2_cost(self.l2, m_b)
+        m_penalty = weight if self.l2_over == "weight" else m_b
+        cost = net._cost(Y_b, w) + net.l2_cost(self.l2, m_penalty)
         if not np.isfinite(cost):
             self._diverged(cost)
         dW, db = net._backward(Y_b, w, D)
-        net.add_l2_gradient(dW, self.l2, m_b)
+        net.add_l2_gradient(dW, self.l2, m_penalty)
         self.optimizer.step(net, dW, db)
         self.running["cost"] += cost * weight
         self.running["seen"] += weight
