@@ -272,18 +272,8 @@ class DistributedTrainer(Trainer):
 
         if buffer[STOP] and self.stop_reason is None:  # every rank stops after this step
             self.stop_reason = self._interrupt_requested or "interrupted on another rank"
-        m_penalty = weight if self.l2_over == "weight" else m_b
-        cost = float(buffer[COST]) + net.l2_cost(self.l2, m_penalty)
-        if not np.isfinite(cost):
-            self._diverged(cost)
-        net.add_l2_gradient(self._dW, self.l2, m_penalty)
-        self.optimizer.step(net, self._dW, self._db)
-        self.running["cost"] += cost * weight
-        self.running["seen"] += weight
-        if net.is_classifier:
-            self.running["correct"] += int(buffer[CORRECT])
-            self.running["examples"] += m_b
-        self._last_gradients = self._dW
+        correct = int(buffer[CORRECT]) if net.is_classifier else None
+        self._update(float(buffer[COST]), self._dW, self._db, m_b, weight, correct)
 
     def _dead_fraction(self) -> list[float | None]:
         """Per hidden layer: the fraction of ReLU units that output 0 for every example of the

@@ -272,17 +272,27 @@ class Trainer:
         w = 1 / m_b if sw_b is None else net.xp.reshape(sw_b / weight, (1, m_b))
         D = net.dropout_masks(self.dropout_rng, 1 - self.dropout, m_b) if self.dropout else None
         A_L = net._forward(X_b, D)
+        cost = net._cost(Y_b, w)
+        dW, db = net._backward(Y_b, w, D)
+        correct = n_correct(net, A_L, Y_b, self._labels_b) if net.is_classifier else None
+        self._update(cost, dW, db, m_b, weight, correct)
+
+    def _update(self, cost: float, dW: dict, db: dict, m_b: int, weight: float, correct) -> None:
+        """The rest of a step, once the mini-batch's cost J and gradients are known: the L2 term,
+        the divergence check, the optimizer's update and the epoch's running sums. ``m_b`` is the
+        mini-batch's size, ``weight`` its total sample weight (m_b without weights), ``correct``
+        its number of correct predictions (None for regression)."""
+        net = self.network
         m_penalty = weight if self.l2_over == "weight" else m_b
-        cost = net._cost(Y_b, w) + net.l2_cost(self.l2, m_penalty)
+        cost += net.l2_cost(self.l2, m_penalty)
         if not np.isfinite(cost):
             self._diverged(cost)
-        dW, db = net._backward(Y_b, w, D)
         net.add_l2_gradient(dW, self.l2, m_penalty)
-        self.optimizer.step(net, dW, db)
+        self.optimizer.step(net, dW, db)  # (eqs. U1-U2, or the optimizer's rule)
         self.running["cost"] += cost * weight
         self.running["seen"] += weight
-        if net.is_classifier:
-            self.running["correct"] += n_correct(net, A_L, Y_b, self._labels_b)
+        if correct is not None:
+            self.running["correct"] += correct
             self.running["examples"] += m_b
         self._last_gradients = dW
 
