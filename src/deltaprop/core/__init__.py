@@ -1,4 +1,6 @@
-"""deltaprop.core: the report's equations as code. Depends on numpy only.
+"""deltaprop.core: the report's equations as code. Depends on numpy only; computes on the arrays
+of any library of the Python array API standard (PyTorch, CuPy, ...) when ``array_api_compat`` is
+installed (``Network(..., xp=..., device=...)``, see ``deltaprop.core.arrays``).
 
 >>> from deltaprop.core import Network
 >>> net = Network([3, 4, 3, 2], seed=0)          # the seed's 3-4-3-2 network

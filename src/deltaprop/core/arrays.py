@@ -48,6 +48,7 @@ def namespace(*arrays) -> ModuleType:
 
 
 def is_numpy(xp: ModuleType) -> bool:
+    """True for numpy itself, where deltaprop keeps its in-place fast paths (``out=`` buffers)."""
     return xp is np
 
 
