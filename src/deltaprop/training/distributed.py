@@ -210,15 +210,7 @@ class DistributedTrainer(Trainer):
         Input errors are raised on every rank alike; an unexpected error on one rank aborts the
         whole run (MPI_Abort), since the other ranks would otherwise wait for it forever.
         """
-        net = self.network
-        X = net.check_X(X)
-        Y = net.check_Y(Y, X.shape[1])
-        if validation is not None:
-            X_val = net.check_X(validation[0])
-            validation = (X_val, net.check_Y(validation[1], X_val.shape[1]))
-        if sample_weight is not None:
-            net.example_weights(sample_weight, X.shape[1])  # the checks of Trainer.fit
-            sample_weight = np.asarray(sample_weight, dtype=net.dtype).reshape(-1)
+        X, Y, validation, sample_weight = self.check_inputs(X, Y, validation, sample_weight)
         self._sample_weight = sample_weight
         self._agree(X, Y, sample_weight)
         with self._abort_on_error():

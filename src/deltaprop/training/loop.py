@@ -160,15 +160,8 @@ class Trainer:
         TrainingInterrupted after ``request_interrupt`` (once the callbacks saved a checkpoint).
         """
         net = self.network
-        X = net.check_X(X)
-        Y = net.check_Y(Y, X.shape[1])
-        if validation is not None:
-            X_val = net.check_X(validation[0])
-            validation = (X_val, net.check_Y(validation[1], X_val.shape[1]))
+        X, Y, validation, sample_weight = self.check_inputs(X, Y, validation, sample_weight)
         m = X.shape[1]
-        if sample_weight is not None:
-            net.example_weights(sample_weight, m)  # checks length, sign, finiteness, not all 0
-            sample_weight = net._on_device(to_numpy(sample_weight).astype(net.dtype).reshape(m))
         b = m if self.batch_size is None else min(self.batch_size, m)
         # Examples as rows, contiguous, so a mini-batch is a gather of whole rows.
         X_rows, Y_rows = self._as_rows(X), self._as_rows(Y)
@@ -233,6 +226,21 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_end(self)
         return self.history
+
+    def check_inputs(self, X, Y, validation=None, sample_weight=None) -> tuple:
+        """(X, Y, validation, sample_weight) checked and converted to the network's dtype,
+        library and device; raises InputError (a ValueError) naming what is wrong."""
+        net = self.network
+        X = net.check_X(X)
+        Y = net.check_Y(Y, X.shape[1])
+        if validation is not None:
+            X_val = net.check_X(validation[0])
+            validation = (X_val, net.check_Y(validation[1], X_val.shape[1]))
+        if sample_weight is not None:
+            m = X.shape[1]
+            net.example_weights(sample_weight, m)  # checks length, sign, finiteness, not all 0
+            sample_weight = net._on_device(to_numpy(sample_weight).astype(net.dtype).reshape(m))
+        return X, Y, validation, sample_weight
 
     def _rows(self, index):
         """The examples of the mini-batch ``index`` (a slice or an array of positions) that this
