@@ -19,6 +19,7 @@ from deltaprop.core.arrays import namespace, resolve, to_numpy
 
 from .test_core_gradcheck import make_problem, min_distance_to_kink, seed_dJ_dA
 from .test_core_network import BAD_DATA
+from .test_training_weights_dropout import interrupt_after
 
 pytest.importorskip("array_api_compat", reason="pip install 'deltaprop[array-api]'")
 
@@ -229,16 +230,7 @@ def test_a_checkpoint_resumes_a_run_exactly(xp, tmp_path):
 
     full = trainer()
     full.fit(X, y)
-    first, calls = trainer(), []
-    step = first._step
-
-    def interrupt_after_10(*args):
-        step(*args)
-        calls.append(1)
-        if len(calls) == 10:
-            first.request_interrupt("test")
-
-    first._step = interrupt_after_10
+    first = interrupt_after(trainer(), 10)
     with pytest.raises(TrainingInterrupted):
         first.fit(X, y)
     path = io.save_checkpoint(tmp_path / "run.npz", Model(first.network), first)

@@ -79,6 +79,21 @@ def test_zero_weight_batches_are_skipped_and_bad_weights_rejected():
         Trainer(net).fit(X, y, sample_weight=np.ones(39))
 
 
+def interrupt_after(trainer, steps: int):
+    """The trainer, made to ask for an interruption after its ``steps``-th step (as a signal
+    handler would), so that a test can stop a run in the middle of an epoch."""
+    step, calls = trainer._step, []
+
+    def counting(*args):
+        step(*args)
+        calls.append(1)
+        if len(calls) == steps:
+            trainer.request_interrupt("test")
+
+    trainer._step = counting
+    return trainer
+
+
 def test_resume_with_dropout_and_weights_is_exact():
     """Interrupt in the middle of an epoch, restore the state into a fresh trainer, continue:
     the weights equal those of an uninterrupted run (dropout masks and shuffles included)."""
@@ -98,16 +113,7 @@ def test_resume_with_dropout_and_weights_is_exact():
     full = trainer()
     full.fit(X, y, sample_weight=weights)
 
-    first = trainer()
-    step, calls = first._step, []
-
-    def interrupt_after_15(*args):
-        step(*args)
-        calls.append(1)
-        if len(calls) == 15:
-            first.request_interrupt("test")
-
-    first._step = interrupt_after_15
+    first = interrupt_after(trainer(), 15)
     with pytest.raises(TrainingInterrupted):
         first.fit(X, y, sample_weight=weights)
     scalars, arrays = first.state_dict()
