@@ -271,3 +271,33 @@ def test_devices_that_cannot_be_used_are_one_line_errors(capsys):
     assert "unknown device 'gpu'" in capsys.readouterr().err
     assert cli.main(["train", "--distributed", "--device", "cuda"]) == 2
     assert "--distributed trains with numpy" in capsys.readouterr().err
+
+
+def test_the_estimators_train_on_a_device_with_numpy_in_and_out(monkeypatch):
+    """``DeltaClassifier(device="cuda")``, with PyTorch's CPU standing in for the GPU: the same
+    fit as on numpy, numpy arrays in and out, and a pickle that round-trips."""
+    pytest.importorskip("torch")
+    pytest.importorskip("sklearn")
+    import pickle
+
+    from sklearn.datasets import load_iris
+
+    from deltaprop.core import network
+    from deltaprop.sklearn import DeltaClassifier
+
+    def cuda_is_torch_here(xp=None, device=None):
+        return resolve("torch") if device == "cuda" else resolve(xp, device)
+
+    monkeypatch.setattr(network, "resolve", cuda_is_torch_here)
+    X, y = load_iris(return_X_y=True)
+    settings = dict(hidden_layer_sizes=(8,), max_iter=30, random_state=0, early_stopping=True)
+    on_device = DeltaClassifier(device="cuda", **settings).fit(X, y)
+    reference = DeltaClassifier(**settings).fit(X, y)
+    assert namespace(on_device.network_.W[1]) is resolve("torch")[0]
+    assert isinstance(on_device.coefs_[0], np.ndarray)
+    for W, W_ref in zip(on_device.coefs_, reference.coefs_, strict=True):
+        np.testing.assert_allclose(W, W_ref, rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(on_device.predict(X), reference.predict(X))
+    assert isinstance(on_device.predict_proba(X), np.ndarray)
+    copy = pickle.loads(pickle.dumps(on_device))
+    np.testing.assert_array_equal(copy.predict(X), on_device.predict(X))

@@ -41,6 +41,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from .core import Network
+from .core.arrays import to_numpy
 from .data import to_columns
 from .training import (
     Adam,
@@ -192,7 +193,7 @@ class _StoppingRule(Callback):
             stuck = score < est.best_validation_score_ + est.tol  # a NaN score is not "stuck"
             if score > est.best_validation_score_:
                 est.best_validation_score_ = score
-                est._best_weights = {n: P.copy() for n, P in est.network_.parameters()}
+                est._best_weights = trainer.copy_weights()
         else:
             stuck = est.loss_ > est.best_loss_ - est.tol
             est.best_loss_ = min(est.best_loss_, est.loss_)
@@ -250,6 +251,7 @@ class _DeltaMLP(BaseEstimator):
         init="glorot",
         dropout=0.0,
         clip_norm=None,
+        device=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -277,22 +279,25 @@ class _DeltaMLP(BaseEstimator):
         self.init = init
         self.dropout = dropout
         self.clip_norm = clip_norm
+        self.device = device
 
     # ------------------------------------------------------------------ fitted views
     @property
     def coefs_(self) -> list[np.ndarray]:
         """coefs_[i] = W[i+1].T, shape (n[i], n[i+1]): scikit-learn's orientation, a view of
-        ``network_.W`` (writing to it changes the network)."""
+        ``network_.W`` (writing to it changes the network; a numpy copy when ``device`` put
+        the network on another library's device)."""
         check_is_fitted(self)
         net = self.network_
-        return [net.W[l].T for l in range(1, net.L + 1)]
+        return [to_numpy(net.W[l]).T for l in range(1, net.L + 1)]
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
-        """intercepts_[i] = b[i+1].ravel(), shape (n[i+1],), a view of ``network_.b``."""
+        """intercepts_[i] = b[i+1].ravel(), shape (n[i+1],), a view of ``network_.b`` (a numpy
+        copy for a network on another library's device)."""
         check_is_fitted(self)
         net = self.network_
-        return [net.b[l].ravel() for l in range(1, net.L + 1)]
+        return [to_numpy(net.b[l]).ravel() for l in range(1, net.L + 1)]
 
     @property
     def n_layers_(self) -> int:
@@ -402,6 +407,8 @@ class _DeltaMLP(BaseEstimator):
             )
             if self.init == "glorot":
                 _glorot_biases(self.network_, init_seed + 1)
+            if self.device not in (None, "cpu"):  # drawn by numpy, then moved to the device
+                self.network_ = self.network_.to(device=self.device)
             self.n_outputs_ = Y.shape[1]
             self.out_activation_ = "logistic" if output == "sigmoid" else output
             self.n_iter_, self.t_, self.loss_curve_ = 0, 0, []
@@ -559,7 +566,7 @@ class _DeltaMLP(BaseEstimator):
             check_is_fitted(self)
             X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
         # Rows in, columns (n_x, m) through the network, A[L] (n_y, m) back out as rows.
-        A_L = self.network_.forward(to_columns(X)).T
+        A_L = to_numpy(self.network_.forward(to_columns(X))).T
         self._forget_activations()
         return A_L
 
@@ -602,6 +609,10 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
     clip_norm : float > 0 or None, default=None
         Rescale the mini-batch's gradients together when their global norm
         sqrt(sum_l ||dW[l]||^2 + ||db[l]||^2) exceeds it (deltaprop's own).
+    device : None, "cpu", "cuda" or "cuda:N", default=None
+        Where the network computes (deltaprop's own): None and "cpu" are numpy; "cuda" trains
+        on the GPU through PyTorch (or CuPy) and the Python array API. Inputs and outputs stay
+        numpy arrays; see docs/array_api.md.
     class_weight : None, "balanced" or dict {class: weight}, default=None
         Weights of the classes, applied as per-example weights (eq. J2) and multiplied with
         ``sample_weight`` when both are given. "balanced" gives class c the weight
@@ -654,6 +665,7 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         init="glorot",
         dropout=0.0,
         clip_norm=None,
+        device=None,
         class_weight=None,
     ):
         super().__init__(
@@ -683,6 +695,7 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
             init=init,
             dropout=dropout,
             clip_norm=clip_norm,
+            device=device,
         )
         self.class_weight = class_weight
 
@@ -868,6 +881,7 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
         init="glorot",
         dropout=0.0,
         clip_norm=None,
+        device=None,
         output_activation="identity",
     ):
         super().__init__(
@@ -897,6 +911,7 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
             init=init,
             dropout=dropout,
             clip_norm=clip_norm,
+            device=device,
         )
         self.output_activation = output_activation
 
