@@ -8,7 +8,11 @@ dropout, agreement with the numpy reference, input errors, and a broken derivati
 caught in that library too.
 """
 
+import os
+import subprocess
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -301,3 +305,28 @@ def test_the_estimators_train_on_a_device_with_numpy_in_and_out(monkeypatch):
     assert isinstance(on_device.predict_proba(X), np.ndarray)
     copy = pickle.loads(pickle.dumps(on_device))
     np.testing.assert_array_equal(copy.predict(X), on_device.predict(X))
+
+
+# --------------------------------------------------------------------------- the core's own tests
+
+CORE_TESTS = ("test_core_network.py", "test_core_gradcheck.py", "test_core_weights_dropout.py")
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_the_core_test_files_pass_on_the_library(library):
+    """The numpy test files of the core, run as they are with every Network on ``library``
+    (tests/conftest.py reads DELTAPROP_TEST_XP): gradchecks, stability, bad input, all of it."""
+    pytest.importorskip(library)
+    tests = Path(__file__).parent
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+        + [str(tests / name) for name in CORE_TESTS],
+        cwd=tests.parent,
+        env={**os.environ, "DELTAPROP_TEST_XP": library},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    assert "passed" in summary and "failed" not in summary and "skipped" not in summary, summary

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from deltaprop.core import COMBINATIONS, HIDDEN_ACTIVATIONS, Network, gradcheck
 from deltaprop.core import losses as losses_module
 from deltaprop.core.activations import RELU_FAMILY
+from deltaprop.core.arrays import to_numpy
 
 TOLERANCE = 1e-7
 
@@ -26,11 +27,13 @@ def make_problem(sizes, hidden, output, loss, m, seed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = Network(sizes, hidden=hidden, output=output, loss=loss, seed=seed)
+    P = {name: to_numpy(value).copy() for name, value in net.parameters()}
     for l in range(1, net.L + 1):
-        net.b[l] = rng.normal(0, 0.5, net.b[l].shape)
+        P[f"b[{l}]"] = rng.normal(0, 0.5, tuple(net.b[l].shape))
     if output == "relu" and loss == "cross_entropy":
-        net.W[net.L] *= 0.1
-        net.b[net.L] = np.abs(net.b[net.L]) + 1.0
+        P[f"W[{net.L}]"] *= 0.1
+        P[f"b[{net.L}]"] = np.abs(P[f"b[{net.L}]"]) + 1.0
+    net.load_parameters(P)
     X = rng.standard_normal((sizes[0], m))
     n_y = sizes[-1]
     if loss == "mse" and output not in ("softmax", "sigmoid"):
@@ -45,7 +48,7 @@ def make_problem(sizes, hidden, output, loss, m, seed):
 def min_distance_to_kink(net, X):
     """Smallest |Z[l]| over layers whose activation has a kink at 0 (ReLU family)."""
     net.forward(X)
-    kinked = [np.abs(net.Z[l]).min() for l in net.Z if net.g[l].name in RELU_FAMILY]
+    kinked = [np.abs(to_numpy(net.Z[l])).min() for l in net.Z if net.g[l].name in RELU_FAMILY]
     return min(kinked, default=np.inf)
 
 
@@ -96,10 +99,11 @@ def test_sampled_check_on_a_bigger_network():
 def test_float32_network_is_checked_in_float64_and_left_untouched():
     net, X, Y = make_problem((3, 4, 3, 2), "relu", "softmax", "cross_entropy", m=5, seed=1)
     net32 = net.copy(dtype=np.float32)
-    before = net32.W[1].copy()
+    before = to_numpy(net32.W[1]).copy()
     result = gradcheck(net32, X, Y)
     assert result.relative_error < TOLERANCE
-    assert net32.W[1].dtype == np.float32 and np.array_equal(net32.W[1], before)
+    after = to_numpy(net32.W[1])
+    assert after.dtype == np.float32 and np.array_equal(after, before)
 
 
 # --------------------------------------------------------------------------- the check can fail

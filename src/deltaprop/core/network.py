@@ -142,10 +142,15 @@ class Network:
         return [(f"{p}[{l}]", getattr(self, p)[l]) for l in range(1, self.L + 1) for p in "Wb"]
 
     def load_parameters(self, named: dict) -> None:
-        """Copy arrays by name ("W[1]", "b[1]", ...; numpy or this network's library) into the
-        parameters, in place, checking each shape."""
-        for name, P in self.parameters():
-            value = self._as_array(named[name], name)
+        """Copy arrays by name ("W[1]", "b[1]", ...; numpy or this network's library) into those
+        parameters, in place, checking each name and shape; parameters not named keep theirs."""
+        parameters = dict(self.parameters())
+        unknown = sorted(set(named) - set(parameters))
+        if unknown:
+            raise InputError(f"no parameters named {unknown}; this network has {list(parameters)}")
+        for name, value in named.items():
+            P = parameters[name]
+            value = self._as_array(value, name)
             if tuple(value.shape) != tuple(P.shape):
                 raise InputError(f"{name} has shape {tuple(value.shape)}, expected {P.shape}")
             P[...] = value
