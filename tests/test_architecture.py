@@ -79,7 +79,8 @@ def test_nothing_imports_the_cli():
 def test_importing_deltaprop_pulls_in_no_optional_dependency():
     code = (
         "import sys, deltaprop, deltaprop.core, deltaprop.training, deltaprop.data, deltaprop.io;"
-        "print(sorted(m for m in ('sklearn', 'matplotlib', 'rich', 'torch') if m in sys.modules))"
+        "print(sorted(m for m in ('sklearn', 'matplotlib', 'rich', 'torch', 'array_api_compat',"
+        " 'array_api_strict', 'cupy', 'mpi4py') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
