@@ -206,6 +206,26 @@ def test_training_equals_numpy_training(xp, optimizer, settings):
         assert getattr(history, field) == getattr(expected, field)
 
 
+@pytest.mark.parametrize("optimizer", ["momentum", "rmsprop", "adam"])
+def test_the_optimizer_state_is_named_by_parameter_and_moves_between_libraries(xp, optimizer):
+    """Other libraries update all parameters as one vector; the state still saves by parameter
+    name, as numpy's does, and a run moved back to numpy continues exactly."""
+    trainer, _ = train(xp, optimizer, batch_size=8)
+    reference, _ = train(None, optimizer, batch_size=8, epochs=4)
+    _, expected = train(None, optimizer, batch_size=8)[0].optimizer.state_dict()
+    _, arrays = trainer.optimizer.state_dict()
+    assert sorted(arrays) == sorted(expected)
+    for key, state in arrays.items():
+        np.testing.assert_allclose(to_numpy(state), expected[key], rtol=1e-10, atol=1e-15)
+    trainer.network = trainer.network.to(np)
+    trainer.epochs = 4
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((4, 50)), rng.integers(0, 3, 50)
+    trainer.fit(X, y, validation=(X[:, :10], y[:10]), sample_weight=np.linspace(0.5, 2, 50))
+    for name, P in reference.network.parameters():
+        np.testing.assert_allclose(dict(trainer.network.parameters())[name], P, rtol=1e-10)
+
+
 def test_early_stopping_restores_the_best_weights(xp):
     from deltaprop.training import EarlyStopping
 
@@ -248,6 +268,68 @@ def test_a_checkpoint_resumes_a_run_exactly(xp, tmp_path):
             to_numpy(P), to_numpy(dict(second.network.parameters())[name])
         )
     assert full.history.cost == second.history.cost
+
+
+def test_a_divergence_found_late_is_reported_at_its_own_step(xp, monkeypatch):
+    """Other libraries read the steps' costs back in one go (per epoch, or every READ_BACK_EVERY
+    steps): a divergence found there must name the same step, keep the same weights and the
+    same history as numpy, which checks every step at once."""
+    from deltaprop.training import GradientDescent, Trainer, TrainingDiverged, loop
+
+    def run(xp):
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((2, 40))
+        net = Network([2, 16, 1], hidden="tanh", output="identity", seed=0, xp=xp)
+        trainer = Trainer(net, GradientDescent(lr=50.0), epochs=50, batch_size=4)
+        with pytest.raises(TrainingDiverged) as raised:
+            trainer.fit(X, X.sum(axis=0, keepdims=True))
+        return str(raised.value), trainer
+
+    expected, reference = run(None)
+    assert "in epoch 6 (step 9)" in expected  # mid-epoch, so the step number means something
+    for every in (loop.READ_BACK_EVERY, 3):
+        monkeypatch.setattr(loop, "READ_BACK_EVERY", every)
+        message, trainer = run(xp)
+        assert message == expected
+        assert trainer.history.cost == pytest.approx(reference.history.cost, rel=1e-12)
+        for name, P in reference.network.parameters():
+            np.testing.assert_allclose(to_numpy(dict(trainer.network.parameters())[name]), P)
+
+
+def host_reads(run, monkeypatch) -> int:
+    """How many times ``run()`` reads PyTorch values back to the host: ``float``, ``int``,
+    ``bool`` or ``.item()`` of a tensor, and tensors turned into numpy arrays. On a GPU each
+    read waits for every kernel launched before it."""
+    import torch
+
+    to_numpy = []
+    for method in ("numpy", "__array__"):
+        original = getattr(torch.Tensor, method)
+
+        def counted(self, *args, original=original, **kwargs):
+            to_numpy.append(1)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(torch.Tensor, method, counted)
+    with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
+        run()
+    monkeypatch.undo()
+    scalars = [e.count for e in profile.key_averages() if e.key == "aten::_local_scalar_dense"]
+    return sum(scalars) + len(to_numpy)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_training_step_never_waits_for_the_device(optimizer, monkeypatch):
+    """Cost, accuracy, sample weights, L2 and clipping stay on the device during an epoch, so a
+    GPU never idles while the host waits: the reads back to the host are per epoch and do not
+    grow with the number of steps."""
+    pytest.importorskip("torch")
+    xp = resolve("torch")[0]
+    reads = {
+        b: host_reads(lambda b=b: train(xp, optimizer, batch_size=b), monkeypatch) for b in (25, 5)
+    }
+    assert reads[25] > 0  # the per-epoch reads are counted: the check can see one
+    assert reads[5] == reads[25], f"{reads[5] - reads[25]} more reads for 24 more steps"
 
 
 def test_the_command_line_trains_on_a_device(monkeypatch, tmp_path, capsys):

@@ -4,7 +4,8 @@ Every cost is an average over the m examples (columns). Instead of a bare 1/m th
 ``w``, the weight of each example: the scalar 1/m, or a (1, m) row that sums to 1 when examples are
 weighted. With w = 1/m the formulas are exactly the report's.
 
-Shapes: A and Y are (n_y, m); a cost is a Python float; dJ/dA has the shape of A.
+Shapes: A and Y are (n_y, m); dJ/dA has the shape of A. A cost is a 0-d array of A's library (a
+numpy scalar for numpy): left on the device, so that training on a GPU never waits to read it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def _Y_log(Y, A):
 
 def cross_entropy(A, Y, w):
     """J = -(1/m) sum_j sum_k Y_kj log A_kj (categorical cross-entropy, a double sum)."""
-    return float(-namespace(A).sum(w * _Y_log(Y, A)))
+    return -namespace(A).sum(w * _Y_log(Y, A))
 
 
 def cross_entropy_dA(A, Y, w):
@@ -41,7 +42,7 @@ def cross_entropy_dA(A, Y, w):
 
 def binary_cross_entropy(A, Y, w):
     """J = -(1/m) sum_j sum_k [Y_kj log A_kj + (1 - Y_kj) log(1 - A_kj)]."""
-    return float(-namespace(A).sum(w * (_Y_log(Y, A) + _Y_log(1 - Y, 1 - A))))
+    return -namespace(A).sum(w * (_Y_log(Y, A) + _Y_log(1 - Y, 1 - A)))
 
 
 def binary_cross_entropy_dA(A, Y, w):
@@ -52,7 +53,7 @@ def binary_cross_entropy_dA(A, Y, w):
 def mse(A, Y, w):
     """J = (1/(2m)) sum_j sum_k (A_kj - Y_kj)^2 (the 1/2 makes the derivative clean)."""
     D = A - Y
-    return float(0.5 * namespace(A).sum(w * D * D))
+    return 0.5 * namespace(A).sum(w * D * D)
 
 
 def mse_dA(A, Y, w):
@@ -69,14 +70,14 @@ def _logsumexp(Z):
 
 def softmax_cross_entropy_from_logits(Z, Y, w):
     """Cross-entropy of softmax(Z), using log softmax(Z) = Z - logsumexp(Z): finite for any Z."""
-    return float(-namespace(Z).sum(w * Y * (Z - _logsumexp(Z))))
+    return -namespace(Z).sum(w * Y * (Z - _logsumexp(Z)))
 
 
 def sigmoid_binary_cross_entropy_from_logits(Z, Y, w):
     """Binary cross-entropy of sigmoid(Z), via -log sigmoid(Z) = softplus(-Z): finite for any Z."""
     # softplus(x) = log(1 + exp(x)) = logaddexp(0, x), stable for large |x|.
     xp = namespace(Z)
-    return float(xp.sum(w * (Y * xp.logaddexp(0.0, -Z) + (1 - Y) * xp.logaddexp(0.0, Z))))
+    return xp.sum(w * (Y * xp.logaddexp(0.0, -Z) + (1 - Y) * xp.logaddexp(0.0, Z)))
 
 
 @dataclass(frozen=True)

@@ -360,8 +360,9 @@ class Network:
         self.Z, self.A = Z, A
         return A[self.L]
 
-    def _cost(self, Y, w) -> float:
-        """J from the last forward pass; w is 1/m, or the (1, m) normalised example weights."""
+    def _cost(self, Y, w):
+        """J from the last forward pass, a 0-d array (left on the device; ``cost`` reads it);
+        w is 1/m, or the (1, m) normalised example weights."""
         if self.fused:  # stable from the logits: log softmax(Z) = Z - logsumexp(Z)
             return self.loss.J_from_logits(self.Z[self.L], Y, w)
         return self.loss.J(self.A[self.L], Y, w)  # (eq. J1)
@@ -441,7 +442,7 @@ class Network:
         m = X.shape[1]
         w = self.example_weights(sample_weight, m)
         self._forward(X, D)
-        return self._cost(Y, w) + self.l2_cost(l2, m)
+        return float(self._cost(Y, w)) + float(self.l2_cost(l2, m))
 
     def gradients(
         self, X, Y, l2: float = 0.0, sample_weight=None, D: dict | None = None
@@ -460,11 +461,15 @@ class Network:
         self.add_l2_gradient(dW, l2, m)
         return dW, db
 
-    def l2_cost(self, l2: float, m: int) -> float:
-        """(l2 / 2m) sum_l ||W[l]||_F^2 (biases are not penalised)."""
+    def l2_cost(self, l2: float, m: int):
+        """(l2 / 2m) sum_l ||W[l]||_F^2 (biases are not penalised): a float for numpy, a 0-d
+        array on the device for other libraries (so that a training step does not wait)."""
         if not l2:
             return 0.0
-        return l2 / (2 * m) * sum(float(self.xp.sum(W * W)) for W in self.W.values())
+        squares = [self.xp.sum(W * W) for W in self.W.values()]
+        if is_numpy(self.xp):  # summed in double precision whatever the dtype
+            squares = [float(s) for s in squares]
+        return l2 / (2 * m) * sum(squares)
 
     def add_l2_gradient(self, dW: dict, l2: float, m: int) -> None:
         """dW[l] += (l2 / m) W[l], in place."""

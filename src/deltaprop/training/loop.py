@@ -1,13 +1,13 @@
 """The training loop: epochs of shuffled mini-batches, each a forward pass, a backward pass and an
 optimizer step (report, Algorithm "Training").
 
-Data come in the notation's layout, X (n_x, m) and Y (n_y, m) or m labels. Internally the loop
-gathers each mini-batch's examples as rows into reused buffers and hands the network their
-transpose (a view), so no mini-batch is a fresh array and the data are never copied whole.
+Data come in the notation's layout, X (n_x, m) and Y (n_y, m) or m labels; ``MiniBatches`` says
+how each mini-batch is cut from them.
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -35,18 +35,24 @@ class TrainingInterrupted(RuntimeError):
         self.checkpoint = checkpoint
 
 
-def n_correct(network, A_L: np.ndarray, Y: np.ndarray, labels: np.ndarray | None = None) -> int:
-    """Number of columns of A[L] whose predicted class (or label set) matches Y.
+def count_correct(network, A_L, Y, labels=None):
+    """Number of columns of A[L] whose predicted class (or label set) matches Y, as a 0-d array
+    of A[L]'s library: left on the device, so that a training step does not wait to read it.
 
     ``labels`` (optional) are Y's classes, ``Y.argmax(axis=0)``, when the caller has them already
     (the Trainer computes them once per fit rather than at every step).
     """
     xp = namespace(A_L)
     if network.output == "sigmoid":
-        return int(xp.count_nonzero(xp.all((A_L >= 0.5) == (Y >= 0.5), axis=0)))
+        return xp.count_nonzero(xp.all((A_L >= 0.5) == (Y >= 0.5), axis=0))
     if labels is None:
         labels = xp.argmax(Y, axis=0)
-    return int(xp.count_nonzero(xp.argmax(A_L, axis=0) == labels))
+    return xp.count_nonzero(xp.argmax(A_L, axis=0) == labels)
+
+
+def n_correct(network, A_L, Y, labels=None) -> int:
+    """``count_correct`` as a Python int."""
+    return int(count_correct(network, A_L, Y, labels))
 
 
 def frobenius_norm(M: np.ndarray) -> float:
@@ -68,10 +74,103 @@ def evaluate(network, X, Y, chunk: int = 4096) -> tuple[float, float | None]:
         columns = slice(start, min(start + chunk, m))
         Xc, Yc = X[:, columns], Y[:, columns]
         A_L = network._forward(Xc)
-        cost += network._cost(Yc, 1 / m)
+        cost += float(network._cost(Yc, 1 / m))
         if network.is_classifier:
             correct += n_correct(network, A_L, Yc)
     return cost, (correct / m if network.is_classifier else None)
+
+
+#: Steps whose cost and accuracy a GPU may hold before the trainer reads them (see _read_back).
+READ_BACK_EVERY = 1000
+
+
+class MiniBatches:
+    """The mini-batches of one fit, each as ``(X_b, Y_b, sw_b, labels_b, weight)``.
+
+    Examples are stored as rows, (m, n) and contiguous, so that a mini-batch is a set of whole
+    rows; the network gets their transpose (a view), in the notation's layout (n, m_b).
+
+    - numpy: each mini-batch's rows are gathered into buffers reused at every step, so no
+      mini-batch is a fresh array and the data are never copied whole.
+    - Other libraries (a GPU): the rows are permuted on the device once per epoch and each
+      mini-batch is a slice of that copy: no work per step, for a second copy of the data.
+
+    ``labels_b`` are the examples' classes, Y's argmax (for the running accuracy; None for
+    regression and sigmoid outputs); ``weight`` is the total sample weight (m_b without
+    weights), summed on the host: reading it from a device would make every step wait.
+    """
+
+    def __init__(self, network, X, Y, sample_weight, b: int):
+        xp = network.xp
+        self.network, self.m = network, X.shape[1]
+        labels = None
+        if network.is_classifier and network.output != "sigmoid":
+            labels = xp.argmax(Y, axis=0)  # once per fit rather than at every step
+        self.whole = (X, Y, sample_weight, labels)  # the full batch: the data themselves
+        self.rows = (self._as_rows(X), self._as_rows(Y), sample_weight, labels)
+        self.weights = None if sample_weight is None else to_numpy(sample_weight)  # on the host
+        self.buffers = None
+        if is_numpy(xp):
+            self.buffers = tuple(
+                None if R is None else np.empty((b, *R.shape[1:]), dtype=R.dtype) for R in self.rows
+            )
+        self.start_epoch(None)
+
+    def _as_rows(self, M):
+        """M (n, m) as a C-contiguous (m, n) array of the network's library: examples as rows."""
+        net = self.network
+        if is_numpy(net.xp):
+            return np.ascontiguousarray(M.T)
+        return net._on_device(np.ascontiguousarray(to_numpy(M).T))  # made on the host
+
+    def start_epoch(self, order: np.ndarray | None) -> None:
+        """``order``: the epoch's permutation of the m examples, or None to keep their order."""
+        self.order, self.epoch_rows, self.epoch_weights = order, self.rows, self.weights
+        if order is not None and self.buffers is None:
+            self.epoch_rows = None  # the last epoch's copy goes before the next one is made
+            on_device = self.network._on_device(order)
+            self.epoch_rows = tuple(
+                None if R is None else self.network.xp.take(R, on_device, axis=0) for R in self.rows
+            )
+            self.epoch_weights = None if self.weights is None else self.weights[order]
+            self.order = None  # the mini-batches are slices of the permuted copy
+
+    def index(self, start: int, stop: int):
+        """The examples start..stop-1 of the epoch: positions in the data, or a slice."""
+        return slice(start, stop) if self.order is None else self.order[start:stop]
+
+    def get(self, index) -> tuple:
+        """The mini-batch ``index`` (from ``index``, or part of it): X_b, Y_b, sw_b, labels_b and
+        its total weight."""
+        if isinstance(index, slice) and index == slice(0, self.m):
+            X_b, Y_b, sw_b, labels_b = self.whole  # the full batch: no copy
+            weights = self.weights
+        elif self.buffers is not None:
+            k = index.stop - index.start if isinstance(index, slice) else index.shape[0]
+            X_b, Y_b, sw_b, labels_b = (
+                None if R is None else self._gather(R, index, buffer[:k])
+                for R, buffer in zip(self.rows, self.buffers, strict=True)
+            )
+            X_b, Y_b, weights = X_b.T, Y_b.T, sw_b
+        else:
+            X_b, Y_b, sw_b, labels_b = (
+                None if R is None else R[index, ...] for R in self.epoch_rows
+            )
+            X_b, Y_b = X_b.T, Y_b.T
+            weights = None if self.weights is None else self.epoch_weights[index]
+        weight = X_b.shape[1] if weights is None else float(np.sum(weights))
+        return X_b, Y_b, sw_b, labels_b, weight
+
+    @staticmethod
+    def _gather(rows: np.ndarray, index, out: np.ndarray) -> np.ndarray:
+        """The rows ``index`` (a slice, or positions from a permutation) of ``rows``, written
+        into ``out``."""
+        if isinstance(index, slice):
+            out[...] = rows[index]
+            return out
+        # mode="clip": with out= and the default mode="raise", numpy gathers into a temporary
+        # and copies that into out. The positions come from a permutation, so none is clipped.
+        return np.take(rows, index, axis=0, out=out, mode="clip")
 
 
 class Trainer:
@@ -143,8 +242,12 @@ class Trainer:
         self.elapsed = 0.0
         self.stop_training = False
         self.stop_reason: str | None = None
-        # The classes of the current mini-batch's examples (Y's argmax), set by fit for _step.
+        # The classes (Y's argmax) and total sample weight of the current mini-batch's
+        # examples, set by fit for _step.
         self._labels_b: np.ndarray | None = None
+        self._weight_b: float | None = None
+        # Steps not yet recorded in ``running`` (see _read_back); None when they are at once.
+        self._pending: list | None = None
 
     # ------------------------------------------------------------------ control
     def request_interrupt(self, reason: str = "interrupted") -> None:
@@ -163,21 +266,10 @@ class Trainer:
         X, Y, validation, sample_weight = self.check_inputs(X, Y, validation, sample_weight)
         m = X.shape[1]
         b = m if self.batch_size is None else min(self.batch_size, m)
-        # Examples as rows, contiguous, so a mini-batch is a gather of whole rows.
-        X_rows, Y_rows = self._as_rows(X), self._as_rows(Y)
-        # The class of every example, once, for the running accuracy (see n_correct).
-        labels = None
-        if net.is_classifier and net.output != "sigmoid":
-            labels = net.xp.argmax(Y, axis=0)
-        # numpy gathers each mini-batch into these buffers; other libraries have no out=.
-        buffers = is_numpy(net.xp)
-        X_buf = np.empty((b, X_rows.shape[1]), dtype=net.dtype) if buffers else None
-        Y_buf = np.empty((b, Y_rows.shape[1]), dtype=net.dtype) if buffers else None
-        sw_buf = np.empty(b, dtype=net.dtype) if buffers else None
-        labels_buf = np.empty(b, dtype=np.intp) if buffers else None
-
-        def gather(rows, index, buffer, k):
-            return self._gather(rows, index, None if buffer is None else buffer[:k])
+        batches = MiniBatches(net, X, Y, sample_weight, b)
+        # numpy records every step at once; other libraries leave the steps' costs and
+        # accuracies on the device until _read_back.
+        self._pending = None if is_numpy(net.xp) else []
 
         for cb in self.callbacks:
             cb.on_train_begin(self)
@@ -190,34 +282,18 @@ class Trainer:
                     self._epoch_start_weights = self.copy_weights()
                 else:  # resuming inside an epoch: draw the same permutation again
                     self.rng.bit_generator.state = self.epoch_rng_state
-                order = self.rng.permutation(m) if self.shuffle and b < m else None
-                if order is not None and not buffers:
-                    order = net._on_device(order)  # once per epoch, then sliced on the device
+                batches.start_epoch(self.rng.permutation(m) if self.shuffle and b < m else None)
                 n_batches = -(-m // b)
                 while self.batch < n_batches:
                     start = self.batch * b
-                    stop = min(start + b, m)
-                    index = self._rows(
-                        order[start:stop] if order is not None else slice(start, stop)
-                    )
-                    if isinstance(index, slice) and index == slice(0, m):
-                        # the full batch: the data themselves, no gather
-                        X_b, Y_b, sw_b = X, Y, sample_weight
-                        self._labels_b = labels
-                    else:
-                        k = index.stop - index.start if isinstance(index, slice) else index.shape[0]
-                        X_b = gather(X_rows, index, X_buf, k).T
-                        Y_b = gather(Y_rows, index, Y_buf, k).T
-                        sw_b = self._labels_b = None
-                        if sample_weight is not None:
-                            sw_b = gather(sample_weight, index, sw_buf, k)
-                        if labels is not None:
-                            self._labels_b = gather(labels, index, labels_buf, k)
+                    index = self._rows(batches.index(start, min(start + b, m)))
+                    X_b, Y_b, sw_b, self._labels_b, self._weight_b = batches.get(index)
                     self._step(X_b, Y_b, sw_b)
                     self.batch += 1
                     if self.stop_reason is not None:
                         self.elapsed = time.perf_counter() - started
                         self._interrupt()
+                self._read_back()
                 self.batch = 0
                 self.epoch += 1
                 self.elapsed = time.perf_counter() - started
@@ -247,34 +323,9 @@ class Trainer:
         process computes on: all of them here; a distributed trainer's shard of them."""
         return index
 
-    def _as_rows(self, M):
-        """M (n, m) as a C-contiguous (m, n) array of the network's library: examples as rows."""
-        net = self.network
-        if is_numpy(net.xp):
-            return np.ascontiguousarray(M.T)
-        return net._on_device(np.ascontiguousarray(to_numpy(M).T))  # made on the host
-
-    @staticmethod
-    def _gather(rows, index, out):
-        """The rows ``index`` (a slice, or positions from a permutation) of ``rows``, written
-        into ``out``; a new array when ``out`` is None (array libraries other than numpy)."""
-        if out is None:
-            return (
-                rows[index, ...]
-                if isinstance(index, slice)
-                else namespace(rows).take(rows, index, axis=0)
-            )
-        if isinstance(index, slice):
-            out[...] = rows[index]
-            return out
-        # mode="clip": with out= and the default mode="raise", numpy gathers into a temporary
-        # and copies that into out. The positions come from a permutation, so none is clipped.
-        return np.take(rows, index, axis=0, out=out, mode="clip")
-
     def _step(self, X_b, Y_b, sw_b=None) -> None:
         """One mini-batch: forward, cost, backward, update (report, Algorithm "Training")."""
-        net, m_b = self.network, X_b.shape[1]
-        weight = m_b if sw_b is None else float(net.xp.sum(sw_b))
+        net, m_b, weight = self.network, X_b.shape[1], self._weight_b
         if weight == 0:  # every example of this batch has weight 0: nothing to learn from it
             return
         w = 1 / m_b if sw_b is None else net.xp.reshape(sw_b / weight, (1, m_b))
@@ -282,27 +333,58 @@ class Trainer:
         A_L = net._forward(X_b, D)
         cost = net._cost(Y_b, w)
         dW, db = net._backward(Y_b, w, D)
-        correct = n_correct(net, A_L, Y_b, self._labels_b) if net.is_classifier else None
+        correct = count_correct(net, A_L, Y_b, self._labels_b) if net.is_classifier else None
         self._update(cost, dW, db, m_b, weight, correct)
 
-    def _update(self, cost: float, dW: dict, db: dict, m_b: int, weight: float, correct) -> None:
+    def _update(self, cost, dW: dict, db: dict, m_b: int, weight: float, correct) -> None:
         """The rest of a step, once the mini-batch's cost J and gradients are known: the L2 term,
         the divergence check, the optimizer's update and the epoch's running sums. ``m_b`` is the
         mini-batch's size, ``weight`` its total sample weight (m_b without weights), ``correct``
-        its number of correct predictions (None for regression)."""
+        its number of correct predictions (None for regression). ``cost`` and ``correct`` may
+        be 0-d arrays on the network's device."""
         net = self.network
         m_penalty = weight if self.l2_over == "weight" else m_b
-        cost += net.l2_cost(self.l2, m_penalty)
-        if not np.isfinite(cost):
-            self._diverged(cost)
+        if self._pending is None:
+            cost = float(cost)
+        if self.l2:
+            cost = cost + net.l2_cost(self.l2, m_penalty)
+        if self._pending is None:  # checked now: a divergence stops at its own step
+            self._record(cost, weight, correct, m_b, self.batch)
+        else:
+            self._pending.append((cost, weight, correct, m_b, self.batch))
+            if len(self._pending) == READ_BACK_EVERY:
+                self._read_back()
         net.add_l2_gradient(dW, self.l2, m_penalty)
         self.optimizer.step(net, dW, db)  # (eqs. U1-U2, or the optimizer's rule)
+        self._last_gradients = dW
+
+    def _record(self, cost: float, weight: float, correct, m_b: int, step: int) -> None:
+        """Add one step to the epoch's running sums, once its cost is known to be finite."""
+        if not math.isfinite(cost):
+            self._diverged(cost, step)
         self.running["cost"] += cost * weight
         self.running["seen"] += weight
         if correct is not None:
-            self.running["correct"] += correct
+            self.running["correct"] += int(correct)
             self.running["examples"] += m_b
-        self._last_gradients = dW
+
+    def _read_back(self) -> None:
+        """Record the steps whose cost and accuracy are still on the device, read in one
+        transfer: in between, a GPU runs ahead of the host instead of waiting at every step.
+
+        A divergence is found here, at most READ_BACK_EVERY steps late, and reported at its own
+        step; the weights go back to the start of the epoch as when it is found at once.
+        """
+        if not self._pending:  # numpy (None), or nothing since the last time
+            return
+        pending, self._pending = self._pending, []
+        xp = self.network.xp
+        costs = to_numpy(xp.stack([cost for cost, *_ in pending]))
+        corrects = [correct for _, _, correct, _, _ in pending]
+        if corrects[0] is not None:
+            corrects = to_numpy(xp.stack(corrects))
+        for (_, weight, _, m_b, step), cost, correct in zip(pending, costs, corrects, strict=True):
+            self._record(float(cost), weight, correct, m_b, step)
 
     def _end_epoch(self, validation) -> None:
         net, seen = self.network, self.running["seen"]
@@ -310,7 +392,7 @@ class Trainer:
         val_cost = val_accuracy = None
         if validation is not None:
             val_cost, val_accuracy = evaluate(net, *validation)
-            val_cost += net.l2_cost(self.l2, validation[0].shape[1])
+            val_cost += float(net.l2_cost(self.l2, validation[0].shape[1]))
         lr = self.optimizer.lr
         self.history.append(
             epoch=self.epoch,
@@ -357,10 +439,10 @@ class Trainer:
         """Copy ``weights`` (name -> array of any library) into the network's parameters."""
         self.network.load_parameters(weights)
 
-    def _diverged(self, cost: float) -> None:
+    def _diverged(self, cost: float, step: int) -> None:
         self.set_weights(self._epoch_start_weights)
         raise TrainingDiverged(
-            f"training diverged in epoch {self.epoch + 1} (step {self.batch + 1}): the cost "
+            f"training diverged in epoch {self.epoch + 1} (step {step + 1}): the cost "
             f"became {cost}. The learning rate ({self.optimizer.lr:g}) is probably too high; "
             f"try one ten times smaller. The network keeps the weights from the start of "
             f"epoch {self.epoch + 1}, the last finite ones.",
@@ -368,6 +450,7 @@ class Trainer:
         )
 
     def _interrupt(self) -> None:
+        self._read_back()  # the running sums a checkpoint saves
         saved = None
         for cb in self.callbacks:
             saved = cb.on_interrupt(self) or saved

@@ -14,6 +14,10 @@ learning rate alpha and per-parameter state (zero at the start):
 
 Squares and square roots are element-wise. ``clip_norm`` (every optimizer) rescales all gradients
 together when their global norm sqrt(sum ||dP||^2) exceeds it.
+
+numpy updates each parameter in place. Other array libraries (a GPU) run the rule once on all the
+parameters laid end to end as one vector, so that each operation of the rule is one kernel launch
+instead of one per parameter; the state is saved by parameter name either way.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import math
 
 import numpy as np
 
-from ..core.arrays import device_of, namespace
+from ..core.arrays import device_of, is_numpy, namespace
 
 
 class _Names(dict):
@@ -38,6 +42,8 @@ class _Names(dict):
 
 
 _W_NAME, _B_NAME = _Names("W"), _Names("b")
+#: The name that stands for every parameter at once, in the flat update of other libraries.
+ALL = "*"
 
 
 class Optimizer:
@@ -54,6 +60,8 @@ class Optimizer:
         self.clip_norm = clip_norm
         self.t = 0  # number of steps taken
         self.state: dict[str, np.ndarray] = {}
+        # (name, shape) of the parameters laid end to end in the flat update, in its order.
+        self._layout: list[tuple[str, tuple]] = []
 
     def step(self, network, dW: dict, db: dict) -> None:
         """Update ``network.W`` and ``network.b`` in place from the gradients."""
@@ -61,26 +69,63 @@ class Optimizer:
         grads = [(_W_NAME[l], network.W[l], dW[l]) for l in dW]
         grads += [(_B_NAME[l], network.b[l], db[l]) for l in db]
         if self.clip_norm is not None:
-            norm = math.sqrt(sum(float(namespace(dP).sum(dP * dP)) for _, _, dP in grads))
-            if norm > self.clip_norm:
-                scale = self.clip_norm / norm
+            xp = network.xp
+            squares = [xp.sum(dP * dP) for _, _, dP in grads]
+            if is_numpy(xp):  # summed in double precision; unclipped gradients stay as they are
+                norm = math.sqrt(sum(float(s) for s in squares))
+                scale = self.clip_norm / norm if norm > self.clip_norm else None
+            else:  # on the device, so that the step never waits to read the norm
+                scale = xp.clip(self.clip_norm / xp.sqrt(sum(squares)), max=1.0)
+            if scale is not None:
                 grads = [(name, P, dP * scale) for name, P, dP in grads]
+        if not is_numpy(network.xp):
+            return self._update_all(network.xp, grads)
+        if self._layout:  # flat state from another library: by parameter name again
+            self.state, self._layout = self.state_dict()[1], []
         for name, P, dP in grads:
             self.update(name, P, dP)
+
+    def _update_all(self, xp, grads: list) -> None:
+        """One update of every parameter at once, for array libraries other than numpy.
+
+        Every rule changes P in place by an amount that does not depend on P, so the rule run
+        on a vector of zeros with the gradients laid end to end gives all the changes at once.
+        """
+        self._layout = [(name, tuple(P.shape)) for name, P, _ in grads]
+        dP = xp.concat([xp.reshape(dP, (-1,)) for _, _, dP in grads])
+        change = xp.zeros_like(dP)
+        self.update(ALL, change, dP)
+        start = 0
+        for _, P, _ in grads:
+            stop = start + math.prod(P.shape)
+            P += xp.reshape(change[start:stop], P.shape)
+            start = stop
 
     def update(self, name: str, P: np.ndarray, dP: np.ndarray) -> None:
         raise NotImplementedError
 
     def _slot(self, key: str, like: np.ndarray) -> np.ndarray:
         """A state array (zeros at first) shaped like a parameter, of the parameter's array
-        library (state loaded from a file comes as numpy and moves there on first use)."""
+        library (state loaded from a file comes as numpy and moves there on first use). The
+        flat state of all parameters (``key`` "M:*") is made from their named state, if any."""
         state = self.state.get(key)
+        xp = namespace(like)
         if state is None:
-            state = self.state[key] = namespace(like).zeros_like(like)
+            kind, _, name = key.partition(":")
+            if name != ALL or not any(f"{kind}:{p}" in self.state for p, _ in self._layout):
+                state = self.state[key] = xp.zeros_like(like)
+                return state
+            parts = [self.state.pop(f"{kind}:{p}", np.zeros(shape)) for p, shape in self._layout]
+            state = xp.concat([xp.reshape(self._like(part, like), (-1,)) for part in parts])
+            self.state[key] = state
         elif type(state) is not type(like):
-            xp = namespace(like)
-            state = self.state[key] = xp.asarray(state, dtype=like.dtype, device=device_of(like))
+            state = self.state[key] = self._like(state, like)
         return state
+
+    @staticmethod
+    def _like(array, like):
+        """``array`` in the library, dtype and device of ``like``."""
+        return namespace(like).asarray(array, dtype=like.dtype, device=device_of(like))
 
     def _scratch(self, name: str, like: np.ndarray) -> np.ndarray:
         """A reusable work array shaped like a parameter (not state: never saved)."""
@@ -94,8 +139,20 @@ class Optimizer:
         return {"name": self.name, "lr": self.lr, "clip_norm": self.clip_norm}
 
     def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
-        """(scalars, arrays): everything needed to continue exactly where this optimizer is."""
-        return {"config": self.config(), "t": self.t}, dict(self.state)
+        """(scalars, arrays): everything needed to continue exactly where this optimizer is.
+        The arrays are named by parameter ("M:W[1]", ...), whatever library computed them."""
+        arrays = {}
+        for key, state in self.state.items():
+            kind, _, name = key.partition(":")
+            if name != ALL:
+                arrays[key] = state
+                continue
+            start = 0
+            for p, shape in self._layout:
+                stop = start + math.prod(shape)
+                arrays[f"{kind}:{p}"] = namespace(state).reshape(state[start:stop], shape)
+                start = stop
+        return {"config": self.config(), "t": self.t}, arrays
 
     def load_state_dict(self, scalars: dict, arrays: dict[str, np.ndarray]) -> None:
         self.t = int(scalars["t"])
@@ -106,7 +163,7 @@ class GradientDescent(Optimizer):
     name = "sgd"
 
     def step(self, network, dW, db):
-        if self.clip_norm is not None:
+        if self.clip_norm is not None or not is_numpy(network.xp):
             return super().step(network, dW, db)
         # The seed's rule needs no state and no names: the equations themselves.
         self.t += 1
