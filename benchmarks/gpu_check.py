@@ -14,6 +14,7 @@ run it once:
    ``nn.Sequential`` training on the same device, float32 with TF32 off (true fp32 products),
    timed with the device synchronised; and the large case 784-4096-4096-10 at batch 4096, where
    both should reach the device's fp32 matrix rate. Work is counted as 6 x weights x examples.
+   On CUDA each epoch also counts the times the host waits for the device (sync debug mode).
 
 Results go to DIR/gpu_check.json and a table to standard output.
 """
@@ -25,6 +26,7 @@ import json
 import platform
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +116,21 @@ def deltaprop_epoch(torch, sizes, X, y, batch: int, lr: float, device: str) -> f
     return time.perf_counter() - start
 
 
+def device_syncs(torch, device: str, run, *args) -> int | None:
+    """How many times ``run(*args)`` makes the host wait for the device (CUDA's synchronisation
+    debug mode warns at each); None off CUDA."""
+    if not device.startswith("cuda"):
+        return None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        torch.cuda.set_sync_debug_mode("warn")
+        try:
+            run(*args)
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+    return sum("synchroniz" in str(w.message) for w in caught)
+
+
 def time_training(device: str, examples: int, batches, repeats: int, large: bool) -> list[dict]:
     import torch
 
@@ -141,6 +158,14 @@ def time_training(device: str, examples: int, batches, repeats: int, large: bool
             )
             times["torch"].append(torch_epoch(torch, sizes, X_torch, y_torch, batch, 0.01, device))
         median = {k: float(np.median(v)) for k, v in times.items()}
+        syncs = {
+            "deltaprop": device_syncs(
+                torch, device, deltaprop_epoch, torch, sizes, X_device, labels, batch, 0.01, device
+            ),
+            "torch": device_syncs(
+                torch, device, torch_epoch, torch, sizes, X_torch, y_torch, batch, 0.01, device
+            ),
+        }
         rows.append(
             {
                 "network": "-".join(map(str, sizes)),
@@ -150,6 +175,8 @@ def time_training(device: str, examples: int, batches, repeats: int, large: bool
                 "deltaprop_tflops": flop / median["deltaprop"] / 1e12,
                 "torch_tflops": flop / median["torch"] / 1e12,
                 "torch_time_over_deltaprop": median["torch"] / median["deltaprop"],
+                "deltaprop_syncs_per_epoch": syncs["deltaprop"],
+                "torch_syncs_per_epoch": syncs["torch"],
             }
         )
     return rows
@@ -199,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
             f"({row['torch_tflops']:.2f} TFLOP/s), torch/deltaprop time "
             f"{row['torch_time_over_deltaprop']:.2f}"
         )
+        if row["deltaprop_syncs_per_epoch"] is not None:
+            print(
+                f"  waits for the device per epoch: deltaprop {row['deltaprop_syncs_per_epoch']}, "
+                f"torch {row['torch_syncs_per_epoch']}"
+            )
     print(f"written: {out}")
     return 0 if all(row["passed"] for row in result["gradients"]) else 1
 

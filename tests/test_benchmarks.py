@@ -159,6 +159,32 @@ def test_the_gpu_check_runs_dry_on_the_cpu(tmp_path):
     assert "-> ok" in done.stdout
 
 
+def test_the_launch_count_runs_and_sees_what_a_step_asks_of_a_gpu(tmp_path):
+    """benchmarks/launches.py counts, per training step, the kernels each trainer would launch
+    and its reads back to the host; counts, not times, so they are checked here."""
+    pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "launches.py"), "--quick", "--out", str(tmp_path)],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    result = json.loads((tmp_path / "launches.json").read_text())
+    rows = {(row["optimizer"], row["dropout"]): row for row in result["steps"]}
+    assert set(rows) == {("sgd", 0.0), ("adam", 0.0), ("sgd", 0.2)}
+    for row in rows.values():
+        for trainer in ("deltaprop", "torch"):
+            assert row[trainer]["by_operator"]["mm"] >= 5  # at least the products were counted
+        # deltaprop reads back per epoch (8 steps here), never once per step
+        assert 0 < row["deltaprop"]["reads_back"] < 4
+    assert rows[("sgd", 0.2)]["deltaprop"]["transfers"] >= 2  # dropout masks come from the host
+    assert rows[("sgd", 0.0)]["deltaprop"]["transfers"] < 1
+    assert "kernels" in done.stdout
+
+
 def test_the_gpu_check_says_when_there_is_no_gpu():
     pytest.importorskip("torch")
     import torch
