@@ -80,15 +80,21 @@ def check_gradients(device: str) -> list[dict]:
     return rows
 
 
-def torch_epoch(torch, sizes, X_rows, y, batch: int, lr: float, device: str) -> float:
-    """Seconds for one epoch of PyTorch's eager nn.Sequential SGD training (data on device)."""
+def torch_mlp(torch, sizes, dropout: float = 0.0):
+    """PyTorch's nn.Sequential of the same network: Linear layers, ReLU (and dropout) between."""
     nn = torch.nn
     layers = []
     for l in range(1, len(sizes)):
         layers.append(nn.Linear(sizes[l - 1], sizes[l]))
         if l < len(sizes) - 1:
-            layers.append(nn.ReLU())
-    model = nn.Sequential(*layers).to(device)
+            layers += [nn.ReLU()] + ([nn.Dropout(dropout)] if dropout else [])
+    return nn.Sequential(*layers)
+
+
+def torch_epoch(torch, sizes, X_rows, y, batch: int, lr: float, device: str) -> float:
+    """Seconds for one epoch of PyTorch's eager nn.Sequential SGD training (data on device)."""
+    nn = torch.nn
+    model = torch_mlp(torch, sizes).to(device)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     m = X_rows.shape[0]

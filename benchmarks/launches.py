@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from gpu_check import torch_mlp  # the same PyTorch network as the GPU check times
 
 from deltaprop.core import Network
 from deltaprop.training import Adam, GradientDescent, Trainer
@@ -109,19 +110,13 @@ def deltaprop_run(torch, sizes, m, batch, optimizer, dropout):
 
 
 def torch_run(torch, sizes, m, batch, optimizer, dropout):
-    nn = torch.nn
     X_rows, y, _ = data(torch, sizes, m)
-    layers = []
-    for l in range(1, len(sizes)):
-        layers.append(nn.Linear(sizes[l - 1], sizes[l]))
-        if l < len(sizes) - 1:
-            layers += [nn.ReLU()] + ([nn.Dropout(dropout)] if dropout else [])
-    model = nn.Sequential(*layers)
+    model = torch_mlp(torch, sizes, dropout)
     if optimizer == "sgd":
         step = torch.optim.SGD(model.parameters(), lr=0.01, foreach=True)
     else:
         step = torch.optim.Adam(model.parameters(), lr=0.001, foreach=True)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = torch.nn.CrossEntropyLoss()
 
     def epoch():
         order = torch.randperm(m)
