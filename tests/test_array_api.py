@@ -296,40 +296,73 @@ def test_a_divergence_found_late_is_reported_at_its_own_step(xp, monkeypatch):
             np.testing.assert_allclose(to_numpy(dict(trainer.network.parameters())[name]), P)
 
 
-def host_reads(run, monkeypatch) -> int:
-    """How many times ``run()`` reads PyTorch values back to the host: ``float``, ``int``,
-    ``bool`` or ``.item()`` of a tensor, and tensors turned into numpy arrays. On a GPU each
-    read waits for every kernel launched before it."""
+def device_traffic(run, monkeypatch) -> tuple[int, int]:
+    """(reads, transfers) of ``run()`` on PyTorch: how many times it reads values back to the
+    host (``float``, ``int``, ``bool`` or ``.item()`` of a tensor, tensors turned into numpy)
+    and sends host arrays to the network's device. On a GPU each of them waits for every
+    kernel launched before it."""
     import torch
 
-    to_numpy = []
-    for method in ("numpy", "__array__"):
-        original = getattr(torch.Tensor, method)
+    counts = {"to host": 0, "to device": 0}
+    for owner, method, way in (
+        (torch.Tensor, "numpy", "to host"),
+        (torch.Tensor, "__array__", "to host"),
+        (Network, "_on_device", "to device"),
+    ):
+        original = getattr(owner, method)
 
-        def counted(self, *args, original=original, **kwargs):
-            to_numpy.append(1)
-            return original(self, *args, **kwargs)
+        def counted(*args, original=original, way=way, **kwargs):
+            counts[way] += 1
+            return original(*args, **kwargs)
 
-        monkeypatch.setattr(torch.Tensor, method, counted)
+        monkeypatch.setattr(owner, method, counted)
     with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as profile:
         run()
     monkeypatch.undo()
     scalars = [e.count for e in profile.key_averages() if e.key == "aten::_local_scalar_dense"]
-    return sum(scalars) + len(to_numpy)
+    return sum(scalars) + counts["to host"], counts["to device"]
 
 
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 def test_a_training_step_never_waits_for_the_device(optimizer, monkeypatch):
-    """Cost, accuracy, sample weights, L2 and clipping stay on the device during an epoch, so a
-    GPU never idles while the host waits: the reads back to the host are per epoch and do not
-    grow with the number of steps."""
+    """Cost, accuracy, sample weights, L2, clipping and dropout masks never make a step wait
+    for the device, so a GPU never idles while the host waits: the reads back to the host and
+    the transfers to the device are per epoch and do not grow with the number of steps."""
     pytest.importorskip("torch")
     xp = resolve("torch")[0]
-    reads = {
-        b: host_reads(lambda b=b: train(xp, optimizer, batch_size=b), monkeypatch) for b in (25, 5)
+    traffic = {
+        b: device_traffic(lambda b=b: train(xp, optimizer, batch_size=b, dropout=0.3), monkeypatch)
+        for b in (25, 5)
     }
-    assert reads[25] > 0  # the per-epoch reads are counted: the check can see one
-    assert reads[5] == reads[25], f"{reads[5] - reads[25]} more reads for 24 more steps"
+    (reads_2, sent_2), (reads_10, sent_10) = traffic[25], traffic[5]
+    assert reads_2 > 0 and sent_2 > 0  # the per-epoch ones are counted: the check can see one
+    assert reads_10 == reads_2, f"{reads_10 - reads_2} more reads for 24 more steps"
+    assert sent_10 == sent_2, f"{sent_10 - sent_2} more transfers for 24 more steps"
+
+
+def test_a_run_continued_after_an_interruption_draws_numpy_s_masks(xp):
+    """Masks drawn ahead for the device and never used must not be skipped: the same trainer
+    fitted again after an interruption continues with the masks numpy would draw."""
+    from deltaprop.training import Adam, Trainer, TrainingInterrupted
+
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((4, 60)), rng.integers(0, 3, 60)
+
+    def interrupted_and_continued(xp):
+        net = Network([4, 8, 3], seed=1, xp=xp)
+        trainer = interrupt_after(
+            Trainer(net, Adam(lr=0.01), epochs=2, batch_size=8, dropout=0.2), 3
+        )
+        with pytest.raises(TrainingInterrupted):
+            trainer.fit(X, y)
+        trainer.stop_reason = None
+        trainer.fit(X, y)
+        return trainer
+
+    trainer, reference = interrupted_and_continued(xp), interrupted_and_continued(None)
+    assert trainer.history.cost == pytest.approx(reference.history.cost, rel=1e-12)
+    for name, P in reference.network.parameters():
+        np.testing.assert_allclose(to_numpy(dict(trainer.network.parameters())[name]), P)
 
 
 def test_the_command_line_trains_on_a_device(monkeypatch, tmp_path, capsys):

@@ -180,8 +180,11 @@ def test_the_launch_count_runs_and_sees_what_a_step_asks_of_a_gpu(tmp_path):
             assert row[trainer]["by_operator"]["mm"] >= 5  # at least the products were counted
         # deltaprop reads back per epoch (8 steps here), never once per step
         assert 0 < row["deltaprop"]["reads_back"] < 4
-    assert rows[("sgd", 0.2)]["deltaprop"]["transfers"] >= 2  # dropout masks come from the host
-    assert rows[("sgd", 0.0)]["deltaprop"]["transfers"] < 1
+    # the epoch's permutation, and dropout masks sent for many steps at once: never one a step
+    assert all(row["deltaprop"]["transfers"] < 1 for row in rows.values())
+    assert (
+        rows[("sgd", 0.2)]["deltaprop"]["transfers"] > rows[("sgd", 0.0)]["deltaprop"]["transfers"]
+    )
     assert "kernels" in done.stdout
 
 

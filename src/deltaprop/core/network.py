@@ -412,19 +412,19 @@ class Network:
             raise InputError("sample_weight is zero for every example; nothing to learn from")
         return self._on_device((sw / total).astype(self.dtype).reshape(1, m))
 
-    def dropout_masks(self, rng, keep_prob: float, m: int) -> dict:
+    def dropout_masks(self, rng, keep_prob: float, m: int, host: bool = False) -> dict:
         """Inverted-dropout masks D[l] (n[l], m) for the hidden layers: each entry is 1/keep_prob
         with probability keep_prob and 0 otherwise, so that E[A[l] * D[l]] = A[l]. Drawn by
-        numpy's generator ``rng`` (the same masks on every library and device)."""
+        numpy's generator ``rng`` (the same masks on every library and device); ``host`` keeps
+        them in numpy, for a caller that sends the masks of many steps to the device at once."""
         if not 0 < keep_prob <= 1:
             raise InputError(f"keep_prob must be in (0, 1], got {keep_prob!r}")
-        return {
-            l: self._on_device(
-                (rng.random((self.sizes[l], m)) < keep_prob).astype(self.dtype)
-                / self.dtype.type(keep_prob)
-            )
+        keep = self.dtype.type(keep_prob)
+        D = {
+            l: (rng.random((self.sizes[l], m)) < keep_prob).astype(self.dtype) / keep
             for l in range(1, self.L)
         }
+        return D if host else {l: self._on_device(D_l) for l, D_l in D.items()}
 
     # ------------------------------------------------------------------ public API
     def forward(self, X) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections import deque
 
 import numpy as np
 
@@ -82,6 +83,8 @@ def evaluate(network, X, Y, chunk: int = 4096) -> tuple[float, float | None]:
 
 #: Steps whose cost and accuracy a GPU may hold before the trainer reads them (see _read_back).
 READ_BACK_EVERY = 1000
+#: Steps of dropout masks sent to a device in one transfer (see Trainer._masks).
+MASKS_AHEAD = 64
 
 
 class MiniBatches:
@@ -248,6 +251,10 @@ class Trainer:
         self._weight_b: float | None = None
         # Steps not yet recorded in ``running`` (see _read_back); None when they are at once.
         self._pending: list | None = None
+        # Dropout masks drawn ahead for a device, and the generator's state after the last
+        # step that used its masks (see _masks).
+        self._masks_ahead: deque = deque()
+        self._dropout_state: dict | None = None
 
     # ------------------------------------------------------------------ control
     def request_interrupt(self, reason: str = "interrupted") -> None:
@@ -267,9 +274,11 @@ class Trainer:
         m = X.shape[1]
         b = m if self.batch_size is None else min(self.batch_size, m)
         batches = MiniBatches(net, X, Y, sample_weight, b)
+        self._m, self._b = m, b
         # numpy records every step at once; other libraries leave the steps' costs and
         # accuracies on the device until _read_back.
         self._pending = None if is_numpy(net.xp) else []
+        self._forget_masks_ahead()
 
         for cb in self.callbacks:
             cb.on_train_begin(self)
@@ -329,12 +338,48 @@ class Trainer:
         if weight == 0:  # every example of this batch has weight 0: nothing to learn from it
             return
         w = 1 / m_b if sw_b is None else net.xp.reshape(sw_b / weight, (1, m_b))
-        D = net.dropout_masks(self.dropout_rng, 1 - self.dropout, m_b) if self.dropout else None
+        D = self._masks(m_b)
         A_L = net._forward(X_b, D)
         cost = net._cost(Y_b, w)
         dW, db = net._backward(Y_b, w, D)
         correct = count_correct(net, A_L, Y_b, self._labels_b) if net.is_classifier else None
         self._update(cost, dW, db, m_b, weight, correct)
+
+    def _masks(self, m_b: int) -> dict | None:
+        """The dropout masks D of this step's m_b examples (None without dropout), drawn as
+        numpy draws them, so that every library gets the same masks. numpy draws them at each
+        step; other libraries draw the next MASKS_AHEAD steps of the epoch at once and send
+        them together, because every transfer from host memory waits for the device."""
+        if not self.dropout:
+            return None
+        net, keep = self.network, 1 - self.dropout
+        if self._pending is None:
+            return net.dropout_masks(self.dropout_rng, keep, m_b)
+        if not self._masks_ahead:
+            n_batches = -(-self._m // self._b)
+            steps = range(self.batch, min(self.batch + MASKS_AHEAD, n_batches))
+            sizes = [min(self._b, self._m - k * self._b) for k in steps]
+            drawn, states = [], []
+            for size in sizes:
+                drawn.append(net.dropout_masks(self.dropout_rng, keep, size, host=True))
+                states.append(self.dropout_rng.bit_generator.state)
+            joined = {
+                l: net._on_device(np.concatenate([D[l] for D in drawn], axis=1)) for l in drawn[0]
+            }
+            start = 0
+            for size, state in zip(sizes, states, strict=True):
+                D = {l: D_l[:, start : start + size] for l, D_l in joined.items()}
+                self._masks_ahead.append((D, state))
+                start += size
+        D, self._dropout_state = self._masks_ahead.popleft()
+        return D
+
+    def _forget_masks_ahead(self) -> None:
+        """Drop masks drawn ahead and not used, and rewind the generator to where it was after
+        the last step that used its masks (so a new run draws what numpy would)."""
+        if self._masks_ahead:
+            self.dropout_rng.bit_generator.state = self._dropout_state
+            self._masks_ahead.clear()
 
     def _update(self, cost, dW: dict, db: dict, m_b: int, weight: float, correct) -> None:
         """The rest of a step, once the mini-batch's cost J and gradients are known: the L2 term,
@@ -474,7 +519,9 @@ class Trainer:
             "batch": self.batch,
             "rng_state": self.rng.bit_generator.state,
             "dropout": self.dropout,
-            "dropout_rng_state": self.dropout_rng.bit_generator.state,
+            "dropout_rng_state": self._dropout_state
+            if self._masks_ahead
+            else self.dropout_rng.bit_generator.state,
             "epoch_rng_state": self.epoch_rng_state,
             "running": dict(self.running),
             "elapsed": self.elapsed,
@@ -499,6 +546,7 @@ class Trainer:
 
         self.epoch, self.batch = scalars["epoch"], scalars["batch"]
         self.rng.bit_generator.state = scalars["rng_state"]
+        self._masks_ahead.clear()
         self.dropout_rng.bit_generator.state = scalars["dropout_rng_state"]
         self.epoch_rng_state = scalars["epoch_rng_state"]
         self.running = dict(scalars["running"])
