@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from deltaprop.core import DeltapropWarning, InputError, Network
-from deltaprop.core.activations import sigmoid, softmax
+from deltaprop.core.activations import sigmoid, softmax, softmax_and_log
 from deltaprop.core.arrays import to_numpy
 
 
@@ -89,6 +89,17 @@ def test_fused_softmax_cross_entropy_is_stable_for_huge_logits():
     assert np.isfinite(J) and J > 1e3
     assert all(np.isfinite(to_numpy(a)).all() for a in [*dW.values(), *db.values()])
     assert np.isfinite(softmax(np.array([[1e4], [-1e4]]))).all()
+
+
+def test_softmax_and_its_log_come_from_one_pass():
+    """The forward pass of softmax + cross-entropy takes A[L] and log A[L] together: A[L] is
+    exactly softmax's, and log A[L] its logarithm, finite even where A[L] underflows to 0."""
+    Z = np.random.default_rng(1).standard_normal((4, 6)) * [[1], [3], [10], [1e3]]
+    A, log_A = softmax_and_log(Z)
+    np.testing.assert_array_equal(A, softmax(Z))
+    shown = A > 1e-300
+    np.testing.assert_allclose(log_A[shown], np.log(A[shown]), rtol=1e-12, atol=1e-12)
+    assert np.isfinite(log_A).all() and (A == 0).any()  # an underflowed A, still a finite log
 
 
 def test_fused_sigmoid_binary_cross_entropy_is_stable_for_huge_logits():

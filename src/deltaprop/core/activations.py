@@ -83,6 +83,17 @@ def softmax(Z):
     return E / xp.sum(E, axis=0, keepdims=True)
 
 
+def softmax_and_log(Z):
+    """(softmax(Z), log softmax(Z)) from one pass over Z: with S = Z - column max and
+    s = sum_k exp(S_k), A = exp(S) / s (the values ``softmax`` gives) and log A = S - log s,
+    which stays finite where A underflows to 0."""
+    xp = namespace(Z)
+    S = Z - xp.max(Z, axis=0, keepdims=True)
+    E = xp.exp(S)
+    s = xp.sum(E, axis=0, keepdims=True)
+    return E / s, S - xp.log(s)
+
+
 def softmax_backward(dA, A):
     """dJ/dZ for A = softmax(Z): the Jacobian-vector product (report, softmax Jacobian).
 
@@ -96,11 +107,13 @@ class Activation:
     """An activation g with its derivative.
 
     ``g_prime`` is None for softmax, the one activation that is not element-wise.
+    ``g_and_log`` (softmax only) gives (g(Z), log g(Z)) together, for a cost that needs log A.
     """
 
     name: str
     g: Callable
     g_prime: Callable | None
+    g_and_log: Callable | None = None
 
     @property
     def elementwise(self) -> bool:
@@ -119,7 +132,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation("sigmoid", sigmoid, sigmoid_prime),
     "tanh": Activation("tanh", tanh, tanh_prime),
     "identity": Activation("identity", identity, identity_prime),
-    "softmax": Activation("softmax", softmax, None),
+    "softmax": Activation("softmax", softmax, None, softmax_and_log),
 }
 
 #: Activations that may be used on hidden layers (softmax only makes sense on the output).

@@ -61,16 +61,10 @@ def mse_dA(A, Y, w):
     return w * (A - Y)
 
 
-def _logsumexp(Z):
-    """log sum_k exp(Z_kj) for each column j, as a (1, m) row, without overflow."""
-    xp = namespace(Z)
-    Zmax = xp.max(Z, axis=0, keepdims=True)
-    return Zmax + xp.log(xp.sum(xp.exp(Z - Zmax), axis=0, keepdims=True))
-
-
-def softmax_cross_entropy_from_logits(Z, Y, w):
-    """Cross-entropy of softmax(Z), using log softmax(Z) = Z - logsumexp(Z): finite for any Z."""
-    return -namespace(Z).sum(w * Y * (Z - _logsumexp(Z)))
+def cross_entropy_from_log(log_A, Y, w):
+    """J = -(1/m) sum_j sum_k Y_kj log A_kj given log A itself (log softmax(Z), which the
+    forward pass computes with a softmax output): finite for any logits Z."""
+    return -namespace(log_A).sum(w * Y * log_A)
 
 
 def sigmoid_binary_cross_entropy_from_logits(Z, Y, w):
@@ -86,7 +80,8 @@ class Loss:
 
     ``outputs`` are the output activations the loss is defined for (cross-entropy needs A > 0,
     binary cross-entropy needs 0 < A < 1). ``fused_output`` names the output activation with
-    which delta[L] simplifies to (A - Y)/m and the cost is computed stably from the logits Z[L].
+    which delta[L] simplifies to (A - Y)/m and the cost is computed stably: ``J_from_log`` from
+    log A[L], which the forward pass then computes with A[L], or ``J_from_logits`` from Z[L].
     """
 
     name: str
@@ -94,6 +89,7 @@ class Loss:
     dJ_dA: Callable
     outputs: tuple[str, ...]
     fused_output: str | None = None
+    J_from_log: Callable | None = None
     J_from_logits: Callable | None = None
 
 
@@ -106,7 +102,7 @@ LOSSES: dict[str, Loss] = {
         cross_entropy_dA,
         outputs=("softmax", "sigmoid", "relu"),
         fused_output="softmax",
-        J_from_logits=softmax_cross_entropy_from_logits,
+        J_from_log=cross_entropy_from_log,
     ),
     "binary_cross_entropy": Loss(
         "binary_cross_entropy",

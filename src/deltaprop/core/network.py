@@ -351,19 +351,25 @@ class Network:
         ``D`` (optional, training only) maps hidden layers l to inverted-dropout masks of shape
         (n[l], m) whose entries are 0 or 1/keep_prob.
         """
-        A, Z, W, b, g = {0: X}, {}, self.W, self.b, self.g
-        for l in range(1, self.L + 1):
+        A, Z, W, b, g, L = {0: X}, {}, self.W, self.b, self.g, self.L
+        self.log_A_L = None
+        for l in range(1, L + 1):
             Z[l] = W[l] @ A[l - 1] + b[l]  # (eq. F2) b[l] (n[l], 1) broadcasts over the m columns
-            A[l] = g[l].g(Z[l])  # (eq. F3)
+            if l == L and self.fused and self.loss.J_from_log:  # the cost will need log A[L]
+                A[l], self.log_A_L = g[l].g_and_log(Z[l])  # (eq. F3), and log A[L] with it
+            else:
+                A[l] = g[l].g(Z[l])  # (eq. F3)
             if D and l in D:
                 A[l] = A[l] * D[l]  # (eq. D1) inverted dropout: Hadamard product with the mask
         self.Z, self.A = Z, A
-        return A[self.L]
+        return A[L]
 
     def _cost(self, Y, w):
         """J from the last forward pass, a 0-d array (left on the device; ``cost`` reads it);
         w is 1/m, or the (1, m) normalised example weights."""
-        if self.fused:  # stable from the logits: log softmax(Z) = Z - logsumexp(Z)
+        if self.log_A_L is not None:  # softmax: from log A[L], finite where A[L] underflows
+            return self.loss.J_from_log(self.log_A_L, Y, w)
+        if self.fused:  # sigmoid: stable from the logits Z[L]
             return self.loss.J_from_logits(self.Z[self.L], Y, w)
         return self.loss.J(self.A[self.L], Y, w)  # (eq. J1)
 

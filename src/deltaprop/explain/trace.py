@@ -226,7 +226,8 @@ class _Recorder:
             if isinstance(result, np.ndarray) and any(result is a for a in args):
                 result = result.view(_Recorded)
             result = _wrap(result, self)
-            frame.outputs, frame.seq = (result,), self.tick()
+            frame.outputs = result if isinstance(result, tuple) else (result,)
+            frame.seq = self.tick()
             self._append(frame)
             return result
 
@@ -672,6 +673,7 @@ def trace(network, X, Y) -> Trace:
                 a,
                 g=rec.call(a.g, "g", a.name),
                 g_prime=a.g_prime and rec.call(a.g_prime, "g'", a.name),
+                g_and_log=a.g_and_log and rec.call(a.g_and_log, "g", a.name),
             )
             for l, a in saved["g"].items()
         }

@@ -257,7 +257,8 @@ def shape_table() -> str:
     return (
         r"\begin{table}[ht]\centering\small" + "\n"
         r"\caption{One forward and one backward pass of the seed's 3--4--3--2 network on $m = 5$ "
-        r"examples, recorded by \code{deltaprop trace} from the computation itself.}"
+        r"examples, recorded by \code{deltaprop trace} from the computation itself. The softmax "
+        r"row includes $\log A^{[3]}$, which the same pass computes for the cost.}"
         r"\label{tab:shapes}" + "\n" + as_latex(records) + "\n" + r"\end{table}" + "\n"
     )
 
