@@ -226,6 +226,22 @@ def test_the_optimizer_state_is_named_by_parameter_and_moves_between_libraries(x
         np.testing.assert_allclose(dict(trainer.network.parameters())[name], P, rtol=1e-10)
 
 
+def test_an_optimizer_follows_its_network_when_the_parameters_are_replaced(xp):
+    """On PyTorch the optimizer makes the parameters views of one vector it updates at once;
+    a network whose arrays were replaced since (a copy here) must still be the one trained."""
+    trainer, _ = train(xp, "adam", epochs=2, batch_size=8)
+    reference, _ = train(None, "adam", epochs=4, batch_size=8)
+    trainer.network = trainer.network.copy()  # new arrays, no longer views of that vector
+    trainer.epochs = 4
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((4, 50)), rng.integers(0, 3, 50)
+    trainer.fit(X, y, validation=(X[:, :10], y[:10]), sample_weight=np.linspace(0.5, 2, 50))
+    for name, P in reference.network.parameters():
+        np.testing.assert_allclose(
+            to_numpy(dict(trainer.network.parameters())[name]), P, rtol=1e-10, atol=1e-13
+        )
+
+
 def test_early_stopping_restores_the_best_weights(xp):
     from deltaprop.training import EarlyStopping
 

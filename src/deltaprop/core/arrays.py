@@ -52,6 +52,16 @@ def is_numpy(xp: ModuleType) -> bool:
     return xp is np
 
 
+def has_views(xp: ModuleType) -> bool:
+    """True for libraries whose slices and reshapes of a contiguous array are views that an
+    in-place update of the array shows through (numpy, PyTorch, CuPy); the standard leaves it
+    open, so other libraries are taken not to."""
+    if is_numpy(xp):
+        return True
+    api = compat()
+    return api.is_torch_namespace(xp) or api.is_cupy_namespace(xp)
+
+
 def resolve(xp=None, device=None) -> tuple[ModuleType, object]:
     """(namespace, device) from what a user names: ``xp`` a module (numpy, torch, cupy,
     array_api_strict, ...) or its name, ``device`` a device of that library or a string such

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from ..core.arrays import device_of, is_numpy, namespace
+from ..core.arrays import device_of, has_views, is_numpy, namespace
 
 
 class _Names(dict):
@@ -60,8 +60,10 @@ class Optimizer:
         self.clip_norm = clip_norm
         self.t = 0  # number of steps taken
         self.state: dict[str, np.ndarray] = {}
-        # (name, shape) of the parameters laid end to end in the flat update, in its order.
+        # (name, shape) of the parameters laid end to end in the flat update, in its order;
+        # and, where the library has views, the vector whose views the parameters are.
         self._layout: list[tuple[str, tuple]] = []
+        self._joined: tuple | None = None
 
     def step(self, network, dW: dict, db: dict) -> None:
         """Update ``network.W`` and ``network.b`` in place from the gradients."""
@@ -79,27 +81,58 @@ class Optimizer:
             if scale is not None:
                 grads = [(name, P, dP * scale) for name, P, dP in grads]
         if not is_numpy(network.xp):
-            return self._update_all(network.xp, grads)
+            return self._update_all(network, grads)
         if self._layout:  # flat state from another library: by parameter name again
             self.state, self._layout = self.state_dict()[1], []
         for name, P, dP in grads:
             self.update(name, P, dP)
 
-    def _update_all(self, xp, grads: list) -> None:
+    def _update_all(self, network, grads: list) -> None:
         """One update of every parameter at once, for array libraries other than numpy.
 
         Every rule changes P in place by an amount that does not depend on P, so the rule run
         on a vector of zeros with the gradients laid end to end gives all the changes at once.
+        Where the library has views, the parameters become views of one vector too, and one
+        addition updates them all.
         """
+        xp = network.xp
         self._layout = [(name, tuple(P.shape)) for name, P, _ in grads]
         dP = xp.concat([xp.reshape(dP, (-1,)) for _, _, dP in grads])
         change = xp.zeros_like(dP)
         self.update(ALL, change, dP)
+        theta = self._parameters_joined(network, grads) if has_views(xp) else None
+        if theta is not None:
+            theta += change
+            return
         start = 0
         for _, P, _ in grads:
             stop = start + math.prod(P.shape)
             P += xp.reshape(change[start:stop], P.shape)
             start = stop
+
+    def _parameters_joined(self, network, grads: list):
+        """The vector theta whose views ``network.W[l]`` and ``network.b[l]`` are, laid out as
+        the gradients are. Made at the first step (the network's parameters are then replaced
+        by views of it, with the same values), and again whenever a parameter is no longer one
+        of those views (a network copied, moved or replaced)."""
+        parameters = [P for _, P, _ in grads]
+        if self._joined is not None:
+            theta, views = self._joined
+            if len(views) == len(parameters) and all(
+                P is view for P, view in zip(parameters, views, strict=True)
+            ):
+                return theta
+        xp = network.xp
+        theta = xp.concat([xp.reshape(P, (-1,)) for P in parameters])
+        views, start = [], 0
+        for name, P, _ in grads:
+            stop = start + math.prod(P.shape)
+            views.append(xp.reshape(theta[start:stop], P.shape))
+            letter, l = name[0], int(name[2:-1])  # "W[3]" -> ("W", 3)
+            (network.W if letter == "W" else network.b)[l] = views[-1]
+            start = stop
+        self._joined = (theta, views)
+        return theta
 
     def update(self, name: str, P: np.ndarray, dP: np.ndarray) -> None:
         raise NotImplementedError
