@@ -109,11 +109,13 @@ class MiniBatches:
         labels = None
         if network.is_classifier and network.output != "sigmoid":
             labels = xp.argmax(Y, axis=0)  # once per fit rather than at every step
-        self.whole = (X, Y, sample_weight, labels)  # the full batch: the data themselves
         self.rows = (self._as_rows(X), self._as_rows(Y), sample_weight, labels)
         self.weights = None if sample_weight is None else to_numpy(sample_weight)  # on the host
-        self.buffers = None
+        # numpy: the full batch is the data themselves. A device slices its rows instead, and
+        # keeps no reference to X (so the caller's copy can go when the caller lets it).
+        self.whole = self.buffers = None
         if is_numpy(xp):
+            self.whole = (X, Y, sample_weight, labels)
             self.buffers = tuple(
                 None if R is None else np.empty((b, *R.shape[1:]), dtype=R.dtype) for R in self.rows
             )
@@ -145,7 +147,7 @@ class MiniBatches:
     def get(self, index) -> tuple:
         """The mini-batch ``index`` (from ``index``, or part of it): X_b, Y_b, sw_b, labels_b and
         its total weight."""
-        if isinstance(index, slice) and index == slice(0, self.m):
+        if self.whole is not None and isinstance(index, slice) and index == slice(0, self.m):
             X_b, Y_b, sw_b, labels_b = self.whole  # the full batch: no copy
             weights = self.weights
         elif self.buffers is not None:
@@ -274,6 +276,7 @@ class Trainer:
         m = X.shape[1]
         b = m if self.batch_size is None else min(self.batch_size, m)
         batches = MiniBatches(net, X, Y, sample_weight, b)
+        del X, Y  # the mini-batches come from ``batches`` now
         self._m, self._b = m, b
         # numpy records every step at once; other libraries leave the steps' costs and
         # accuracies on the device until _read_back.
