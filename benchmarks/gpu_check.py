@@ -12,8 +12,9 @@ run it once:
 2. Speed. One epoch of an MNIST-shaped set (60,000 x 784, 784-256-128-10, plain SGD) for each
    batch size, deltaprop's ``Trainer`` on a PyTorch network against PyTorch's own eager
    ``nn.Sequential`` training on the same device, float32 with TF32 off (true fp32 products),
-   timed with the device synchronised; and the large case 784-4096-4096-10 at batch 4096, where
-   both should reach the device's fp32 matrix rate. Work is counted as 6 x weights x examples.
+   timed with the device synchronised; Adam (the command line's default) at batch 128; and the
+   large case 784-4096-4096-10 at batch 4096, where both should reach the device's fp32 matrix
+   rate. Work is counted as 6 x weights x examples.
    On CUDA each epoch also counts the times the host waits for the device (sync debug mode).
 
 Results go to DIR/gpu_check.json and a table to standard output.
@@ -33,7 +34,7 @@ import numpy as np
 
 from deltaprop.core import Network, gradcheck
 from deltaprop.core.arrays import to_numpy
-from deltaprop.training import GradientDescent, Trainer
+from deltaprop.training import Trainer, make_optimizer
 
 
 def synchronise(torch, device: str) -> None:
@@ -91,11 +92,17 @@ def torch_mlp(torch, sizes, dropout: float = 0.0):
     return nn.Sequential(*layers)
 
 
-def torch_epoch(torch, sizes, X_rows, y, batch: int, lr: float, device: str) -> float:
-    """Seconds for one epoch of PyTorch's eager nn.Sequential SGD training (data on device)."""
+#: The optimizers timed, with their learning rates: the seed's rule and the command line's default.
+LEARNING_RATES = {"sgd": 0.01, "adam": 0.001}
+
+
+def torch_epoch(torch, sizes, X_rows, y, batch: int, optimizer: str, device: str) -> float:
+    """Seconds for one epoch of PyTorch's eager nn.Sequential training (data on device), with
+    its own SGD or Adam (foreach on CUDA, PyTorch's default there)."""
     nn = torch.nn
     model = torch_mlp(torch, sizes).to(device)
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    make = torch.optim.SGD if optimizer == "sgd" else torch.optim.Adam
+    optimizer = make(model.parameters(), lr=LEARNING_RATES[optimizer])
     loss_fn = nn.CrossEntropyLoss()
     m = X_rows.shape[0]
     order = torch.randperm(m, device=device)
@@ -111,10 +118,11 @@ def torch_epoch(torch, sizes, X_rows, y, batch: int, lr: float, device: str) -> 
     return time.perf_counter() - start
 
 
-def deltaprop_epoch(torch, sizes, X, y, batch: int, lr: float, device: str) -> float:
+def deltaprop_epoch(torch, sizes, X, y, batch: int, optimizer: str, device: str) -> float:
     """Seconds for one epoch of deltaprop's Trainer on a network that lives on the device."""
     net = Network(sizes, seed=0, dtype=np.float32, xp="torch", device=device)
-    trainer = Trainer(net, GradientDescent(lr), epochs=1, batch_size=batch, seed=0)
+    rule = make_optimizer(optimizer, lr=LEARNING_RATES[optimizer])
+    trainer = Trainer(net, rule, epochs=1, batch_size=batch, seed=0)
     synchronise(torch, device)
     start = time.perf_counter()
     trainer.fit(X, y)
@@ -143,39 +151,37 @@ def time_training(device: str, examples: int, batches, repeats: int, large: bool
     torch.backends.cuda.matmul.allow_tf32 = False  # true fp32 products, as the targets assume
     torch.backends.cudnn.allow_tf32 = False
     rng = np.random.default_rng(0)
-    cases = [((784, 256, 128, 10), b) for b in batches]
+    cases = [((784, 256, 128, 10), b, "sgd") for b in batches]
+    cases.append(((784, 256, 128, 10), 128, "adam"))
     if large:
-        cases.append(((784, 4096, 4096, 10), 4096))
+        cases.append(((784, 4096, 4096, 10), 4096, "sgd"))
     X_rows = rng.random((examples, 784), dtype=np.float32)
     labels = rng.integers(0, 10, examples)
     X_torch = torch.from_numpy(X_rows).to(device)
     y_torch = torch.from_numpy(labels).to(device)
     X_device = X_torch.T  # deltaprop's layout (n_x, m), already on the device
     rows = []
-    for sizes, batch in cases:
+    for sizes, batch, optimizer in cases:
         weights = sum(sizes[l - 1] * sizes[l] for l in range(1, len(sizes)))
         flop = 6 * weights * examples
-        times = {"deltaprop": [], "torch": []}
-        deltaprop_epoch(torch, sizes, X_device, labels, batch, 0.01, device)  # warm-up
-        torch_epoch(torch, sizes, X_torch, y_torch, batch, 0.01, device)
-        for _ in range(repeats):
-            times["deltaprop"].append(
-                deltaprop_epoch(torch, sizes, X_device, labels, batch, 0.01, device)
-            )
-            times["torch"].append(torch_epoch(torch, sizes, X_torch, y_torch, batch, 0.01, device))
-        median = {k: float(np.median(v)) for k, v in times.items()}
-        syncs = {
-            "deltaprop": device_syncs(
-                torch, device, deltaprop_epoch, torch, sizes, X_device, labels, batch, 0.01, device
-            ),
-            "torch": device_syncs(
-                torch, device, torch_epoch, torch, sizes, X_torch, y_torch, batch, 0.01, device
-            ),
+        setting = (batch, optimizer, device)
+        epochs = {
+            "deltaprop": (deltaprop_epoch, torch, sizes, X_device, labels, *setting),
+            "torch": (torch_epoch, torch, sizes, X_torch, y_torch, *setting),
         }
+        for run, *args in epochs.values():  # warm-up
+            run(*args)
+        times = {name: [] for name in epochs}
+        for _ in range(repeats):
+            for name, (run, *args) in epochs.items():
+                times[name].append(run(*args))
+        median = {k: float(np.median(v)) for k, v in times.items()}
+        syncs = {name: device_syncs(torch, device, *epoch) for name, epoch in epochs.items()}
         rows.append(
             {
                 "network": "-".join(map(str, sizes)),
                 "batch": batch,
+                "optimizer": optimizer,
                 "deltaprop_s": median["deltaprop"],
                 "torch_s": median["torch"],
                 "deltaprop_tflops": flop / median["deltaprop"] / 1e12,
@@ -227,7 +233,8 @@ def main(argv: list[str] | None = None) -> int:
         )
     for row in result["training"]:
         print(
-            f"epoch {row['network']} batch {row['batch']}: deltaprop {row['deltaprop_s']:.3f} s "
+            f"epoch {row['network']} batch {row['batch']} {row['optimizer']}: "
+            f"deltaprop {row['deltaprop_s']:.3f} s "
             f"({row['deltaprop_tflops']:.2f} TFLOP/s), torch {row['torch_s']:.3f} s "
             f"({row['torch_tflops']:.2f} TFLOP/s), torch/deltaprop time "
             f"{row['torch_time_over_deltaprop']:.2f}"

@@ -154,7 +154,8 @@ def test_the_gpu_check_runs_dry_on_the_cpu(tmp_path):
     result = json.loads((tmp_path / "gpu_check.json").read_text())
     assert [row["network"] for row in result["gradients"]] == ["3-4-3-2", "784-256-128-10"]
     assert all(row["passed"] for row in result["gradients"])
-    assert [row["batch"] for row in result["training"]] == [128, 1024]
+    cases = [(row["batch"], row["optimizer"]) for row in result["training"]]
+    assert cases == [(128, "sgd"), (1024, "sgd"), (128, "adam")]
     assert all(row["deltaprop_s"] > 0 and row["torch_s"] > 0 for row in result["training"])
     assert "-> ok" in done.stdout
 
