@@ -32,6 +32,18 @@ TOY = [
 ]  # fmt: skip
 
 
+def run_script(name: str, *args: str, timeout: int = 300, env=None):
+    """Run benchmarks/<name> with ``args`` from the repository root, output captured."""
+    return subprocess.run(
+        [sys.executable, str(BENCHMARKS / name), *args],
+        cwd=REPOSITORY,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
 def installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
@@ -42,14 +54,7 @@ def toy_run(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
     # One thread per pool: at toy size threads only add waiting, most of all on a busy machine.
     env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), *TOY, "--out", str(out)],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    done = run_script("run.py", *TOY, "--out", str(out), env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     return done, out, json.loads((out / "results.json").read_text())
 
@@ -142,14 +147,7 @@ def test_the_gpu_check_runs_dry_on_the_cpu(tmp_path):
     PyTorch's CPU at toy size so that it cannot rot (its numbers mean nothing on a CPU)."""
     pytest.importorskip("torch")
     pytest.importorskip("array_api_compat")
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "gpu_check.py"), "--device", "cpu", "--quick"]
-        + ["--out", str(tmp_path)],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_script("gpu_check.py", "--device", "cpu", "--quick", "--out", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     result = json.loads((tmp_path / "gpu_check.json").read_text())
     assert [row["network"] for row in result["gradients"]] == ["3-4-3-2", "784-256-128-10"]
@@ -165,13 +163,7 @@ def test_the_launch_count_runs_and_sees_what_a_step_asks_of_a_gpu(tmp_path):
     and its reads back to the host; counts, not times, so they are checked here."""
     pytest.importorskip("torch")
     pytest.importorskip("array_api_compat")
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "launches.py"), "--quick", "--out", str(tmp_path)],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_script("launches.py", "--quick", "--out", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     result = json.loads((tmp_path / "launches.json").read_text())
     rows = {(row["optimizer"], row["dropout"]): row for row in result["steps"]}
@@ -195,10 +187,5 @@ def test_the_gpu_check_says_when_there_is_no_gpu():
 
     if torch.cuda.is_available():
         pytest.skip("a GPU is here")
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "gpu_check.py"), "--device", "cuda"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_script("gpu_check.py", "--device", "cuda", timeout=120)
     assert done.returncode == 2 and "no CUDA device" in done.stderr

@@ -392,7 +392,7 @@ class Trainer:
         be 0-d arrays on the network's device."""
         net = self.network
         m_penalty = weight if self.l2_over == "weight" else m_b
-        if self._pending is None:
+        if self._pending is None:  # a float before the L2 term: float32 + float stays float32
             cost = float(cost)
         if self.l2:
             cost = cost + net.l2_cost(self.l2, m_penalty)

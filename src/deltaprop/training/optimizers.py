@@ -83,7 +83,7 @@ class Optimizer:
         if not is_numpy(network.xp):
             return self._update_all(network, grads)
         if self._layout:  # flat state from another library: by parameter name again
-            self.state, self._layout = self.state_dict()[1], []
+            self.state, self._layout, self._joined = self.state_dict()[1], [], None
         for name, P, dP in grads:
             self.update(name, P, dP)
 
