@@ -1,23 +1,27 @@
 """deltaprop on a GPU through the array API: correctness first, then speed next to PyTorch.
 
-    python benchmarks/gpu_check.py [--device cuda] [--out DIR]      # on a machine with a GPU
-    python benchmarks/gpu_check.py --device cpu --quick             # a dry run anywhere
+    python benchmarks/gpu_check.py [--device cuda] [--libraries torch cupy] [--out DIR]
+    python benchmarks/gpu_check.py --device cpu --quick --libraries numpy torch   # a dry run
 
 One script that checks and times everything in a few minutes, so that a session lent a GPU can
-run it once:
+run it once. For each array library deltaprop computes with (PyTorch and CuPy by default; one
+that is not installed is skipped, and the results say why):
 
 1. Gradients. The same network and data on the device and in numpy float64 (the reference):
    float64 on the device must pass central finite differences (< 1e-7) and equal the reference
    to 1e-12; float32 on the device must equal the reference within float32 tolerance.
 2. Speed. One epoch of an MNIST-shaped set (60,000 x 784, 784-256-128-10, plain SGD) for each
-   batch size, deltaprop's ``Trainer`` on a PyTorch network against PyTorch's own eager
+   batch size, deltaprop's ``Trainer`` on the device against PyTorch's own eager
    ``nn.Sequential`` training on the same device, float32 with TF32 off (true fp32 products),
    timed with the device synchronised; Adam (the command line's default) at batch 128; and the
    large case 784-4096-4096-10 at batch 4096, where both should reach the device's fp32 matrix
    rate. Work is counted as 6 x weights x examples.
-   On CUDA each epoch also counts the times the host waits for the device (sync debug mode).
+   On CUDA each epoch also counts the times the host waits for the device (PyTorch's sync debug
+   mode, which sees PyTorch's waits only).
 
-Results go to DIR/gpu_check.json and a table to standard output.
+A run that fails (out of memory, a library's missing function) is recorded as one line and the
+others go on; DIR/gpu_check.json is rewritten after every case, so a run stopped early keeps
+what it measured. A table goes to standard output; the exit code is 1 if anything failed.
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from deltaprop.core import Network, gradcheck
-from deltaprop.core.arrays import to_numpy
+from deltaprop.core.arrays import asarray, resolve, to_numpy
+from deltaprop.core.errors import InputError
 from deltaprop.training import Trainer, make_optimizer
 
 
@@ -50,8 +55,9 @@ def largest_relative_error(dW: dict, reference: dict) -> float:
     )
 
 
-def check_gradients(device: str) -> list[dict]:
-    """Gradients on the device against numpy float64, for the seed's network and an MNIST one."""
+def check_gradients(library: str, device: str) -> list[dict]:
+    """Gradients of deltaprop on ``library`` against numpy float64, for the seed's network and
+    an MNIST-shaped one."""
     rng = np.random.default_rng(0)
     rows = []
     for sizes, m in (((3, 4, 3, 2), 5), ((784, 256, 128, 10), 64)):
@@ -61,12 +67,13 @@ def check_gradients(device: str) -> list[dict]:
         X = rng.standard_normal((sizes[0], m))
         y = rng.integers(0, sizes[-1], m)
         dW_ref, _ = reference.gradients(X, y)
-        on_device = reference.to("torch", device)
+        on_device = reference.to(library, device)
         fd = gradcheck(on_device, X, y, max_per_array=20)
         dW64, _ = on_device.gradients(X, y)
         dW32, _ = on_device.copy(np.float32).gradients(X, y)
 
         row = {
+            "library": library,
             "network": "-".join(map(str, sizes)),
             "finite_differences_float64": fd.relative_error,
             "float64_vs_numpy": largest_relative_error(dW64, dW_ref),
@@ -118,9 +125,10 @@ def torch_epoch(torch, sizes, X_rows, y, batch: int, optimizer: str, device: str
     return time.perf_counter() - start
 
 
-def deltaprop_epoch(torch, sizes, X, y, batch: int, optimizer: str, device: str) -> float:
-    """Seconds for one epoch of deltaprop's Trainer on a network that lives on the device."""
-    net = Network(sizes, seed=0, dtype=np.float32, xp="torch", device=device)
+def deltaprop_epoch(torch, sizes, X, y, batch: int, optimizer: str, device: str, library: str):
+    """Seconds for one epoch of deltaprop's Trainer on a network that computes with ``library``
+    on the device (X already there, in the notation's layout (n_x, m))."""
+    net = Network(sizes, seed=0, dtype=np.float32, xp=library, device=device)
     rule = make_optimizer(optimizer, lr=LEARNING_RATES[optimizer])
     trainer = Trainer(net, rule, epochs=1, batch_size=batch, seed=0)
     synchronise(torch, device)
@@ -132,7 +140,8 @@ def deltaprop_epoch(torch, sizes, X, y, batch: int, optimizer: str, device: str)
 
 def device_syncs(torch, device: str, run, *args) -> int | None:
     """How many times ``run(*args)`` makes the host wait for the device (CUDA's synchronisation
-    debug mode warns at each); None off CUDA."""
+    debug mode warns at each); None off CUDA. PyTorch sees only its own waits, so a run on
+    CuPy counts none of its own."""
     if not device.startswith("cuda"):
         return None
     with warnings.catch_warnings(record=True) as caught:
@@ -145,7 +154,26 @@ def device_syncs(torch, device: str, run, *args) -> int | None:
     return sum("synchroniz" in str(w.message) for w in caught)
 
 
-def time_training(device: str, examples: int, batches, repeats: int, large: bool) -> list[dict]:
+def available(library: str, device: str) -> str | None:
+    """None when deltaprop can compute with ``library`` on ``device``, else why not."""
+    try:
+        resolve(library, device)
+    except (ImportError, InputError) as e:
+        return str(e)
+    return None
+
+
+def failure(e: Exception) -> str:
+    """One line for the results: a failure on one library must not lose the others' numbers."""
+    lines = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {lines[0] if lines else ''}"
+
+
+def time_training(
+    libraries, device: str, examples: int, batches, repeats: int, large: bool, save
+) -> list[dict]:
+    """One row per case: the median epoch of deltaprop on each library and of PyTorch eager.
+    ``save(rows)`` is called after every case, so that a run stopped early keeps its rows."""
     import torch
 
     torch.backends.cuda.matmul.allow_tf32 = False  # true fp32 products, as the targets assume
@@ -159,44 +187,73 @@ def time_training(device: str, examples: int, batches, repeats: int, large: bool
     labels = rng.integers(0, 10, examples)
     X_torch = torch.from_numpy(X_rows).to(device)
     y_torch = torch.from_numpy(labels).to(device)
-    X_device = X_torch.T  # deltaprop's layout (n_x, m), already on the device
+    X_on = {}  # deltaprop's layout (n_x, m), already on the device, for each library
+    for library in libraries:
+        xp, where = resolve(library, device)
+        X_on[library] = asarray(X_rows, xp, where).T
     rows = []
     for sizes, batch, optimizer in cases:
         weights = sum(sizes[l - 1] * sizes[l] for l in range(1, len(sizes)))
         flop = 6 * weights * examples
         setting = (batch, optimizer, device)
         epochs = {
-            "deltaprop": (deltaprop_epoch, torch, sizes, X_device, labels, *setting),
-            "torch": (torch_epoch, torch, sizes, X_torch, y_torch, *setting),
+            f"deltaprop[{library}]": (
+                deltaprop_epoch,
+                torch,
+                sizes,
+                X_on[library],
+                labels,
+                *setting,
+                library,
+            )
+            for library in libraries
         }
-        for run, *args in epochs.values():  # warm-up
-            run(*args)
-        times = {name: [] for name in epochs}
-        for _ in range(repeats):
-            for name, (run, *args) in epochs.items():
-                times[name].append(run(*args))
-        median = {k: float(np.median(v)) for k, v in times.items()}
-        syncs = {name: device_syncs(torch, device, *epoch) for name, epoch in epochs.items()}
+        epochs["torch"] = (torch_epoch, torch, sizes, X_torch, y_torch, *setting)
+        times, syncs, errors = {}, {}, {}
+        for name, (run, *args) in epochs.items():
+            try:
+                run(*args)  # warm-up
+                times[name] = float(np.median([run(*args) for _ in range(repeats)]))
+                syncs[name] = device_syncs(torch, device, run, *args)
+            except Exception as e:  # noqa: BLE001 - recorded, and the other runs go on
+                errors[name] = failure(e)
         rows.append(
             {
                 "network": "-".join(map(str, sizes)),
                 "batch": batch,
                 "optimizer": optimizer,
-                "deltaprop_s": median["deltaprop"],
-                "torch_s": median["torch"],
-                "deltaprop_tflops": flop / median["deltaprop"] / 1e12,
-                "torch_tflops": flop / median["torch"] / 1e12,
-                "torch_time_over_deltaprop": median["torch"] / median["deltaprop"],
-                "deltaprop_syncs_per_epoch": syncs["deltaprop"],
-                "torch_syncs_per_epoch": syncs["torch"],
+                "seconds": times,
+                "tflops": {name: flop / t / 1e12 for name, t in times.items()},
+                "torch_time_over": {  # above 1: faster than PyTorch eager
+                    name: times["torch"] / t
+                    for name, t in times.items()
+                    if name != "torch" and "torch" in times
+                },
+                "syncs_per_epoch": syncs,
+                "errors": errors,
             }
         )
+        save(rows)
     return rows
+
+
+def write_json(path: Path, result: dict) -> None:
+    """Write ``result`` to ``path`` whole or not at all (a temporary file, then a rename)."""
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(result, indent=2) + "\n")
+    temporary.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="cuda", help="cuda, cuda:N, or cpu for a dry run")
+    parser.add_argument(
+        "--libraries",
+        nargs="+",
+        default=["torch", "cupy"],
+        help="array libraries deltaprop computes with (default: torch cupy; one that is not "
+        "installed is skipped and the results say why)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes (a dry run)")
     parser.add_argument("--out", default=".", help="folder for gpu_check.json")
     args = parser.parse_args(argv)
@@ -208,44 +265,68 @@ def main(argv: list[str] | None = None) -> int:
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         print(f"gpu_check: no CUDA device here for --device {args.device}", file=sys.stderr)
         return 2
+    skipped = {name: available(name, args.device) for name in args.libraries}
+    skipped = {name: why for name, why in skipped.items() if why}
+    libraries = [name for name in args.libraries if name not in skipped]
     examples = 2048 if args.quick else 60000
     batches = (128, 1024) if args.quick else (128, 512, 1024, 4096)
+    out = Path(args.out) / "gpu_check.json"
     result = {
         "device": args.device,
         "device_name": torch.cuda.get_device_name(args.device)
         if args.device.startswith("cuda")
         else platform.processor() or platform.machine(),
         "torch": torch.__version__,
-        "gradients": check_gradients(args.device),
-        "training": time_training(
-            args.device, examples, batches, repeats=1 if args.quick else 3, large=not args.quick
-        ),
+        "libraries": libraries,
+        "skipped": skipped,
+        "gradients": [],
+        "training": [],
     }
-    out = Path(args.out) / "gpu_check.json"
-    out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{result['device_name']} ({args.device}), torch {result['torch']}")
+    for name, why in skipped.items():
+        print(f"{name}: skipped ({why})")
+    for library in libraries:
+        try:
+            result["gradients"] += check_gradients(library, args.device)
+        except Exception as e:  # noqa: BLE001 - recorded; the timings below still run
+            result["gradients"].append({"library": library, "error": failure(e), "passed": False})
+        write_json(out, result)
     for row in result["gradients"]:
+        if "error" in row:
+            print(f"gradients on {row['library']}: {row['error']} -> FAILED")
+            continue
         print(
-            f"gradients {row['network']}: finite differences "
+            f"gradients on {row['library']}, {row['network']}: finite differences "
             f"{row['finite_differences_float64']:.1e}, float64 vs numpy "
             f"{row['float64_vs_numpy']:.1e}, float32 vs numpy "
             f"{row['float32_vs_numpy']:.1e} -> {'ok' if row['passed'] else 'FAILED'}"
         )
-    for row in result["training"]:
-        print(
-            f"epoch {row['network']} batch {row['batch']} {row['optimizer']}: "
-            f"deltaprop {row['deltaprop_s']:.3f} s "
-            f"({row['deltaprop_tflops']:.2f} TFLOP/s), torch {row['torch_s']:.3f} s "
-            f"({row['torch_tflops']:.2f} TFLOP/s), torch/deltaprop time "
-            f"{row['torch_time_over_deltaprop']:.2f}"
-        )
-        if row["deltaprop_syncs_per_epoch"] is not None:
+
+    def save(rows):
+        result["training"] = rows
+        write_json(out, result)
+
+    rows = time_training(
+        libraries, args.device, examples, batches, 1 if args.quick else 3, not args.quick, save
+    )
+    print(f"{result['device_name']} ({args.device}), torch {result['torch']}")
+    for row in rows:
+        print(f"epoch {row['network']} batch {row['batch']} {row['optimizer']}:")
+        for name, seconds in row["seconds"].items():
+            waits = row["syncs_per_epoch"][name]
             print(
-                f"  waits for the device per epoch: deltaprop {row['deltaprop_syncs_per_epoch']}, "
-                f"torch {row['torch_syncs_per_epoch']}"
+                f"  {name:<18} {seconds:8.3f} s {row['tflops'][name]:7.2f} TFLOP/s"
+                + (
+                    f"  torch/this time {row['torch_time_over'][name]:5.2f}"
+                    if name in row["torch_time_over"]
+                    else ""
+                )
+                + (f"  waits {waits}" if waits is not None else "")
             )
+        for name, error in row["errors"].items():
+            print(f"  {name:<18} FAILED: {error}")
     print(f"written: {out}")
-    return 0 if all(row["passed"] for row in result["gradients"]) else 1
+    ran = all(not row["errors"] for row in rows)
+    return 0 if ran and result["gradients"] and all(r["passed"] for r in result["gradients"]) else 1
 
 
 if __name__ == "__main__":

@@ -144,18 +144,51 @@ def test_a_missing_library_is_reported_as_skipped(monkeypatch):
 
 def test_the_gpu_check_runs_dry_on_the_cpu(tmp_path):
     """benchmarks/gpu_check.py is the one script a session with a GPU runs; here it runs on
-    PyTorch's CPU at toy size so that it cannot rot (its numbers mean nothing on a CPU)."""
+    PyTorch's CPU at toy size so that it cannot rot (its numbers mean nothing on a CPU). numpy
+    stands in for a second library; a library that is not installed is skipped, with why."""
     pytest.importorskip("torch")
     pytest.importorskip("array_api_compat")
-    done = run_script("gpu_check.py", "--device", "cpu", "--quick", "--out", str(tmp_path))
+    args = ["--device", "cpu", "--quick", "--libraries", "numpy", "torch", "not_a_library"]
+    done = run_script("gpu_check.py", *args, "--out", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
     result = json.loads((tmp_path / "gpu_check.json").read_text())
-    assert [row["network"] for row in result["gradients"]] == ["3-4-3-2", "784-256-128-10"]
+    assert result["libraries"] == ["numpy", "torch"]
+    assert "not installed" in result["skipped"]["not_a_library"]
+    networks = [(row["library"], row["network"]) for row in result["gradients"]]
+    assert networks == [
+        (library, network)
+        for library in ("numpy", "torch")
+        for network in ("3-4-3-2", "784-256-128-10")
+    ]
     assert all(row["passed"] for row in result["gradients"])
     cases = [(row["batch"], row["optimizer"]) for row in result["training"]]
     assert cases == [(128, "sgd"), (1024, "sgd"), (128, "adam")]
-    assert all(row["deltaprop_s"] > 0 and row["torch_s"] > 0 for row in result["training"])
-    assert "-> ok" in done.stdout
+    for row in result["training"]:
+        assert set(row["seconds"]) == {"deltaprop[numpy]", "deltaprop[torch]", "torch"}
+        assert all(seconds > 0 for seconds in row["seconds"].values())
+        assert row["errors"] == {}
+    assert "-> ok" in done.stdout and "not_a_library: skipped" in done.stdout
+
+
+def test_the_gpu_check_keeps_the_other_numbers_when_one_run_fails(monkeypatch, tmp_path):
+    """A failure on one library is recorded as one line, the other runs go on, and the exit
+    code says that something failed."""
+    pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import gpu_check
+
+    def out_of_memory(*args):
+        raise RuntimeError("out of device memory\nand a second line")
+
+    monkeypatch.setattr(gpu_check, "deltaprop_epoch", out_of_memory)
+    args = ["--device", "cpu", "--quick", "--libraries", "numpy", "--out", str(tmp_path)]
+    assert gpu_check.main(args) == 1
+    result = json.loads((tmp_path / "gpu_check.json").read_text())
+    assert len(result["training"]) == 3
+    for row in result["training"]:
+        assert row["errors"] == {"deltaprop[numpy]": "RuntimeError: out of device memory"}
+        assert set(row["seconds"]) == {"torch"}
 
 
 def test_the_launch_count_runs_and_sees_what_a_step_asks_of_a_gpu(tmp_path):
