@@ -90,20 +90,20 @@ class Optimizer:
     def _update_all(self, network, grads: list) -> None:
         """One update of every parameter at once, for array libraries other than numpy.
 
-        Every rule changes P in place by an amount that does not depend on P, so the rule run
-        on a vector of zeros with the gradients laid end to end gives all the changes at once.
-        Where the library has views, the parameters become views of one vector too, and one
-        addition updates them all.
+        Where the library has views, the parameters become views of one vector theta, and the
+        rule updates theta in place with the gradients laid end to end: each of its operations
+        is one kernel for all the parameters. Elsewhere, every rule changes P in place by an
+        amount that does not depend on P, so the rule run on a vector of zeros gives all the
+        changes at once, added to each parameter in turn.
         """
         xp = network.xp
         self._layout = [(name, tuple(P.shape)) for name, P, _ in grads]
         dP = xp.concat([xp.reshape(dP, (-1,)) for _, _, dP in grads])
+        if has_views(xp):
+            self.update(ALL, self._parameters_joined(network, grads), dP)
+            return
         change = xp.zeros_like(dP)
         self.update(ALL, change, dP)
-        theta = self._parameters_joined(network, grads) if has_views(xp) else None
-        if theta is not None:
-            theta += change
-            return
         start = 0
         for _, P, _ in grads:
             stop = start + math.prod(P.shape)
