@@ -120,7 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="hidden layer widths (default: 128 64)",
     )
     t.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
-    t.add_argument("--output", default="softmax", help="output activation (default: softmax)")
+    t.add_argument(
+        "--output",
+        default="softmax",
+        help="output activation: softmax (default), or sigmoid (two classes)",
+    )
     t.add_argument("--loss", default=None, help="loss (default: matches the output)")
     t.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, rmsprop, adam")
     t.add_argument(
@@ -402,6 +406,19 @@ def set_up(args, root: bool, comm) -> SimpleNamespace:
     return run
 
 
+def output_units(output: str, n_classes: int) -> int:
+    """n[L] for a classifier of ``n_classes`` classes: one unit per class, except a sigmoid
+    output, which is one unit: the probability of the second class."""
+    if output != "sigmoid":
+        return n_classes
+    if n_classes != 2:
+        raise UsageError(
+            f"--output sigmoid is one unit for two classes; the data have {n_classes} classes: "
+            "use --output softmax"
+        )
+    return 1
+
+
 def prepare_run(args, root: bool) -> SimpleNamespace:
     """Everything a run needs before training: the checkpoint to resume, the data, the network,
     the model, the optimizer and schedule, the example weights. Raises ValueError or OSError on
@@ -437,7 +454,8 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
     classes = parts.encoder.classes_
     if len(classes) < 2:
         raise UsageError(f"the data have a single class ({classes[0]!r}); nothing to learn")
-    sizes = [parts.X_train.shape[0], *args.hidden, len(classes)]
+    n_y = output_units(args.output, len(classes))
+    sizes = [parts.X_train.shape[0], *args.hidden, n_y]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore" if resumed or not root else "default")
         net = Network(
@@ -448,6 +466,12 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
             seed=args.seed,
             dtype=dtype,
             device=args.device,
+        )
+    if not net.is_classifier:
+        raise UsageError(
+            f"--output {args.output} with --loss {net.loss_name} makes a regression network, "
+            "whose outputs are not class scores, and train classifies: use --output softmax "
+            "(the default), or sigmoid for two classes"
         )
     if resumed is not None:
         net.load_parameters(dict(resumed[0].network.parameters()))
@@ -627,8 +651,11 @@ def cmd_evaluate(args) -> int:
     from .metrics import accuracy, confusion_matrix, per_class_scores
 
     model = io.load(args.model)
-    if model.classes is None:
-        raise UsageError(f"{args.model} is not a classifier; evaluate reports class metrics")
+    net = model.network
+    if model.classes is None or not net.is_classifier or (net.output == "sigmoid" and net.n_y > 1):
+        raise UsageError(
+            f"{args.model} is not a single-label classifier; evaluate reports class metrics"
+        )
     settings = model.info.get("settings", {})
     spec = args.data or model.info.get("data")
     if spec is None:

@@ -1,0 +1,60 @@
+"""Output layers other than softmax from the command line: `deltaprop train` classifies, so a
+sigmoid output is one unit for two classes, and a network whose outputs are not class scores is
+refused before training rather than reported with an accuracy it cannot have."""
+
+import json
+
+import numpy as np
+import pytest
+
+from deltaprop import io
+
+from .test_cli import one_line_error, run
+
+
+def test_a_sigmoid_output_is_one_unit_for_two_classes(tmp_path):
+    model = tmp_path / "sigmoid.npz"
+    args = ["--data", "moons", "--hidden", "16", "16", "--epochs", "60", "--out", model]
+    trained = run("train", *args, "--output", "sigmoid", "--json", "--quiet")
+    assert trained.returncode == 0, trained.stderr
+    assert json.loads(trained.stdout)["test_accuracy"] > 0.95
+    assert io.load(model).network.sizes[-1] == 1
+
+    evaluated = run("evaluate", model, "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    report = json.loads(evaluated.stdout)
+    assert report["accuracy"] == pytest.approx(json.loads(trained.stdout)["test_accuracy"])
+    assert np.array(report["confusion_matrix"]).sum() == report["examples"] == 125
+
+    csv = tmp_path / "new.csv"
+    csv.write_text("0.0,1.0\n1.0,-0.5\n2.0,0.5\n")
+    predicted = run("predict", model, csv)
+    assert predicted.returncode == 0, predicted.stderr
+    header, *rows = predicted.stdout.strip().splitlines()
+    assert header == "prediction,p_0,p_1"
+    assert [int(row.split(",")[0]) for row in rows] == [0, 1, 1]
+    for row in rows:
+        assert sum(float(p) for p in row.split(",")[1:]) == pytest.approx(1)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--data", "iris", "--output", "sigmoid"], "the data have 3 classes"),
+        (["--data", "moons", "--output", "identity"], "makes a regression network"),
+        (["--data", "moons", "--output", "tanh", "--loss", "mse"], "makes a regression network"),
+    ],
+)
+def test_outputs_that_cannot_classify_are_refused(tmp_path, args, message):
+    assert message in one_line_error(run("train", *args, "--out", tmp_path / "m.npz"))
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_evaluate_refuses_a_regression_model(tmp_path):
+    from deltaprop.core import Network
+    from deltaprop.model import Model
+
+    path = tmp_path / "regression.npz"
+    net = Network([2, 3, 2], output="identity", seed=0)
+    io.save(Model(net, classes=np.array([0, 1]), info={"data": "moons"}), path)
+    assert "not a single-label classifier" in one_line_error(run("evaluate", path))
