@@ -247,6 +247,29 @@ def test_l2_shrinks_the_weights():
     assert np.linalg.norm(shrunk.W[1]) < 0.8 * np.linalg.norm(plain.W[1])
 
 
+@pytest.mark.parametrize(
+    "weighted,l2_over", [(False, "examples"), (True, "examples"), (True, "weight")]
+)
+def test_validation_cost_carries_the_l2_term_as_the_training_cost_does(weighted, l2_over):
+    """Validated on the training data themselves with weights that barely move, the two costs
+    must agree: the penalty (l2 / 2 m_b) ||W||^2 of batches of 20, not (l2 / 2 m) ||W||^2 of
+    the 120 validation examples, which would make the curves differ by the set's size."""
+    X, y = blobs()
+    w = np.random.default_rng(1).uniform(0.5, 2, y.size) if weighted else None
+    net = Network([2, 16, 3], seed=0)
+    trainer = Trainer(
+        net, GradientDescent(lr=1e-300), epochs=1, batch_size=20, l2=5.0, l2_over=l2_over
+    )
+    history = trainer.fit(X, y, validation=(X, y), sample_weight=w)
+    if weighted:  # the validation set is not weighted: compare with the data term alone
+        data_cost = net.cost(X, y)
+        penalty = history.cost[-1] - net.cost(X, y, sample_weight=w)
+        assert history.val_cost[-1] == pytest.approx(data_cost + penalty, rel=1e-12)
+    else:
+        assert history.val_cost[-1] == pytest.approx(history.cost[-1], rel=1e-12)
+    assert history.val_cost[-1] > net.cost(X, y, l2=5.0)  # more than the 120-example penalty
+
+
 def test_early_stopping_restores_the_best_epoch():
     X, y = blobs(m=60)
     X_val, y_val = blobs(m=60, seed=1)

@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass, field, fields
 class History:
     """Per-epoch metrics. ``cost`` and ``accuracy`` are running averages over the epoch's
     mini-batches (measured before each update, as scikit-learn's ``loss_curve_``); the validation
-    metrics are measured on the whole validation set after the epoch. ``time`` is the wall time
+    metrics are measured on the whole validation set after the epoch. With an L2 penalty, both
+    costs carry it as training does, (l2 / 2 m_b) sum ||W[l]||^2 with m_b the mini-batch size,
+    so that the two differ only in how well the data are fitted. ``time`` is the wall time
     in seconds since training started. Accuracies are None for regression."""
 
     epoch: list[int] = field(default_factory=list)

@@ -81,6 +81,9 @@ def evaluate(network, X, Y, chunk: int = 4096) -> tuple[float, float | None]:
     return cost, (correct / m if network.is_classifier else None)
 
 
+#: The running sums of an epoch: weighted cost, correct predictions, total weight, examples,
+#: and the penalty's weight in the mean cost (see Trainer._end_epoch).
+RUNNING_START = {"cost": 0.0, "correct": 0, "seen": 0, "examples": 0, "penalty": 0.0}
 #: Steps whose cost and accuracy a GPU may hold before the trainer reads them (see _read_back).
 READ_BACK_EVERY = 1000
 #: Steps of dropout masks sent to a device in one transfer (see Trainer._masks).
@@ -243,7 +246,7 @@ class Trainer:
         self.epoch = 0
         self.batch = 0
         self.epoch_rng_state: dict | None = None
-        self.running = {"cost": 0.0, "correct": 0, "seen": 0, "examples": 0}
+        self.running = dict(RUNNING_START)
         self.elapsed = 0.0
         self.stop_training = False
         self.stop_reason: str | None = None
@@ -290,7 +293,7 @@ class Trainer:
             while self.epoch < self.epochs and not self.stop_training:
                 if self.batch == 0:
                     self.epoch_rng_state = self.rng.bit_generator.state
-                    self.running = {"cost": 0.0, "correct": 0, "seen": 0, "examples": 0}
+                    self.running = dict(RUNNING_START)
                     self._epoch_start_weights = self.copy_weights()
                 else:  # resuming inside an epoch: draw the same permutation again
                     self.rng.bit_generator.state = self.epoch_rng_state
@@ -402,6 +405,8 @@ class Trainer:
             self._pending.append((cost, weight, correct, m_b, self.batch))
             if len(self._pending) == READ_BACK_EVERY:
                 self._read_back()
+        # the weight of this step's penalty in the epoch's mean cost (see _end_epoch)
+        self.running["penalty"] += weight / m_penalty
         net.add_l2_gradient(dW, self.l2, m_penalty)
         self.optimizer.step(net, dW, db)  # (eqs. U1-U2, or the optimizer's rule)
         self._last_gradients = dW
@@ -440,7 +445,12 @@ class Trainer:
         val_cost = val_accuracy = None
         if validation is not None:
             val_cost, val_accuracy = evaluate(net, *validation)
-            val_cost += float(net.l2_cost(self.l2, validation[0].shape[1]))
+            # The L2 term as the epoch's training cost carries it, so that the two curves
+            # differ only in how well the data are fitted: step b adds its penalty
+            # (l2 / 2 m_b) ||W||^2 with weight w_b to a mean over seen = sum_b w_b, in all
+            # (l2 / 2) ||W||^2 sum_b (w_b / m_b) / seen (m_b: as the penalty counts it).
+            if self.l2:
+                val_cost += float(net.l2_cost(self.l2, seen / self.running["penalty"]))
         lr = self.optimizer.lr
         self.history.append(
             epoch=self.epoch,
@@ -552,7 +562,7 @@ class Trainer:
         self._masks_ahead.clear()
         self.dropout_rng.bit_generator.state = scalars["dropout_rng_state"]
         self.epoch_rng_state = scalars["epoch_rng_state"]
-        self.running = dict(scalars["running"])
+        self.running = {**RUNNING_START, **scalars["running"]}
         self.elapsed = scalars["elapsed"]
         self.optimizer.load_state_dict(scalars["optimizer"], under("optimizer"))
         self.schedule.load_state_dict(scalars["schedule"]["state"])
