@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -93,6 +94,10 @@ def corrupt(tmp_path, model, how):
             arrays["W[1]"] = np.zeros((5, 5), dtype=np.float32)
         elif how == "missing array":
             del arrays["b[2]"]
+        elif how == "huge layers":  # built as described, this would allocate 300 GB
+            meta["network"]["sizes"] = [4, 200_000, 200_000, 3]
+        elif how == "unknown preprocessing":
+            meta["preprocessing"] = "LabelEncoder"  # a class of deltaprop.data, not a preprocessor
         elif how == "bad metadata":
             meta = None
         payload = "{not json" if meta is None else json.dumps(meta)
@@ -112,6 +117,8 @@ def corrupt(tmp_path, model, how):
         ("future version", "format version 99"),
         ("shape mismatch", r"W\[1\] has shape \(5, 5\)"),
         ("missing array", r"b\[2\] is missing"),
+        ("huge layers", r"W\[1\] has shape \(.*\), but the layer sizes"),
+        ("unknown preprocessing", "unknown preprocessing 'LabelEncoder'"),
         ("bad metadata", "not valid JSON"),
     ],
 )
@@ -119,6 +126,23 @@ def test_every_corrupted_file_gives_a_clear_error(tmp_path, model, how, message)
     path = corrupt(tmp_path, model[0], how)
     with pytest.raises(ModelFileError, match=message):
         io.load(path)
+
+
+def test_a_file_cannot_make_loading_import_a_module(tmp_path, model, monkeypatch):
+    """Network(xp=...) imports the library it is given; a model file must not be able to name
+    one, or opening a file beside a planted module would run that module."""
+    planted = tmp_path / "planted_by_a_model_file.py"
+    planted.write_text("open(__file__ + '.ran', 'w').close()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = io.save(model[0], tmp_path / "m.npz")
+    arrays = dict(np.load(path, allow_pickle=False))
+    meta = json.loads(str(arrays.pop("__metadata__")))
+    meta["network"]["xp"] = planted.stem
+    with open(path, "wb") as f:
+        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ModelFileError, match=r"unknown field\(s\) in its network description"):
+        io.load(path)
+    assert not Path(f"{planted}.ran").exists()
 
 
 def test_missing_file(tmp_path):

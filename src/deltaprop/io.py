@@ -136,7 +136,39 @@ def _model_payload(model: Model) -> tuple[dict[str, np.ndarray], dict]:
     return arrays, metadata
 
 
+#: The network description a file may hold: Network's own arguments and no others. A file never
+#: names an array library or a device, which would make loading import a module it names.
+NETWORK_FIELDS = ("sizes", "hidden", "output", "loss", "init", "seed", "dtype")
+#: The preprocessors a file may name.
+PREPROCESSORS = ("Standardizer", "PixelScaler")
+
+
+def _check_network_description(path, arrays: dict, description) -> None:
+    """Refuse a description with fields Network does not take, or with layer sizes that
+    disagree with the arrays the file holds, before anything is built or allocated."""
+    if not isinstance(description, dict):
+        raise ModelFileError(f"{path}: its network description is invalid (not an object)")
+    unknown = sorted(set(description) - set(NETWORK_FIELDS))
+    if unknown:
+        raise ModelFileError(f"{path}: unknown field(s) in its network description: {unknown}")
+    sizes = description.get("sizes")
+    if not (
+        isinstance(sizes, list) and len(sizes) >= 2 and all(type(n) is int and n > 0 for n in sizes)
+    ):
+        raise ModelFileError(f"{path}: its layer sizes are invalid ({sizes!r})")
+    for l in range(1, len(sizes)):
+        for name, shape in ((f"W[{l}]", (sizes[l], sizes[l - 1])), (f"b[{l}]", (sizes[l], 1))):
+            if name not in arrays:
+                raise ModelFileError(f"{path}: array {name} is missing")
+            if arrays[name].shape != shape:
+                raise ModelFileError(
+                    f"{path}: array {name} has shape {arrays[name].shape}, but the layer sizes "
+                    f"{sizes} make it {shape}"
+                )
+
+
 def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
+    _check_network_description(path, arrays, metadata.get("network"))
     try:
         config = dict(metadata["network"])
         config["dtype"] = np.dtype(config["dtype"])
@@ -145,14 +177,11 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
             net = Network(**config)
     except (KeyError, TypeError, ValueError) as e:
         raise ModelFileError(f"{path}: its network description is invalid ({e})") from None
-    for name, P in net.parameters():
-        if name not in arrays:
-            raise ModelFileError(f"{path}: array {name} is missing")
+    for name, P in net.parameters():  # shapes checked above
         saved = arrays[name]
-        if saved.shape != P.shape or saved.dtype != P.dtype:
+        if saved.dtype != P.dtype:
             raise ModelFileError(
-                f"{path}: array {name} has shape {saved.shape} and dtype {saved.dtype}, but the "
-                f"metadata describe {P.shape} {P.dtype}"
+                f"{path}: array {name} has dtype {saved.dtype}, but the metadata describe {P.dtype}"
             )
         P[...] = saved
     classes = arrays.get("classes")
@@ -163,9 +192,9 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
     preprocessor = None
     kind = metadata.get("preprocessing")
     if kind is not None:
-        cls = getattr(data, kind, None)
-        if cls is None or not hasattr(cls, "from_state"):
+        if kind not in PREPROCESSORS:
             raise ModelFileError(f"{path}: unknown preprocessing {kind!r}")
+        cls = getattr(data, kind)
         state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("preprocessing/")}
         try:
             preprocessor = cls.from_state(state)
