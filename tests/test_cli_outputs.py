@@ -58,3 +58,19 @@ def test_evaluate_refuses_a_regression_model(tmp_path):
     net = Network([2, 3, 2], output="identity", seed=0)
     io.save(Model(net, classes=np.array([0, 1]), info={"data": "moons"}), path)
     assert "not a single-label classifier" in one_line_error(run("evaluate", path))
+
+
+def test_a_bare_network_saved_from_python_predicts_and_evaluates(tmp_path):
+    """io.save(network, path) stores no class labels; its classes are 0..K-1."""
+    from deltaprop.core import Network
+
+    path = tmp_path / "bare.npz"
+    io.save(Network([2, 8, 2], seed=0), path)
+    csv = tmp_path / "new.csv"
+    csv.write_text("0.0,1.0\n1.0,-0.5\n")
+    predicted = run("predict", path, csv)
+    assert predicted.returncode == 0, predicted.stderr
+    assert predicted.stdout.splitlines()[0] == "prediction,p_0,p_1"
+    evaluated = run("evaluate", path, "--data", "moons", "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["examples"] == 500

@@ -49,8 +49,13 @@ def test_round_trip_is_exact(tmp_path, model):
 
 def test_a_bare_network_can_be_saved(tmp_path):
     net = Network([3, 4, 2], seed=1)
-    loaded = io.load(io.save(net, tmp_path / "n.npz")).network
-    assert all(np.array_equal(net.W[l], loaded.W[l]) for l in (1, 2))
+    loaded = io.load(io.save(net, tmp_path / "n.npz"))
+    assert all(np.array_equal(net.W[l], loaded.network.W[l]) for l in (1, 2))
+    assert loaded.classes.tolist() == [0, 1]  # a classifier saved without labels: 0..K-1
+    binary = io.load(io.save(Network([3, 1], output="sigmoid"), tmp_path / "s.npz"))
+    assert binary.classes.tolist() == [0, 1]
+    regression = io.load(io.save(Network([3, 2], output="identity"), tmp_path / "r.npz"))
+    assert regression.classes is None
 
 
 def test_loading_never_unpickles(tmp_path):

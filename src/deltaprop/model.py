@@ -18,14 +18,24 @@ from .data import to_columns
 
 @dataclass
 class Model:
-    """``network``: the trained Network. ``classes``: the original label of each output unit, in
-    order (None for regression). ``preprocessor``: the fitted Standardizer or PixelScaler (or
-    None). ``info``: JSON-able facts about the run (data set, settings, metrics)."""
+    """``network``: the trained Network. ``classes``: the original label of each class, in
+    order (None for regression and several sigmoid units; a single-label classifier given none,
+    such as a bare Network, has the classes 0..K-1). ``preprocessor``: the fitted Standardizer
+    or PixelScaler (or None). ``info``: JSON-able facts about the run (data set, settings,
+    metrics)."""
 
     network: Network
     classes: np.ndarray | None = None
     preprocessor: object | None = None
     info: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        net = self.network
+        if self.classes is None and net.is_classifier:
+            if net.output != "sigmoid":
+                self.classes = np.arange(net.n_y)
+            elif net.n_y == 1:  # one sigmoid unit: the probability of class 1
+                self.classes = np.arange(2)
 
     @property
     def n_features(self) -> int:
