@@ -477,6 +477,23 @@ def test_bad_output_activation(iris):
     X, y = iris
     with pytest.raises(ValueError, match="output_activation"):
         DeltaRegressor(output_activation="softmax").fit(X, y)
+    with pytest.raises(ValueError, match="loss='poisson' is not supported"):
+        DeltaRegressor(loss="poisson").fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 3 epochs
+def test_scikit_learns_own_parameters_carry_over(iris):
+    """Every parameter MLPClassifier and MLPRegressor have is accepted (a grid or a
+    get_params() copied from scikit-learn must not fail at construction)."""
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    X, y = iris
+    mlp = MLPClassifier(max_iter=3).get_params()
+    mlp["solver"] = "adam"  # MLPClassifier's default; lbfgs itself is refused by fit
+    clf = DeltaClassifier(**mlp).fit(X, y)
+    assert clf.get_params()["max_fun"] == 15000
+    regression = MLPRegressor().get_params()
+    assert set(regression) <= set(DeltaRegressor().get_params())
 
 
 def test_he_initialisation_is_deltaprops_network_default(iris):

@@ -247,6 +247,7 @@ class _DeltaMLP(BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dtype="float64",
         init="glorot",
         dropout=0.0,
@@ -275,6 +276,7 @@ class _DeltaMLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun  # lbfgs's, accepted for MLP's parameters; lbfgs is refused
         self.dtype = dtype
         self.init = init
         self.dropout = dropout
@@ -596,6 +598,9 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
     momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon,
     n_iter_no_change :
         As in MLPClassifier.
+    max_fun : int, default=15000
+        Accepted so that MLPClassifier's parameters carry over; only solver="lbfgs" uses it,
+        and that solver is not supported.
     dtype : {"float64", "float32"}, default="float64"
         Floating-point type of the network's parameters and computations (deltaprop's own).
     init : {"glorot", "he"}, default="glorot"
@@ -661,6 +666,7 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dtype="float64",
         init="glorot",
         dropout=0.0,
@@ -691,6 +697,7 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
             beta_2=beta_2,
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
             dtype=dtype,
             init=init,
             dropout=dropout,
@@ -844,6 +851,8 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
     As DeltaClassifier (``dropout`` and ``clip_norm`` included), without ``class_weight``, plus
 
     output_activation : {"identity", "relu", "tanh", "logistic", "leaky_relu"}, default="identity"
+    loss : {"squared_error"}, default="squared_error"
+        As in MLPRegressor; "poisson" is not supported (fit raises a ValueError that says so).
 
     Attributes
     ----------
@@ -877,12 +886,14 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
         dtype="float64",
         init="glorot",
         dropout=0.0,
         clip_norm=None,
         device=None,
         output_activation="identity",
+        loss="squared_error",
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -907,6 +918,7 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
             beta_2=beta_2,
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
             dtype=dtype,
             init=init,
             dropout=dropout,
@@ -914,6 +926,7 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
             device=device,
         )
         self.output_activation = output_activation
+        self.loss = loss
 
     def fit(self, X, y, sample_weight=None):
         """Train on X (n_samples, n_features) and targets y (n_samples,) or
@@ -943,6 +956,11 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
     def _check_params(self) -> _Settings:
         settings = super()._check_params()
         _check_choice("output_activation", self.output_activation, tuple(_REGRESSION_OUTPUTS))
+        if self.loss != "squared_error":
+            raise ValueError(
+                f"loss={self.loss!r} is not supported: DeltaRegressor minimises the squared "
+                "error (loss='squared_error')"
+            )
         return settings
 
     def _output_layer(self) -> tuple[str, str]:
