@@ -174,6 +174,8 @@ BAD_CONSTRUCTION = [
     (dict(sizes=[3, 4, 1], output="softmax"), "single output unit"),
     (dict(sizes=[3, 4, 2], init="zeros"), "unknown initialisation 'zeros'"),
     (dict(sizes=[3, 4, 2], dtype=np.int32), "float32 or float64"),
+    (dict(sizes=[3, 4, 2], seed=-1), "seed must be a non-negative integer or None, got -1"),
+    (dict(sizes=[3, 4, 2], seed="0"), "seed must be a non-negative integer"),
 ]
 
 

@@ -109,6 +109,8 @@ class Network:
                 stacklevel=2,
             )
         self.init = init
+        if seed is not None and not (isinstance(seed, (int, np.integer)) and seed >= 0):
+            raise InputError(f"seed must be a non-negative integer or None, got {seed!r}")
         self.seed = seed
         rng = np.random.default_rng(seed)
         self.W: dict[int, np.ndarray] = {}
