@@ -201,9 +201,46 @@ def test_central_differences_of_a_quadratic():
 
 
 def test_latex_prose_typesets_the_notation():
-    text = errata.latex_prose("W[l+1]^T delta[3] (.) g' with 50% of y_hat & b_j")
+    text = errata.latex_prose("W[l+1]^T delta[3] (.) g' with 50% of y_hat & b_j, 'a' (n_y, m)")
     assert r"$W^{[l+1]\top}$" in text and r"$\delta^{[3]}$" in text and r"$\odot$" in text
-    assert r"50\%" in text and r"\&" in text and r"b\_j" in text and r"$\hat{y}$" in text
+    assert r"50\%" in text and r"\&" in text and r"$b_j$" in text and r"$\hat{y}$" in text
+    assert "`a'" in text and "$(n_y, m)$" in text
+    formula = errata.latex_prose("`-(1/m) Y log(A[3])^T` and `-alpha ||g||^2 / n[l]`")
+    assert formula == (
+        r"$-\frac{1}{m} Y \log (A^{[3]})^{\top}$ and $-\alpha  \lVert g\rVert ^2\oslash n^{[l]}$"
+    )
+    with pytest.raises(ValueError, match="backtick"):
+        errata.latex_prose("`J")
+
+
+def test_no_plain_text_math_is_left_in_the_latex(records):
+    """The ASCII notation of the explanations, findings and labels is typeset as math."""
+    texts = [r.explanation for r in records] + [r.finding for r in records]
+    texts += [c.label for r in records for c in r.also] + [r.setting for r in records]
+    for text in texts:
+        prose = re.sub(r"\$[^$]*\$", "", errata.latex_prose(text))  # the text outside math
+        for plain in (r"\_", r"\textbar", r"\textasciicircum", "/m", "alpha", "[", "'("):
+            assert plain not in prose, (plain, text)
+        assert re.search(r"(?<!\w)'\w", prose) is None, text  # an opening quote as a closing one
+
+
+def test_every_verdict_is_defined_and_every_number_says_what_it_compares(records):
+    for verdict in VERDICTS:
+        assert rf"\textbf{{{verdict}}}," in errata.LEGEND, verdict
+    for r in records:
+        if isinstance(r.seed_error, float) or r.correct_error is not None:
+            assert r.quantity, r.id
+    for word in ("\\emph{seed}", "\\emph{fixed}", "\\emph{literal}", "\\emph{compared}"):
+        assert word in errata.LEGEND, word
+
+
+def test_entries_refer_to_each_other_by_their_ids(records):
+    note_dW, note_delta_L = by_key(records, "note_dW"), by_key(records, "note_delta_L")
+    assert note_delta_L.id in note_dW.explanation and note_dW.id in note_delta_L.explanation
+    relu_output = by_key(records, "relu_output")
+    for key in ("cost_notation", "loss"):  # J < 0 on the ReLU output, explained there
+        assert relu_output.id in by_key(records, key).finding, key
+    assert not any(re.search(r"<\w+>", r.explanation + r.finding) for r in records)
 
 
 # ---------------------------------------------------------------------- output
@@ -214,6 +251,7 @@ def test_summary_lists_every_entry(records):
     for r in records:
         assert re.search(rf"^{r.id}\s+.*{r.verdict}", summary, re.MULTILINE), r.id
     assert "shape (3, 5), expected (3, 1)" in summary
+    assert "`" not in summary and "compared: dW[3]" in summary
 
 
 def test_latex_fragment_has_every_entry(records):
@@ -223,6 +261,8 @@ def test_latex_fragment_has_every_entry(records):
         assert f"\n{r.id} & " in tex, r.id
     assert tex.count(r"\begin{") == tex.count(r"\end{")
     assert r"\ref" not in tex and r"\label" not in tex  # self-contained
+    assert tex.count(r"\caption") == 2  # the first page's, and the continuation's
+    assert r"\label{tab:errata}" in errata_latex(records, label="tab:errata")
 
 
 DOCUMENT = r"""\documentclass[11pt]{article}

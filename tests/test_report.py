@@ -59,6 +59,24 @@ def test_pdf_reads_back_with_its_sections_algorithms_and_numbers(built):
     assert f"test accuracy of {accuracy}" in " ".join(text.split())  # this run's number
 
 
+def test_the_bias_broadcast_error_is_one_number(built):
+    """The notation section and the errata quote the same computed error (on the same network)."""
+    generated = built.folder / "generated"
+    notation = re.search(r"wrong by up to \$([-\d.]+)\$", (generated / "numbers.tex").read_text())
+    errata = re.search(r"off by up to ([-\d.]+)", (generated / "errata.tex").read_text())
+    assert notation and errata and notation[1] == errata[1]
+
+
+@pytest.mark.skipif(not HAVE_TEX, reason="TeX Live (latexmk, pdflatex) or pdftotext missing")
+def test_tables_and_figures_are_numbered_consecutively(built):
+    text = subprocess.run(
+        ["pdftotext", str(built.pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for kind in ("Table", "Figure"):
+        numbers = sorted({int(n) for n in re.findall(rf"\b{kind} (\d+):", text)})
+        assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) > 2, (kind, numbers)
+
+
 def test_latex_warnings_are_found():
     log = (
         "LaTeX Warning: Reference `sec:x' on page 1 undefined on input line 3.\n"

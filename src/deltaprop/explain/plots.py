@@ -33,12 +33,17 @@ NAMES = ("learning_curves", "dead_units", "weights", "confusion_matrix", "decisi
 # ---------------------------------------------------------------------- matplotlib
 
 
-def _figure(width: float, height: float):
-    """A new Figure (inches) with constrained layout, so titles and labels are never clipped."""
+def _figure(width: float, height: float, scale_to: float | None = None):
+    """A new Figure (inches) with constrained layout, so titles and labels are never clipped.
+
+    ``scale_to``: the width in inches instead, the height scaled with it -- the size a page
+    shows the figure at, so that its text prints at its own point size."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise ImportError(f"plots need matplotlib: {INSTALL_HINT}") from None
+    if scale_to is not None:
+        width, height = scale_to, height * scale_to / width
     return Figure(figsize=(width, height), layout="constrained")
 
 
@@ -149,13 +154,13 @@ def _epoch_axis(ax) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def learning_curves(history, path) -> Path:
+def learning_curves(history, path, width: float | None = None) -> Path:
     """Training and validation cost (left) and accuracy (right) against the epoch.
 
     ``history``: a History or its ``to_dict()``. The training values are running means over
     each epoch's mini-batches; the validation values are measured after the epoch. A cost that
     falls by more than a factor of 20 is drawn on a log scale. Regression (no accuracy): the
-    cost panel only.
+    cost panel only. ``width``: the figure's width in inches (default 11, or 6 for one panel).
     """
     h = _history(history)
     if len(h) == 0:
@@ -165,7 +170,7 @@ def learning_curves(history, path) -> Path:
     cost, val_cost = _series(h.cost, n), _series(h.val_cost, n)
     accuracy, val_accuracy = _series(h.accuracy, n), _series(h.val_accuracy, n)
     has_accuracy = np.isfinite(accuracy).any() or np.isfinite(val_accuracy).any()
-    fig = _figure(11 if has_accuracy else 6, 4.2)
+    fig = _figure(11 if has_accuracy else 6, 4.2, width)
     axes = fig.subplots(1, 2 if has_accuracy else 1, squeeze=False)[0]
     _plot_pair(axes[0], epochs, cost, val_cost, "cost J")
     if _log_scale_helps(np.concatenate([cost, val_cost])):
@@ -192,12 +197,14 @@ def _percent():
 # ---------------------------------------------------------------------- confusion matrix
 
 
-def confusion_matrix(C, class_names, path, normalize: bool = False) -> Path:
+def confusion_matrix(
+    C, class_names, path, normalize: bool = False, width: float | None = None
+) -> Path:
     """An annotated heat map of C (k, k): rows are the true classes, columns the predicted ones.
 
     ``C[i, j]``: number of examples of class i predicted as class j (``deltaprop.metrics.
     confusion_matrix``). ``normalize``: divide each row by its total, so the diagonal shows the
-    recall of each class.
+    recall of each class. ``width``: the figure's width in inches (default: by the classes).
     """
     C = np.asarray(C)
     k = C.shape[0]
@@ -210,7 +217,7 @@ def confusion_matrix(C, class_names, path, normalize: bool = False) -> Path:
     accuracy = np.trace(C) / total if total else float("nan")
     shown = C / np.maximum(C.sum(axis=1, keepdims=True), 1) if normalize else C
     side = min(11.0, max(4.2, 0.42 * k + 2.4))
-    fig = _figure(side + 0.9, side)
+    fig = _figure(side + 0.9, side, width)
     ax = fig.subplots()
     image = ax.imshow(shown, cmap="Blues", vmin=0, vmax=1 if normalize else max(shown.max(), 1))
     fig.colorbar(
@@ -315,6 +322,7 @@ def decision_boundary(
     preprocess=None,
     class_names=None,
     feature_names=None,
+    width: float | None = None,
 ) -> Path:
     """The predicted class over a grid covering 2-D data (filled regions), with the points on
     top, coloured by their true class; misclassified points are ringed in black.
@@ -326,6 +334,8 @@ def decision_boundary(
     - a bare ``Network``: rows of the network's inputs (the transpose of its columns X (2, m))
       and class codes 0..k-1; the grid rows are transposed into columns. ``preprocess``, a
       function rows (k, 2) -> columns (n_x, k), can be given instead to draw raw rows.
+
+    ``width``: the figure's width in inches (default: by the data's aspect).
     """
     network, model = _network(model_or_network)
     X_rows = _plane_rows(X_rows)
@@ -339,7 +349,7 @@ def decision_boundary(
     k = _n_classes(network)
     names = _names(model, class_names, k)
 
-    fig = _figure(*_plane_size(xx, yy))
+    fig = _figure(*_plane_size(xx, yy), width)
     ax = fig.subplots()
     colours = _class_colours(k)
     levels = np.arange(k + 1) - 0.5

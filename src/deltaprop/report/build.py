@@ -98,8 +98,9 @@ def worked_example() -> str:
     dW, db = net.gradients(X, y)
     Y = np.eye(2)[:, y]
     out = [
-        rf"The seed's network with the weights below (rounded to two decimals) on $m = {m}$ "
-        rf"examples, the columns of $X$, with labels ${list(map(int, y))}$, i.e.\ one-hot $Y$. "
+        rf"The seed's network on $m = {m}$ examples, the columns of $X$, with labels "
+        rf"${list(map(int, y))}$, i.e.\ one-hot $Y$. The weights and biases below are chosen "
+        r"with two decimals and the inputs with one, so that every product can be checked by hand. "
         r"Every matrix is printed by the code from the same forward and backward pass "
         r"(three significant digits); a reader can redo each line by hand.",
         r"\paragraph{Parameters and data.}",
@@ -142,9 +143,16 @@ def worked_example() -> str:
     return "\n".join(out) + "\n"
 
 
-def gradcheck_rows(seed: int = 3) -> list[tuple[str, str, str, float]]:
+GRADCHECK_M = 5  # examples of the gradient check
+EXTENSION_M = 6  # examples of the extensions' check
+OUTPUT_SCALE, OUTPUT_SHIFT = 0.1, 1.0  # ReLU output with CE: W[L] *= 0.1, b[L] = |b[L]| + 1
+MAX_SAMPLE_WEIGHT = 3.0  # sample weights w_i drawn from [0, 3]
+KEEP_PROB = 0.6  # dropout's p
+
+
+def gradcheck_rows(seed: int = 3, m: int = GRADCHECK_M) -> list[tuple[str, str, str, float]]:
     """(output, loss, hidden, relative error) for every combination the library offers, on the
-    seed's 3-4-3-2 network with random weights, biases and inputs (m = 5), float64."""
+    seed's 3-4-3-2 network with random weights, biases and inputs, float64."""
     rows = []
     for output, loss in COMBINATIONS:
         for hidden in HIDDEN_ACTIVATIONS:
@@ -155,15 +163,15 @@ def gradcheck_rows(seed: int = 3) -> list[tuple[str, str, str, float]]:
             for l in range(1, net.L + 1):
                 net.b[l] = rng.normal(0, 0.5, net.b[l].shape)
             if output == "relu" and loss == "cross_entropy":  # keep A[L] > 0: log A finite
-                net.W[net.L] *= 0.1
-                net.b[net.L] = np.abs(net.b[net.L]) + 1.0
-            X = rng.standard_normal((3, 5))
+                net.W[net.L] *= OUTPUT_SCALE
+                net.b[net.L] = np.abs(net.b[net.L]) + OUTPUT_SHIFT
+            X = rng.standard_normal((3, m))
             if loss == "mse" and output not in ("softmax", "sigmoid"):
-                Y = rng.standard_normal((2, 5))
+                Y = rng.standard_normal((2, m))
             elif loss == "binary_cross_entropy":
-                Y = rng.integers(0, 2, (2, 5))
+                Y = rng.integers(0, 2, (2, m))
             else:
-                Y = rng.integers(0, 2, 5)
+                Y = rng.integers(0, 2, m)
             net.forward(X)
             kinks = [np.abs(net.Z[l]).min() for l in net.Z if net.g[l].name in RELU_FAMILY]
             assert min(kinks, default=1.0) > 1e-4, "inputs too close to a ReLU kink"
@@ -174,16 +182,16 @@ def gradcheck_rows(seed: int = 3) -> list[tuple[str, str, str, float]]:
 LOSS_SHORT = {"cross_entropy": "CE", "binary_cross_entropy": "BCE", "mse": "MSE"}
 
 
-def extension_rows(seed: int = 5) -> list[tuple[str, float]]:
+def extension_rows(seed: int = 5, m: int = EXTENSION_M) -> list[tuple[str, float]]:
     """(what, relative error) for the weighted cost (eq. J2) and dropout under a fixed mask
     (eq. D1-D2) on the seed's network with softmax and cross-entropy."""
     rng = np.random.default_rng(seed)
     net = Network([3, 4, 3, 2], hidden="relu", seed=seed)
     for l in range(1, net.L + 1):
         net.b[l] = rng.normal(0, 0.5, net.b[l].shape)
-    X, y = rng.standard_normal((3, 6)), rng.integers(0, 2, 6)
-    weights = rng.uniform(0, 3, 6)
-    D = net.dropout_masks(rng, keep_prob=0.6, m=6)
+    X, y = rng.standard_normal((3, m)), rng.integers(0, 2, m)
+    weights = rng.uniform(0, MAX_SAMPLE_WEIGHT, m)
+    D = net.dropout_masks(rng, keep_prob=KEEP_PROB, m=m)
     return [
         (
             r"sample weights, \eqref{eq:J2}",
@@ -202,8 +210,12 @@ def gradcheck_table(rows, extensions=()) -> str:
     worst = max([r[3] for r in rows] + [e for _, e in extensions])
     lines = [
         r"Every combination of hidden activation, output activation and loss that deltaprop "
-        r"offers, checked on the seed's 3--4--3--2 network ($m = 5$, random weights, biases and "
-        r"inputs, float64, step $\varepsilon = 10^{-6}$). Each entry is the relative error "
+        rf"offers, checked on the seed's 3--4--3--2 network ($m = {GRADCHECK_M}$ examples, "
+        r"float64, step $\varepsilon = 10^{-6}$) with the library's random initial weights, "
+        r"random biases and random inputs; for a ReLU output with cross-entropy the output "
+        rf"layer is rescaled, $\W{{L}} \gets {number(OUTPUT_SCALE)}\,\W{{L}}$ and "
+        rf"$\bb{{L}} \gets |\bb{{L}}| + {number(OUTPUT_SHIFT)}$, so that every output is "
+        r"positive and $\log \A{L}$ finite. Each entry is the relative error "
         r"between \code{Network.gradients} and central finite differences of \code{Network.cost} "
         rf"over all {Network([3, 4, 3, 2]).n_parameters()} parameters. The largest is "
         rf"${number(worst)}$; the test suite requires less than $10^{{-7}}$ here and on random "
@@ -211,8 +223,8 @@ def gradcheck_table(rows, extensions=()) -> str:
         r"missing $1/m$, a missing $g'$) fails.",
         r"\begin{table}[ht]\centering\small\setlength{\tabcolsep}{4pt}",
         r"\caption{Gradient check: relative error for each output activation and loss (rows; CE: "
-        r"cross-entropy, BCE: binary cross-entropy, MSE: mean squared error) and hidden "
-        r"activation (columns).}\label{tab:gradcheck}",
+        r"cross-entropy, BCE: binary cross-entropy, MSE: mean squared error~\eqref{eq:J3}) and "
+        r"hidden activation (columns).}\label{tab:gradcheck}",
         r"\begin{tabular}{@{}ll" + "r" * len(hidden) + "@{}}",
         r"\toprule",
         "output & loss & " + " & ".join(tex_text(h) for h in hidden) + r" \\",
@@ -225,26 +237,30 @@ def gradcheck_table(rows, extensions=()) -> str:
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     if extensions:
         lines += [
-            r"The weighted cost and dropout (softmax output, ReLU hidden layers, random weights "
-            r"$w_i \in [0, 3]$, keep probability $p = 0.6$):",
-            r"\begin{center}\begin{tabular}{@{}lr@{}}",
+            r"Table~\ref{tab:extensions} checks the weighted cost and dropout the same way, on the "
+            rf"seed's network with ReLU hidden layers and a softmax output, on $m = {EXTENSION_M}$ "
+            r"examples with sample weights $w_i$ drawn uniformly from "
+            rf"$[0, {number(MAX_SAMPLE_WEIGHT)}]$ (the example weights of~\eqref{{eq:J2}}, not "
+            rf"the weight matrices $\W{{l}}$) and keep probability $p = {number(KEEP_PROB)}$.",
+            r"\begin{table}[ht]\centering\small",
+            r"\caption{Gradient check of the extensions: relative error between "
+            r"\code{Network.gradients} and central finite differences.}\label{tab:extensions}",
+            r"\begin{tabular}{@{}lr@{}}",
             r"\toprule extension & relative error \\ \midrule",
             *(rf"{what} & ${number(error)}$ \\" for what, error in extensions),
-            r"\bottomrule\end{tabular}\end{center}",
+            r"\bottomrule\end{tabular}",
+            r"\end{table}",
         ]
     return "\n".join(lines) + "\n", worst
 
 
-def bias_broadcast_finding() -> str:
-    """What a 1-D bias does in W A + b when n[l] == m: the numbers for the report."""
-    net, _, _ = seed_network_example()
-    rng = np.random.default_rng(0)
-    X = rng.standard_normal((3, 4))  # m = 4 = n[1]
-    right = net.W[1] @ X + net.b[1]
-    wrong = net.W[1] @ X + net.b[1].ravel()  # (4, 4) + (4,): added along rows
+def bias_broadcast_finding(records) -> str:
+    """What a 1-D bias does in W A + b when n[l] == m: the errata's number, on the errata's
+    network, so that the notation section and the errata cannot disagree."""
+    (record,) = [r for r in records if r.key == "bias_shape"]
     return (
-        rf"with $m = n^{{[1]}} = 4$ the entries of $\Z{{1}}$ come out wrong by up to "
-        rf"${number(float(np.abs(right - wrong).max()), 3)}$, with no error raised"
+        rf"on the network of the errata, with $m = n^{{[1]}}$, the entries of $\Z{{1}}$ come out "
+        rf"wrong by up to ${number(record.value, 3)}$, with no error raised; erratum {record.id}"
     )
 
 
@@ -263,10 +279,10 @@ def shape_table() -> str:
     )
 
 
-def errata_fragment() -> str:
-    from .errata import errata_latex, errata_records
+def errata_fragment(records) -> str:
+    from .errata import errata_latex
 
-    return errata_latex(errata_records())
+    return errata_latex(records, label="tab:errata")
 
 
 # ---------------------------------------------------------------------- results
@@ -291,6 +307,25 @@ EXPERIMENTS = (
 )
 
 
+# The figures' widths on the page, in inches (report.tex: A4, 2.5 cm margins). Each is drawn at
+# its width / FIGURE_SCALE and shown at its width, so matplotlib's 10 pt text prints at 8.5 pt.
+TEXT_WIDTH = (21.0 - 2 * 2.5) / 2.54
+FIGURE_WIDTHS = {
+    "curves": 1.0 * TEXT_WIDTH,
+    "confusion": 0.6 * TEXT_WIDTH,
+    "boundary": 0.8 * TEXT_WIDTH,
+}
+FIGURE_SCALE = 0.85
+
+
+def drawn_width(kind: str) -> float:
+    return FIGURE_WIDTHS[kind] / FIGURE_SCALE
+
+
+def include(name: str, kind: str) -> str:
+    return rf"\includegraphics[width={FIGURE_WIDTHS[kind]:.3f}in]{{figures/{name}.pdf}}"
+
+
 def run_experiment(exp: Experiment, quick: bool, figures: Path) -> dict:
     from ..experiment import prepare_data
     from ..explain import plots
@@ -303,16 +338,18 @@ def run_experiment(exp: Experiment, quick: bool, figures: Path) -> dict:
     epochs = exp.quick_epochs if quick else exp.epochs
     trainer = Trainer(net, Adam(lr=exp.lr), epochs=epochs, batch_size=exp.batch_size, l2=exp.l2)
     history = trainer.fit(parts.X_train, parts.y_train, validation=(parts.X_val, parts.y_val))
-    predicted = net.predict(parts.X_test)
+    predicted = net.predict(parts.X_test)  # the weights after the last epoch
     accuracy = float(np.mean(predicted == parts.y_test))
-    plots.learning_curves(history, figures / f"{exp.name}_curves.pdf")
+    plots.learning_curves(history, figures / f"{exp.name}_curves.pdf", drawn_width("curves"))
     if parts.X_train.shape[0] == 2:  # the plane of the standardised features
+        path = figures / f"{exp.name}_boundary.pdf"
         plots.decision_boundary(
-            net, parts.X_test.T, parts.y_test, figures / f"{exp.name}_boundary.pdf"
+            net, parts.X_test.T, parts.y_test, path, width=drawn_width("boundary")
         )
     else:
         C = confusion_matrix(parts.y_test, predicted, len(classes))
-        plots.confusion_matrix(C, [str(c) for c in classes], figures / f"{exp.name}_confusion.pdf")
+        path = figures / f"{exp.name}_confusion.pdf"
+        plots.confusion_matrix(C, [str(c) for c in classes], path, width=drawn_width("confusion"))
     return {
         "name": exp.name,
         "accuracy": accuracy,
@@ -324,8 +361,19 @@ def run_experiment(exp: Experiment, quick: bool, figures: Path) -> dict:
         "description": parts.description,
         "val_accuracy": history.val_accuracy[-1],
         "time": history.time[-1],
+        "callbacks": trainer.callbacks,
         "exp": exp,
     }
+
+
+def final_weights(results: list[dict]) -> str:
+    """Which weights the test accuracy is measured on, from the runs' callbacks."""
+    if any(r["callbacks"] for r in results):  # e.g. early stopping that restores the best epoch
+        raise ReportError("a run has callbacks: say which weights its test accuracy uses")
+    return (
+        "measured with the weights after the last epoch: no run stops early or restores the "
+        "epoch with the best validation cost, so the validation part is only watched"
+    )
 
 
 def results_fragment(results: list[dict]) -> str:
@@ -344,7 +392,8 @@ def results_fragment(results: list[dict]) -> str:
         r"(the test part is 25\,\%, validation 10\,\% of the rest); features are standardised with "
         r"statistics of the training part only. Every network has ReLU hidden layers and a softmax "
         r"output, trained with Adam on mini-batches in float32 (seed~0). "
-        r"Table~\ref{tab:results} gives the settings and the test accuracy of this build's run.",
+        r"Table~\ref{tab:results} gives the settings and the test accuracy of this build's run, "
+        rf"{final_weights(results)}.",
         r"\begin{table}[ht]\centering",
         r"\caption{Settings and test accuracy of the runs in this report.}\label{tab:results}",
         r"\begin{tabular}{@{}lllrrrlr@{}}",
@@ -359,9 +408,9 @@ def results_fragment(results: list[dict]) -> str:
         rf"The network reaches a test accuracy of {digits['accuracy']:.4f} after "
         rf"{digits['epochs']} epochs ({digits['time']:.1f}\,s of training); "
         r"Figure~\ref{fig:digits} shows the learning curves and the confusion matrix.",
-        r"\begin{figure}[ht]\centering",
-        r"\includegraphics[width=\linewidth]{figures/digits_curves.pdf}",
-        r"\includegraphics[width=0.6\linewidth]{figures/digits_confusion.pdf}",
+        r"\begin{figure}[tbp]\centering",
+        include("digits_curves", "curves"),
+        include("digits_confusion", "confusion"),
         r"\caption{Digits: cost and accuracy per epoch on the training part (running mean over "
         r"the mini-batches) and the validation part; confusion matrix on the test part.}"
         r"\label{fig:digits}",
@@ -370,8 +419,8 @@ def results_fragment(results: list[dict]) -> str:
         r"decision regions show what the two hidden layers have learnt "
         r"(Figure~\ref{fig:boundaries}).",
         r"\begin{figure}[p]\centering",
-        r"\includegraphics[width=0.72\linewidth]{figures/moons_boundary.pdf}\\[1ex]",
-        r"\includegraphics[width=0.72\linewidth]{figures/spirals_boundary.pdf}",
+        include("moons_boundary", "boundary") + r"\\[1ex]",
+        include("spirals_boundary", "boundary"),
         r"\caption{Decision regions and test points, in the plane of the standardised features: "
         r"moons (top), spirals with three arms (bottom).}\label{fig:boundaries}",
         r"\end{figure}",
@@ -394,12 +443,16 @@ def write_fragments(folder: Path, quick: bool = False) -> dict:
     generated, figures = folder / "generated", folder / "figures"
     generated.mkdir(parents=True, exist_ok=True)
     figures.mkdir(exist_ok=True)
+    from .errata import errata_records
+
+    records = errata_records()
     table, worst = gradcheck_table(gradcheck_rows(), extension_rows())
     results = [run_experiment(exp, quick, figures) for exp in EXPERIMENTS]
     numbers = {
         "DeltapropVersion": __version__,
         "BuildDate": datetime.date.today().isoformat(),
-        "BiasBroadcastFinding": bias_broadcast_finding(),
+        "BiasBroadcastFinding": bias_broadcast_finding(records),
+        "ReluOutputErratum": next(r.id for r in records if r.key == "relu_output"),
         "GradcheckWorst": f"${number(worst)}$",
         "DigitsTestAccuracy": f"{results[0]['accuracy']:.4f}",
     }
@@ -409,7 +462,7 @@ def write_fragments(folder: Path, quick: bool = False) -> dict:
     (generated / "worked_example.tex").write_text(worked_example())
     (generated / "gradcheck.tex").write_text(table)
     (generated / "shape_table.tex").write_text(shape_table())
-    (generated / "errata.tex").write_text(errata_fragment())
+    (generated / "errata.tex").write_text(errata_fragment(records))
     (generated / "results.tex").write_text(results_fragment(results))
     return {
         "gradcheck_worst": worst,

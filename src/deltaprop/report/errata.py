@@ -77,6 +77,9 @@ class ErratumRecord:
     (corrected) formula. Both are for ``setting``; ``also`` holds other settings and readings.
     literal_reading: what reading every juxtaposition as a matrix product does, when that differs.
     value, finding: the key number of a non-gradient entry, and the numeric verdict in words.
+    quantity: what the relative errors compare, e.g. "dW[3]" or "delta[1], delta[2]".
+
+    The texts are plain: `formulas` between backticks, and <key> for the id of another entry.
     """
 
     id: str
@@ -93,6 +96,7 @@ class ErratumRecord:
     value: float | None = None
     finding: str = ""
     also: tuple[Check, ...] = field(default_factory=tuple)
+    quantity: str = ""
 
 
 # ---------------------------------------------------------------------- the seed's arithmetic
@@ -434,6 +438,11 @@ def draw_settings(seed: int = 0) -> tuple[Setting, Setting]:
 # ---------------------------------------------------------------------- the entries
 
 
+def negative_cost(J: float) -> str:
+    """Why the cost can be negative, where it is: the ReLU outputs are not probabilities."""
+    return " (`J < 0`: the ReLU outputs are not probabilities, see entry <relu_output>)" * (J < 0)
+
+
 def _notation_shapes(S: Setting, T: Setting) -> ErratumRecord:
     shapes = ", ".join(f"W[{l}] {S.net.W[l].shape}" for l in range(1, L + 1))
     activations = ", ".join(f"Z[{l}] {S.Z[l].shape}" for l in range(1, L + 1))
@@ -468,6 +477,7 @@ def _notation_bias(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="bias_shape",
+        quantity="Z[1]",
         section="2.1.2 Notation",
         seed_latex=(
             r"$\mathbf{b}^{[l]}\in\mathbb{R}^{n^{[l]}}$, ``a column vector with shape "
@@ -480,14 +490,15 @@ def _notation_bias(S: Setting, T: Setting) -> ErratumRecord:
         verdict="wrong",
         explanation=(
             "(n,) is a 1-D numpy array, not a column: broadcasting aligns it with the last axis "
-            "of W A, the examples. W A + b then fails when n[l] differs from m, and when "
-            "n[l] = m it silently adds b_j to the whole column j."
+            "of `W A`, the examples. `W A + b` then fails when n[l] differs from `m`, and when "
+            "`n[l] = m` it silently adds `b_j` to the whole column `j`."
         ),
         setting=RELU_CE,
         seed_error=error,
         value=difference,
         finding=(
-            f"with m = n[1] = {n1} it runs, and is wrong: max |error in Z[1]| = {difference:.3g}"
+            f"with `m = n[1] = {n1}` it runs, and is wrong: the entries of Z[1] are off by up "
+            f"to {difference:.3g}"
         ),
     )
 
@@ -501,8 +512,8 @@ def _notation_y_hat(S: Setting, T: Setting) -> ErratumRecord:
         correct_latex=r"$\hat{Y}=A^{[L]}\in\mathbb{R}^{n_y\times m}$, one column per example",
         verdict="wrong",
         explanation=(
-            "The loss in 2.4 uses y_hat = A[3], an (n_y, m) matrix of class scores, not a "
-            "vector of m labels."
+            "The loss in 2.4 uses `y_hat = A[3]`, an (n_y, m) matrix of class scores, not a "
+            "vector of `m` labels."
         ),
         setting=RELU_CE,
         seed_error=f"shape {(S.m,)} in the notation; A[3] is {S.A[L].shape}",
@@ -533,7 +544,7 @@ def _notation_cost(S: Setting, T: Setting) -> ErratumRecord:
         ),
         setting=RELU_CE,
         finding=(
-            f"engine: J = {J:.4f}, a float; dW[l], db[l] "
+            f"engine: `J = {J:.4f}`, a float{negative_cost(J)}; dW[l], db[l] "
             + ("have" if same else "do NOT have")
             + " the shapes of W[l], b[l]"
         ),
@@ -575,7 +586,7 @@ def _forward(S: Setting, T: Setting) -> ErratumRecord:
         ),
         setting=RELU_CE,
         value=difference,
-        finding=f"literal forward pass vs the engine: max |difference| = {difference:.3g}",
+        finding=f"literal forward pass vs the engine: largest absolute difference {difference:.3g}",
     )
 
 
@@ -588,6 +599,7 @@ def _loss(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="loss",
+        quantity="`J`",
         section="2.4 Loss function",
         seed_latex=r"$\mathcal{J}(\hat{y},Y)=-\frac{1}{m}\,Y\log(\hat{y})$",
         correct_latex=(
@@ -596,7 +608,7 @@ def _loss(S: Setting, T: Setting) -> ErratumRecord:
         ),
         verdict="wrong",
         explanation=(
-            "Y log(y_hat) is not a scalar. Both factors are (n_y, m), so the matrix product is "
+            "`Y log(y_hat)` is not a scalar. Both factors are (n_y, m), so the matrix product is "
             "undefined; the cost is a double sum over classes and examples, an element-wise "
             "product summed."
         ),
@@ -604,8 +616,8 @@ def _loss(S: Setting, T: Setting) -> ErratumRecord:
         seed_error=outcome(seed_cost, A3, Y),
         value=gap,
         finding=(
-            f"read as -(1/m) Y log(A[3])^T: a {C.shape} matrix with off-diagonal entries up to "
-            f"{off_diagonal:.3g}; its trace matches J = {J:.4f} to {gap:.1g}"
+            f"read as `-(1/m) Y log(A[3])^T`: a {C.shape} matrix with off-diagonal entries up "
+            f"to {off_diagonal:.3g}; its trace matches `J = {J:.4f}` to {gap:.1g}{negative_cost(J)}"
         ),
     )
 
@@ -615,6 +627,7 @@ def _dJ_dA(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="dJ_dA",
+        quantity="dJ/dA[3]",
         section="2.4 Loss function",
         seed_latex=r"$\dfrac{\partial\mathcal{J}}{\partial A^{[3]}}=Y-A^{[3]}$",
         correct_latex=(
@@ -623,8 +636,9 @@ def _dJ_dA(S: Setting, T: Setting) -> ErratumRecord:
         ),
         verdict="wrong",
         explanation=(
-            "The derivative of -(1/m) sum Y log A is -(1/m) Y / A, entry by entry. Y - A[3] is "
-            "not a derivative of the cross-entropy; 2.5.1 then silently switches to (A[3] - Y)/m."
+            "The derivative of `-(1/m) sum Y log A` is `-(1/m) Y / A`, entry by entry. `Y - A[3]` "
+            "is not a derivative of the cross-entropy; 2.5.1 then silently switches to "
+            "`(A[3] - Y)/m`."
         ),
         setting=RELU_CE,
         seed_error=numeric_verdict(seed_dJ_dA3(A3, Y), S.dA_num),
@@ -636,6 +650,7 @@ def _dJ_dA_softmax(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="dJ_dA_softmax",
+        quantity="delta[3] = dJ/dZ[3]",
         section="2.4 Loss function",
         seed_latex=(
             r"$Y-A^{[3]}$, read as $\dfrac{\partial\mathcal{J}}{\partial Z^{[3]}}$ of a softmax "
@@ -647,7 +662,7 @@ def _dJ_dA_softmax(S: Setting, T: Setting) -> ErratumRecord:
         verdict="wrong",
         explanation=(
             "The charitable reading, softmax with cross-entropy, has the opposite sign (and the "
-            "1/m). Gradient descent with Y - A would climb the cost."
+            "`1/m`). Gradient descent with `Y - A` would climb the cost."
         ),
         setting=SOFTMAX_CE,
         seed_error=numeric_verdict(seed_dJ_dA3(T.A[L], T.Y), T.delta_num[L]),
@@ -680,8 +695,8 @@ def _update(S: Setting, T: Setting) -> ErratumRecord:
         setting=RELU_CE,
         value=ratio,
         finding=(
-            f"one step, alpha = {alpha:g}: J changes by {change:.3g}; "
-            f"change / (-alpha ||g||^2) = {ratio:.5f}"
+            f"one step with `alpha = {alpha:g}` changes `J` by {change:.3g}, "
+            f"{ratio:.5f} times the first-order prediction `-alpha ||g||^2`"
         ),
     )
 
@@ -691,6 +706,7 @@ def _chain_rule(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="chain_rule",
+        quantity="dW[3]",
         section="2.5.1--2.5.3 Chain rule",
         seed_latex=(
             r"$\frac{\partial\mathcal{J}}{\partial W^{[3]}}=\frac{\partial\mathcal{J}}"
@@ -732,6 +748,7 @@ def _dW3(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="dW3",
+        quantity="dW[3]",
         section="2.5.1 Output layer",
         seed_latex=(
             r"$\dfrac{\partial\mathcal{J}}{\partial W^{[3]}}=\frac{1}{m}(A^{[3]}-Y)\,"
@@ -743,9 +760,10 @@ def _dW3(S: Setting, T: Setting) -> ErratumRecord:
         ),
         verdict="wrong",
         explanation=(
-            "(A[3] - Y)/m is dJ/dA for the squared error, or dJ/dZ for softmax with cross-entropy; "
-            "with the seed's ReLU output and cross-entropy it is neither, so dW[3] is wrong. For "
-            "softmax (g' read as 1) the formula is right. It also contradicts 2.4's Y - A[3]."
+            "`(A[3] - Y)/m` is dJ/dA[3] for the mean squared error "
+            "`J = (1/(2m)) sum ||A[3] - Y||^2`, or dJ/dZ[3] for softmax with cross-entropy; with "
+            "the seed's ReLU output and cross-entropy it is neither, so dW[3] is wrong. For "
+            "softmax (`g'` read as 1) the formula is right. It also contradicts 2.4's `Y - A[3]`."
         ),
         setting=RELU_CE,
         seed_error=numeric_verdict(seed_dW3(S.A[L], S.Y, gp_S, S.A[L - 1]), S.dW_num[L]),
@@ -767,6 +785,7 @@ def _db3(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="db3",
+        quantity="db[3]",
         section="2.5.1 Output layer",
         seed_latex=(
             r"$\dfrac{\partial\mathcal{J}}{\partial\mathbf{b}^{[3]}}=\frac{1}{m}\sum(A^{[3]}-Y)"
@@ -802,6 +821,7 @@ def _delta3(S: Setting, T: Setting, key="delta3", section="2.5.1 Output layer") 
     return ErratumRecord(
         id="",
         key=key,
+        quantity="delta[3] = dJ/dZ[3]",
         section=section,
         seed_latex=(
             r"$\delta^{[3]}=\dfrac{\partial\mathcal{J}}{\partial Z^{[3]}}=(A^{[3]}-Y)\,"
@@ -813,8 +833,8 @@ def _delta3(S: Setting, T: Setting, key="delta3", section="2.5.1 Output layer") 
         ),
         verdict="wrong",
         explanation=(
-            "Wrong for ReLU with cross-entropy; for softmax it lacks the 1/m that dW[3] carries, "
-            "so it is m times too large, and every delta and gradient below inherits that."
+            "Wrong for ReLU with cross-entropy; for softmax it lacks the `1/m` that dW[3] carries, "
+            "so it is `m` times too large, and every delta and gradient below inherits that."
         ),
         setting=RELU_CE,
         seed_error=numeric_verdict(seed_S, S.delta_num[L]),
@@ -852,6 +872,7 @@ def _dW_hidden(l: int, S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key=f"dW{l}",
+        quantity=f"dW[{l}]",
         section=_HIDDEN_SECTION[l],
         seed_latex=rf"$\dfrac{{\partial\mathcal{{J}}}}{{\partial W^{{[{l}]}}}}={Wt}{d}{gp}{At}$",
         correct_latex=(
@@ -863,7 +884,7 @@ def _dW_hidden(l: int, S: Setting, T: Setting) -> ErratumRecord:
         explanation=(
             f"As a step it is right once g'(Z[{l}]) is read as a Hadamard product: fed the true "
             f"delta[{l + 1}] it matches the finite differences. Fed the seed's chain it carries "
-            "the errors of delta[3] (for softmax, a factor m)."
+            "the errors of delta[3] (for softmax, a factor `m`)."
         ),
         setting=RELU_CE,
         seed_error=numeric_verdict(seed_dW_hidden(W, seed_S[l + 1], S.gp(l), A), S.dW_num[l]),
@@ -892,13 +913,14 @@ def _db_hidden(l: int, S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key=f"db{l}",
+        quantity=f"db[{l}]",
         section=_HIDDEN_SECTION[l],
         seed_latex=rf"$\dfrac{{\partial\mathcal{{J}}}}{{\partial\mathbf{{b}}^{{[{l}]}}}}={Wt}{d}{gp}$",
         correct_latex=rf"$db^{{[{l}]}}=\delta^{{[{l}]}}\mathbf{{1}}_m$ (a sum over the examples)",
         verdict="wrong",
         explanation=(
             f"This is delta[{l}], one column per example, shape (n[{l}], m); the gradient of "
-            f"b[{l}] sums those columns. The update b - alpha db then broadcasts b to (n, m)."
+            f"b[{l}] sums those columns. The update `b - alpha db` then broadcasts `b` to (n, m)."
         ),
         setting=RELU_CE,
         seed_error=numeric_verdict(seed_db_hidden(W, seed_S[l + 1], S.gp(l)), S.db_num[l]),
@@ -914,6 +936,7 @@ def _delta2(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="delta2",
+        quantity="delta[2]",
         section=_HIDDEN_SECTION[l],
         seed_latex=(
             r"$\delta^{[2]}=\dfrac{\partial\mathcal{J}}{\partial Z^{[2]}}=W^{[3]T}\delta^{[3]}"
@@ -964,7 +987,7 @@ def _relu(S: Setting, T: Setting) -> ErratumRecord:
         setting=RELU_CE,
         value=difference,
         literal_reading=builtin,
-        finding=f"np.maximum(0, Z) vs the engine: max |difference| = {difference:.3g}",
+        finding=f"np.maximum(0, Z) vs the engine: largest absolute difference {difference:.3g}",
     )
 
 
@@ -976,6 +999,7 @@ def _relu_prime(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="relu_prime",
+        quantity="`g'(z)` at the hidden pre-activations",
         section="2.5.5 Activation",
         seed_latex=(
             r"$g^{[l]\prime}(Z^{[l]})=\begin{cases}1 & Z^{[l]}>0\\ 0 & Z^{[l]}\le 0\end{cases}$"
@@ -1011,6 +1035,7 @@ def _relu_output(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="relu_output",
+        quantity="`J`",
         section="1, 2.5.5, 2.6 ReLU output",
         seed_latex=(
             r"ReLU on every layer, the output included, with cross-entropy: "
@@ -1024,14 +1049,15 @@ def _relu_output(S: Setting, T: Setting) -> ErratumRecord:
         explanation=(
             "Cross-entropy needs probabilities. ReLU outputs need not sum to 1; above 1 they make "
             "the cost negative and unbounded below, so training just inflates them. An output "
-            "unit that is 0 for an example of its class gives log 0, and its g' = 0 keeps it dead."
+            "unit that is 0 for an example of its class gives `log 0`, and its `g' = 0` keeps it "
+            "dead."
         ),
         setting=RELU_CE,
         seed_error=f"J = {J_dead} with a dead output unit",
         value=float(np.abs(sums - 1).max()),
         finding=(
-            f"columns of A[3] sum to {sums.min():.3f} ... {sums.max():.3f}, not 1; J = {J:.3f}, "
-            f"and {J_scaled:.3f} with the output layer scaled by 10"
+            f"columns of A[3] sum to {sums.min():.3f} ... {sums.max():.3f}, not 1; "
+            f"`J = {J:.3f}`, and {J_scaled:.3f} with the output layer scaled by 10"
         ),
     )
 
@@ -1042,6 +1068,7 @@ def _general_dW(S: Setting, T: Setting, key="general_dW", section="2.6 General")
     return ErratumRecord(
         id="",
         key=key,
+        quantity="dW[1], dW[2], dW[3]",
         section=section,
         seed_latex=(
             r"$\dfrac{\partial\mathcal{J}}{\partial W^{[l]}}=\delta^{[l]}\mathbf{A}^{[l-1]T}$"
@@ -1056,7 +1083,8 @@ def _general_dW(S: Setting, T: Setting, key="general_dW", section="2.6 General")
             + (
                 ""
                 if key == "general_dW"
-                else " Section 3 writes L (the loss of one example) where J (the cost) is meant."
+                else " The left side is right if `L` is the cost `J`; entry <note_delta_L> shows "
+                "that no one reading of `L` makes all of Section 3 right."
             )
         ),
         setting=f"{RELU_CE}, true deltas",
@@ -1069,6 +1097,7 @@ def _general_db(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="general_db",
+        quantity="db[3]",
         section="2.6 General",
         seed_latex=r"$\dfrac{\partial\mathcal{J}}{\partial b^{[l]}}=\delta^{[l]}$",
         correct_latex=r"$db^{[l]}=\delta^{[l]}\mathbf{1}_m=\sum_{i=1}^{m}\delta^{[l]}_{:,i}$",
@@ -1088,6 +1117,7 @@ def _general_delta(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="general_delta",
+        quantity="delta[1], delta[2]",
         section="2.6 General",
         seed_latex=r"$\delta^{[l]}=(W^{[l+1]T}\delta^{[l+1]})\,g^{[l]\prime}(Z^{[l]})$",
         correct_latex=r"$\delta^{[l]}=(W^{[l+1]\top}\delta^{[l+1]})\odot g^{[l]\prime}(Z^{[l]})$",
@@ -1110,6 +1140,7 @@ def _delta_L(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="delta_L",
+        quantity="delta[3]",
         section="2.6 General",
         seed_latex=(
             r"$\delta^{[L]}=\frac{1}{m}\dfrac{\partial\mathcal{J}}{\partial\mathbf{A}^{[L]}}"
@@ -1121,8 +1152,9 @@ def _delta_L(S: Setting, T: Setting) -> ErratumRecord:
         ),
         verdict="wrong",
         explanation=(
-            "dJ/dA[L] of the cost already carries the 1/m, so this divides by m twice (m times "
-            "too small). With the seed's own dJ/dA = Y - A[3] it is wrong in sign as well."
+            "dJ/dA[L] of the cost already carries the `1/m`, so this divides by `m` twice (`m` "
+            "times too small). With the seed's own `dJ/dA[3] = Y - A[3]` it is wrong in sign as "
+            "well."
         ),
         setting=RELU_CE,
         seed_error=numeric_verdict(seed_delta_L(S.true_dJ_dA(), gp, S.m), S.delta_num[L]),
@@ -1148,7 +1180,7 @@ def _delta3_general(S: Setting, T: Setting) -> ErratumRecord:
             "fed with the seed's dJ/dA[3] = Y - A[3]: opposite sign, and a factor m."
         ),
         value=disagreement,
-        finding=f"relative difference from (1/m)(Y - A[3]) g'(Z[3]): {disagreement:.3g}",
+        finding=f"relative difference from `(1/m)(Y - A[3]) g'(Z[3])`: {disagreement:.3g}",
     )
 
 
@@ -1159,6 +1191,7 @@ def _note_db(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="note_db",
+        quantity="db[1], db[2], db[3]",
         section="3 Implementation",
         seed_latex=r"$\dfrac{\partial\mathcal{L}}{\partial b^{[l]}}=\sum_{i=1}^{m}\delta^{[l](i)}$",
         correct_latex=(
@@ -1168,12 +1201,12 @@ def _note_db(S: Setting, T: Setting) -> ErratumRecord:
         verdict="correct",
         explanation=(
             "Right (and it corrects 2.5.2, 2.5.3 and 2.6). In numpy the sum must keep its column "
-            "shape: a 1-D sum makes b - alpha db an (n, n) matrix, silently."
+            "shape: a 1-D sum makes `b - alpha db` an (n, n) matrix, silently."
         ),
         setting=f"{RELU_CE}, true deltas",
         seed_error=stacked_error(seed, [S.db_num[l] for l in layers]),
         correct_error=stacked_error([S.db[l] for l in layers], [S.db_num[l] for l in layers]),
-        finding=f"without keepdims, b[3] - alpha db[3] has shape {flat.shape}",
+        finding=f"without keepdims, `b[3] - alpha db[3]` has shape {flat.shape}",
     )
 
 
@@ -1182,6 +1215,7 @@ def _note_delta(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="note_delta",
+        quantity="delta[1], delta[2]",
         section="3 Implementation",
         seed_latex=(
             r"$\delta^{[l]}=(W^{[l+1]T}\odot\delta^{[l+1]})\,g^{[l]\prime}(Z^{[l]})$, "
@@ -1209,6 +1243,7 @@ def _note_delta_L(S: Setting, T: Setting) -> ErratumRecord:
     return ErratumRecord(
         id="",
         key="note_delta_L",
+        quantity="delta[3]",
         section="3 Implementation",
         seed_latex=(
             r"$\delta^{[L]}=\frac{1}{m}\dfrac{\partial\mathcal{L}}{\partial\mathbf{A}^{[L]}}"
@@ -1221,16 +1256,17 @@ def _note_delta_L(S: Setting, T: Setting) -> ErratumRecord:
         ),
         verdict="ambiguous",
         explanation=(
-            "L is never defined. If it is the loss of one example (the course's convention) the "
-            "1/m is right; if it is the cost J, as in 2.6, the 1/m is counted twice."
+            "Section 3 never defines `L`. Read as the cost `J`, as entry <note_dW> needs, this "
+            "counts the `1/m` twice; read as the loss of one example (the course's convention), "
+            "the `1/m` is right, and entry <note_dW>'s left side must be dJ/dW[l] instead."
         ),
-        setting=f"{RELU_CE}, L = J",
+        setting=f"{RELU_CE}, `L = J`",
         seed_error=numeric_verdict(seed_delta_L(S.true_dJ_dA(), gp, S.m), S.delta_num[L]),
         correct_error=relative_error(S.delta[L], S.delta_num[L]),
         literal_reading=outcome(seed_delta_L, per_example, gp, S.m, product=matrix_product),
         also=(
             Check(
-                f"{RELU_CE}, L per example",
+                f"{RELU_CE}, `L` per example",
                 numeric_verdict(seed_delta_L(per_example, gp, S.m), S.delta_num[L]),
             ),
         ),
@@ -1284,8 +1320,15 @@ def errata_records(seed: int = 0) -> list[ErratumRecord]:
     drawn from ``seed`` (see :func:`draw_problem`).
     """
     literal, intended = draw_settings(seed)
+    records = [build(literal, intended) for build in ENTRIES]
+    ids = {r.key: f"E{k}" for k, r in enumerate(records, start=1)}
+
+    def refer(text: str) -> str:  # <key> -> the id of that entry
+        return re.sub(r"<(\w+)>", lambda match: ids[match[1]], text)
+
     return [
-        replace(build(literal, intended), id=f"E{k}") for k, build in enumerate(ENTRIES, start=1)
+        replace(r, id=ids[r.key], explanation=refer(r.explanation), finding=refer(r.finding))
+        for r in records
     ]
 
 
@@ -1306,9 +1349,69 @@ _LATEX_SPECIALS = {
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
 }
-# delta[3], W[l+1]^T, dW[2], Z[l], A[L] ... in prose become math; so do (.) and y_hat.
-_SYMBOL = re.compile(r"\b(delta|d[WbAZ]|[WbAZ])\[([0-9lL+\-]+)\](\^T)?|\(\.\)|\by_hat\b")
-_WORDS = {"(.)": r"$\odot$", "y_hat": r"$\hat{y}$"}
+# The plain-text notation of the explanations and findings, typeset as math by latex_prose:
+# delta[3], W[l+1]^T, n[l] -> superscript layers; g'(Z[2]); dJ/dA[3]; b_j, n_y; (.) and y_hat;
+# a shape with symbols, (n_y, m) or (n[l],); an opening quote 'a'. A run between backticks,
+# `-(1/m) sum Y log A`, is a formula: sum, log, alpha, ||g||, ^T, (1/m), " / " (element-wise
+# division), J (the cost) and L (a loss) are typeset too. The terminal shows the same text,
+# backticks removed.
+_LAYER = r"\[([0-9lL+\-]+)\]"
+_SYMBOL = re.compile(
+    rf"(?P<partial>\bd(?P<num>[JLZA])/d(?P<den>[WbAZ])(?:{_LAYER})?)"
+    rf"|(?P<gprime>\bg'\(Z{_LAYER}\))"
+    rf"|(?P<sym>\b(?:delta|d[WbAZ]|[WbAZn])){_LAYER}(?P<T>\^T)?"
+    r"|(?P<shape>\(n(?:_y|\[[0-9lL]\])?,\s?[mn1]?\))"
+    r"|(?P<sub>\b[a-z]_[a-z]\b)"
+    r"|(?P<word>\(\.\)|\by_hat\b|\bg'(?!\())"
+)
+_FORMULA = re.compile(
+    r"(?P<frac>\(1/(?P<over>m|\(2m\))\))|(?P<norm>\|\|(?P<normed>[^|]+)\|\|)|(?P<op>\b(?:sum|log|alpha)\b)"
+    r"|(?P<top>\^T\b)|(?P<div> / )|(?<!\[)\b(?P<cost>[JL])\b(?!\])"
+)
+_WORDS = {"(.)": r"\odot", "y_hat": r"\hat{y}", "g'": "g'"}
+_OPENING_QUOTE = re.compile(r"(?<!\w)'(?=\w)")
+
+
+def _symbol(match: re.Match) -> str:
+    """LaTeX math (no $) for one match of _SYMBOL."""
+    if match["partial"]:
+        num = {"J": r"\mathcal{J}", "L": r"\mathcal{L}"}.get(match["num"], match["num"])
+        layer = match.group(4)
+        return rf"\partial {num}/\partial {match['den']}" + (f"^{{[{layer}]}}" if layer else "")
+    if match["gprime"]:
+        layer = match.group(6)
+        return rf"g^{{[{layer}]\prime}}(Z^{{[{layer}]}})"
+    if match["sym"]:
+        name = r"\delta" if match["sym"] == "delta" else match["sym"]
+        top = r"\top" if match["T"] else ""
+        return rf"{name}^{{[{match.group(8)}]{top}}}"
+    if match["shape"]:
+        return _SYMBOL.sub(lambda m: _symbol(m), match["shape"][1:-1]).join("()")
+    if match["sub"]:
+        return match["sub"]
+    return _WORDS[match["word"]]
+
+
+def _formula(text: str) -> str:
+    """LaTeX math (no $) for a plain-text formula such as -(1/m) sum Y log A."""
+    out, end = [], 0
+    for match in _FORMULA.finditer(text):
+        out.append(_SYMBOL.sub(_symbol, text[end : match.start()]))
+        if match["frac"]:
+            out.append(rf"\frac{{1}}{{{match['over'].strip('()')}}}")
+        elif match["norm"]:
+            out.append(rf"\lVert {_formula(match['normed'])}\rVert ")
+        elif match["op"]:
+            out.append(rf"\{match['op']} ")
+        elif match["top"]:
+            out.append(r"^{\top}")
+        elif match["div"]:
+            out.append(r"\oslash ")
+        else:
+            out.append(rf"\mathcal{{{match['cost']}}}")
+        end = match.end()
+    out.append(_SYMBOL.sub(_symbol, text[end:]))
+    return "".join(out)
 
 
 def latex_escape(text: str) -> str:
@@ -1316,21 +1419,28 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIALS.get(c, c) for c in text)
 
 
-def latex_prose(text: str) -> str:
-    """Plain text for LaTeX, with the notation delta[3], W[3]^T, ... typeset as math."""
+def _prose(text: str) -> str:
+    """Text without backticks: escaped, with the notation as inline math."""
     out, end = [], 0
     for match in _SYMBOL.finditer(text):
         out.append(latex_escape(text[end : match.start()]))
-        name, layer, transpose = match.groups()
-        if name is None:
-            out.append(_WORDS[match.group()])
-        else:
-            symbol = r"\delta" if name == "delta" else name
-            top = r"\top" if transpose else ""
-            out.append(rf"${symbol}^{{[{layer}]{top}}}$")
+        out.append(f"${_symbol(match)}$")
         end = match.end()
     out.append(latex_escape(text[end:]))
-    return "".join(out)
+    return _OPENING_QUOTE.sub("`", "".join(out))
+
+
+def latex_prose(text: str) -> str:
+    """Plain text for LaTeX: the notation delta[3], W[3]^T, ... and `formulas` as math."""
+    parts = text.split("`")
+    if len(parts) % 2 == 0:
+        raise ValueError(f"unbalanced backtick in {text!r}")
+    return "".join(f"${_formula(p)}$" if k % 2 else _prose(p) for k, p in enumerate(parts))
+
+
+def plain_text(text: str) -> str:
+    """The text for the terminal: the formulas' backticks removed."""
+    return text.replace("`", "")
 
 
 def latex_number(x: float | str | None) -> str:
@@ -1344,6 +1454,8 @@ def latex_number(x: float | str | None) -> str:
 
 def _verdict_cell(r: ErratumRecord) -> str:
     lines = [rf"\textbf{{{r.verdict}}}"]
+    if r.quantity:
+        lines.append(rf"compared: {latex_prose(r.quantity)}")
     checks = []
     if r.seed_error is not None or r.correct_error is not None:
         checks.append(Check(r.setting, r.seed_error, r.correct_error))
@@ -1371,8 +1483,36 @@ def _column_spec() -> str:
     )
 
 
-def errata_latex(records: list[ErratumRecord]) -> str:
-    """A LaTeX fragment: a longtable (booktabs) with one row per erratum and its explanation.
+LEGEND = (
+    r"\noindent Settings: \emph{ReLU+CE} is the seed's own network, ReLU on every layer with "
+    r"the cross-entropy (output biases positive, so that $\log A^{[3]}$ is finite); "
+    r"\emph{softmax+CE} has a softmax output, where $g^{[3]\prime}$ is read as $1$; a setting "
+    r"with \emph{true $\delta$} feeds the formula the engine's $\delta$ instead of the seed's "
+    r"own chain. \emph{compared} names the quantity whose numbers are checked: $dW^{[l]}$, "
+    r"$db^{[l]}$, $\delta^{[l]} = \partial\mathcal{J}/\partial Z^{[l]}$ or "
+    r"$\partial\mathcal{J}/\partial A^{[3]}$, for the layers given. \emph{seed} and \emph{fixed} "
+    r"are the relative errors of the seed's formula and of the corrected one against central "
+    r"differences of the cost. The seed's formula is read charitably there: two matrices of the "
+    r"same shape side by side are multiplied element-wise, any other juxtaposition is a matrix "
+    r"product. \emph{literal} reads every juxtaposition as a matrix product (and $\max$ as "
+    r"Python's \texttt{max}) and says what happens, mostly a shape error: a \emph{seed} number "
+    r"and a \emph{literal} failure in one entry are two readings of the same formula. "
+    r"$\odot$ and $\oslash$ are the element-wise product and division, $\mathbf{1}_m$ a column "
+    r"of $m$ ones."
+    "\n\n"
+    r"\noindent Verdicts: \textbf{correct}, right as written (where computed, its \emph{seed} "
+    r"error is at the level of \emph{fixed}); \textbf{wrong}, fails on the setting shown even "
+    r"read charitably; \textbf{ambiguous}, right under one reading of an unstated product or "
+    r"symbol and wrong under another, both shown; \textbf{inherited}, a step that is right "
+    r"(fed the true $\delta$ it matches the finite differences) but receives the seed's wrong "
+    r"$\delta^{[3]}$ along the seed's own chain, so the numbers it produces are wrong."
+)
+CAPTION = "Errata of the seed: each equation, its correction and its numeric verdict."
+
+
+def errata_latex(records: list[ErratumRecord], label: str | None = None) -> str:
+    """A LaTeX fragment: the legend, then a captioned longtable (booktabs) with one row per
+    erratum and its explanation; ``label`` names the table for \\ref.
 
     Needs amsmath, amssymb, booktabs, longtable and array; the columns fill \\linewidth, so it fits
     an A4 page with 2.5 cm margins.
@@ -1393,28 +1533,22 @@ def errata_latex(records: list[ErratumRecord]) -> str:
         )
         rows.append(r"\midrule")
     rows[-1] = r"\bottomrule"  # a page ends on the \midrule of its last entry: the foot is empty
-    legend = (
-        r"\noindent Settings: \emph{ReLU+CE} is the seed's own network, ReLU on every layer with "
-        r"the cross-entropy (output biases positive, so that $\log A^{[3]}$ is finite); "
-        r"\emph{softmax+CE} has a softmax output, where $g^{[3]\prime}$ is read as $1$. "
-        r"\emph{seed} and \emph{fixed} are the relative errors of the seed's formula and of the "
-        r"corrected one against central differences of the cost; \emph{literal} says what reading "
-        r"every juxtaposition as a matrix product does; $\odot$ and $\oslash$ are the element-wise "
-        r"product and division, $\mathbf{1}_m$ a column of $m$ ones."
-    )
     return "\n".join(
         [
             "% Generated by deltaprop.report.errata: every number below is computed by the code.",
-            legend,
+            LEGEND,
             "",
             r"{\footnotesize",
             r"\setlength{\tabcolsep}{3pt}",
+            r"\setlength{\LTcapwidth}{\linewidth}",
             r"\renewcommand{\arraystretch}{1.2}",
             rf"\begin{{longtable}}{{{_column_spec()}}}",
+            rf"\caption{{{CAPTION}}}" + (rf"\label{{{label}}}" if label else "") + r"\\",
             r"\toprule",
             header,
             r"\midrule",
             r"\endfirsthead",
+            rf"\caption[]{{{CAPTION[:-1]} (continued).}}\\",
             r"\toprule",
             header,
             r"\midrule",
@@ -1434,7 +1568,7 @@ def _plain_number(x: float | str | None) -> str:
     if x is None:
         return "-"
     if isinstance(x, str):
-        return x
+        return plain_text(x)
     return f"{x:.2e}" if x and abs(x) < 1e-3 else f"{x:.3g}"
 
 
@@ -1448,14 +1582,16 @@ def errata_summary(records: list[ErratumRecord], width: int = 100) -> str:
             checks.append(Check(r.setting, r.seed_error, r.correct_error))
         checks.extend(r.also)
         details = [
-            f"{c.label}: seed {_plain_number(c.seed_error)}"
+            f"{plain_text(c.label)}: seed {_plain_number(c.seed_error)}"
             + ("" if c.correct_error is None else f", fixed {_plain_number(c.correct_error)}")
             for c in checks
         ]
+        if r.quantity:
+            details.insert(0, f"compared: {plain_text(r.quantity)}")
         if r.literal_reading:
-            details.append(f"literal: {r.literal_reading}")
+            details.append(f"literal: {plain_text(r.literal_reading)}")
         if r.finding:
-            details.append(r.finding)
+            details.append(plain_text(r.finding))
         lines.append(f"{r.id:<4} {r.section[:28]:<28} {r.verdict:<10}")
         for detail in details:
             lines.extend(
