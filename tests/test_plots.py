@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -290,3 +291,23 @@ def test_plot_command_warns_when_the_models_data_are_gone(tmp_path, moons):
     assert names(written) == ["learning_curves.png", "dead_units.png", "weights.png"]
     with pytest.raises(ValueError):  # data asked for explicitly: an error, not a warning
         plots.plot_command(path, tmp_path / "out", data_spec=str(tmp_path / "gone.csv"))
+
+
+def test_a_failed_figure_leaves_the_old_file_and_no_temporary(tmp_path, moons, monkeypatch):
+    from matplotlib.figure import Figure
+
+    path = tmp_path / "learning_curves.png"
+    path.write_bytes(b"old figure")
+
+    def broken_savefig(self, target, **kwargs):
+        if hasattr(target, "write"):
+            target.write(b"half a PNG")
+        else:  # a path: written in place, as savefig(path) does
+            Path(target).write_bytes(b"half a PNG")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+    with pytest.raises(OSError, match="disk full"):
+        plots.learning_curves(moons[2], path)
+    assert path.read_bytes() == b"old figure"
+    assert [p.name for p in tmp_path.iterdir()] == ["learning_curves.png"]

@@ -43,13 +43,18 @@ def _figure(width: float, height: float):
 
 
 def _save(fig, path) -> Path:
-    """Write ``fig`` to ``path`` (PNG at 150 dpi or PDF, by the suffix) and let it go."""
+    """Write ``fig`` to ``path`` (PNG at 150 dpi or PDF, by the suffix), atomically, and let it
+    go."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(f"cannot write {path}: the file name must end in .png or .pdf")
-    fig.savefig(path, format=fmt, dpi=150)
-    fig.clear()
+    from ..io import replace_atomically
+
+    try:  # the temporary file's name ends in .tmp, so the format is given explicitly
+        replace_atomically(path, lambda f: fig.savefig(f, format=fmt, dpi=150))
+    finally:
+        fig.clear()
     return path
 
 
