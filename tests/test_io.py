@@ -198,3 +198,24 @@ def test_replacing_a_file_keeps_its_mode(tmp_path, model):
     assert path.stat().st_mode & 0o777 == 0o640
     io.write_text_atomic(path, "text")
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_write_error_names_the_file_not_the_temporary(tmp_path, model, monkeypatch):
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".m.npz.x1y2.tmp"))
+
+    monkeypatch.setattr(io.tempfile, "mkstemp", refused)
+    with pytest.raises(OSError) as error:
+        io.save(model[0], tmp_path / "m.npz")
+    assert str(error.value) == f"cannot write {tmp_path / 'm.npz'}: Permission denied"
+
+
+def test_a_failed_write_names_the_file_not_the_temporary(tmp_path, model, monkeypatch):
+    def full(f, **arrays):
+        raise OSError(28, "No space left on device", f.name)
+
+    monkeypatch.setattr(np, "savez", full)
+    with pytest.raises(OSError) as error:
+        io.save(model[0], tmp_path / "m.npz")
+    assert str(error.value) == f"cannot write {tmp_path / 'm.npz'}: No space left on device"
+    assert list(tmp_path.iterdir()) == []

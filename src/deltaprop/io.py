@@ -54,7 +54,10 @@ def replace_atomically(path, write) -> Path:
     folder = path.parent
     if not folder.is_dir():
         raise ModelFileError(f"cannot write {path}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:  # its message would name the temporary file, not the user's
+        raise OSError(f"cannot write {path}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             write(f)
@@ -62,6 +65,9 @@ def replace_atomically(path, write) -> Path:
             os.fsync(f.fileno())
         os.chmod(tmp, _mode_for(path))  # mkstemp makes 0600 files
         os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise OSError(f"cannot write {path}: {e.strerror or e}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
