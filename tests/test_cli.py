@@ -92,6 +92,12 @@ def one_line_error(result):
         (["train", "--validation", "1.5"], "fraction"),
         (["train", "--resume", "missing.npz"], "no such file"),
         (["evaluate", "missing.npz"], "no such file"),
+        (["plot", "missing.json"], "no such file: missing.json"),
+        (["predict", "missing.npz", "new.csv"], "no such file: missing.npz"),
+        (["train", "--out", "."], "--out . is a folder"),
+        (["train", "--checkpoint", "."], "--checkpoint . is a folder"),
+        (["predict", "missing.npz", "new.csv", "--out", "."], "--out . is a folder"),
+        (["train", "--hidden", "1000000000000", "--epochs", "1"], "not enough memory"),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -252,3 +258,39 @@ def test_plots_after_training_and_from_a_model_file(tmp_path):
 def test_output_folder_is_checked_before_training(tmp_path):
     message = one_line_error(run("train", "--out", tmp_path / "missing" / "m.npz"))
     assert "does not exist" in message
+
+
+def test_output_paths_of_the_wrong_kind_are_refused_before_any_work(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    message = one_line_error(run("train", "--plots", a_file))
+    assert message == f"deltaprop: error: --plots {a_file} is a file; give a folder for the figures"
+    assert "is a file" in one_line_error(run("plot", "missing.npz", "--out", a_file))
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    for args in (
+        ["trace", "--values", "--sizes", "40", "40", "--m", "300"],
+        ["train", "--data", "iris", "--hidden", "4", "--epochs", "3000"],
+    ):
+        proc = subprocess.Popen(
+            [*CLI, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+        )
+        proc.stdout.readline()
+        proc.stdout.close()  # as head -1 does
+        err = proc.stderr.read()
+        assert proc.wait(timeout=120) == 141, err
+        assert err == ""
+
+
+def test_warnings_are_one_plain_line_and_a_relu_output_is_blamed(tmp_path):
+    traced = run("trace", "--output", "relu")
+    assert traced.returncode == 0
+    assert traced.stderr.startswith("deltaprop: warning: ReLU on the output layer")
+    assert len(traced.stderr.splitlines()) == 1, traced.stderr
+    result = run("train", "--data", "iris", "--output", "relu", "--quiet", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("deltaprop: ") for line in lines), result.stderr
+    assert "relu output is not a probability" in lines[-1]
+    assert "learning rate" not in lines[-1]

@@ -1,10 +1,12 @@
 """The ``deltaprop`` command line. Parses, prints, exits 0 (done), 1 (training failed),
-2 (bad input: one line on stderr, no traceback) or 130/143 (interrupted; a checkpoint is saved).
+2 (bad input: one line on stderr, no traceback), 130/143 (interrupted; a checkpoint is saved) or
+141 (the reader of standard output went away, as in ``deltaprop ... | head``).
 No mathematics here. Imported by nothing."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +19,7 @@ import numpy as np
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program killed by SIGPIPE
 
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.001, "adam": 0.001}
 
@@ -53,7 +56,33 @@ def asks_for_mpi(argv: list[str]) -> bool:
 
 
 def first_line(error: BaseException) -> str:
+    if isinstance(error, FileNotFoundError) and error.filename:  # as the data readers say it
+        return f"no such file: {error.filename}"
     return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warnings.showwarning`` for the command line: one plain line, no source location (a user
+    of the command did not write the code it points to)."""
+    from .core import DeltapropWarning
+
+    kind = "" if issubclass(category, DeltapropWarning) else f"{category.__name__}: "
+    with contextlib.suppress(OSError):  # as warnings' own: a warning never stops the command
+        print(f"deltaprop: warning: {kind}{message}", file=file or sys.stderr)
+
+
+def check_output(option: str, path: str, folder: bool = False) -> None:
+    """Fail before any work when ``path`` cannot be written: a file whose folder is missing or
+    is a folder itself, or (``folder``) a folder that is a file."""
+    p = Path(path)
+    if folder:
+        if p.exists() and not p.is_dir():
+            raise UsageError(f"{option} {path} is a file; give a folder for the figures")
+        return
+    if p.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give a file name")
+    if not p.resolve().parent.is_dir():
+        raise UsageError(f"{option} {path}: folder {p.parent} does not exist")
 
 
 # ---------------------------------------------------------------------- arguments
@@ -339,6 +368,17 @@ def cmd_train(args) -> int:
             f"--distributed trains with numpy on the CPU; --device {args.device} cannot be used "
             "with it"
         )
+    try:
+        return train(args)
+    except MemoryError as e:
+        hidden = " ".join(map(str, args.hidden))
+        raise MemoryError(
+            f"{first_line(e)} (--hidden {hidden}: smaller layers or a smaller --batch-size "
+            "need less)"
+        ) from None
+
+
+def train(args) -> int:
     comm = mpi_world(args.distributed)
     root = comm is None or comm.Get_rank() == 0
     with warnings.catch_warnings():
@@ -420,8 +460,10 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
             setattr(args, key, value)
         args.checkpoint = args.checkpoint or args.resume
     for option, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
-        if root and path and not Path(path).resolve().parent.is_dir():  # fail before training
-            raise UsageError(f"{option} {path}: folder {Path(path).parent} does not exist")
+        if root and path:  # fail before training
+            check_output(option, path)
+    if root and args.plots:
+        check_output("--plots", args.plots, folder=True)
     dtype = np.dtype(args.dtype)
     parts = prepare_data(
         args.data,
@@ -693,6 +735,8 @@ def cmd_predict(args) -> int:
 
     from . import io
 
+    if args.out:
+        check_output("--out", args.out)
     model = io.load(args.model)
     X_rows = read_features(args.input, model.n_features)
     buffer = textio.StringIO()
@@ -718,13 +762,18 @@ def cmd_trace(args) -> int:
     from .explain.render import run_trace
 
     fmt = "json" if args.json else "latex" if args.latex else "table"
-    print(run_trace(args.sizes, args.m, args.hidden, args.output, args.seed, args.values, fmt))
+    # inf and nan (log 0 under a ReLU output, ...) show in the trace itself; the warning about
+    # such a choice comes from the network
+    with np.errstate(all="ignore"):
+        text = run_trace(args.sizes, args.m, args.hidden, args.output, args.seed, args.values, fmt)
+    print(text)
     return EXIT_OK
 
 
 def cmd_plot(args) -> int:
     from .explain.plots import plot_command
 
+    check_output("--out", args.out, folder=True)
     for path in plot_command(args.run, args.out, args.format, args.data):
         print(path)
     return EXIT_OK
@@ -759,15 +808,30 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # Under mpirun every rank parses the same arguments and meets the same errors: rank 0 tells.
     speaker = not asks_for_mpi(argv) or launcher()[0] == 0
+    previous, warnings.showwarning = warnings.showwarning, show_warning
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit, where it could not be caught
+        return code
     except Reported as e:  # already told
         return e.code
+    except BrokenPipeError:
+        # Whoever read standard output has gone (| head): stop quietly. Standard output goes to
+        # devnull, so that Python's flush at exit meets no pipe (see the Python docs, "Note on
+        # SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except MemoryError as e:  # numpy's says how much it wanted for which shape
+        if speaker:
+            print(f"deltaprop: error: not enough memory: {first_line(e)}", file=sys.stderr)
+        return EXIT_USAGE
     except (ValueError, OSError, ImportError) as e:  # bad input, a missing optional package
         if speaker:
             print(f"deltaprop: error: {first_line(e)}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        warnings.showwarning = previous
 
 
 if __name__ == "__main__":
