@@ -294,3 +294,56 @@ def test_warnings_are_one_plain_line_and_a_relu_output_is_blamed(tmp_path):
     assert all(line.startswith("deltaprop: ") for line in lines), result.stderr
     assert "relu output is not a probability" in lines[-1]
     assert "learning rate" not in lines[-1]
+
+
+# --------------------------------------------------------------------------- resume settings
+
+IRIS = ["train", "--data", "iris", "--hidden", "8", "--lr", "0.01", "--seed", "3", "--quiet"]
+
+
+def test_resume_refuses_changed_settings_and_takes_new_outputs(tmp_path):
+    checkpoint, first = tmp_path / "ck.npz", tmp_path / "first.npz"
+    assert run(*IRIS, "--epochs", "3", "--checkpoint", checkpoint, "--out", first).returncode == 0
+    changed = one_line_error(run("train", "--resume", checkpoint, "--lr", "0.1"))
+    assert changed == (
+        "deltaprop: error: --resume continues the saved run; --lr cannot be changed (saved: 0.01)"
+    )
+    assert "--hidden cannot be changed (saved: 8)" in one_line_error(
+        run("train", "--resume", checkpoint, "--hidden", "4", "--seed", "3")
+    )
+    # the run is finished: resuming it says so, and rewrites nothing
+    before = first.stat().st_mtime_ns
+    done = run("train", "--resume", checkpoint, "--seed", "3", "--optimizer", "adam")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == (
+        f"deltaprop: {checkpoint}: the run is finished (epoch 3 of 3); to train longer, give "
+        "--epochs N with N > 3"
+    )
+    assert first.stat().st_mtime_ns == before
+    # --epochs trains it longer, into a new --out: the same network as 5 epochs at once
+    longer, direct = tmp_path / "longer.npz", tmp_path / "direct.npz"
+    result = run("train", "--resume", checkpoint, "--epochs", "5", "--out", longer, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert first.stat().st_mtime_ns == before
+    assert run(*IRIS, "--epochs", "5", "--out", direct).returncode == 0
+    a, b = io.load(direct).network, io.load(longer).network
+    for (name, P), (_, Q) in zip(a.parameters(), b.parameters(), strict=True):
+        assert np.array_equal(P, Q), name
+    assert "epoch 5 of 5" in run("train", "--resume", checkpoint).stderr
+
+
+def test_a_model_of_a_relative_csv_path_is_evaluated_from_anywhere(tmp_path):
+    (tmp_path / "a").mkdir()
+    rows = ["u,v,label"] + [f"{i % 2 * 3 + i % 5 * 0.1},{i % 7},{i % 2}" for i in range(80)]
+    (tmp_path / "a" / "my.csv").write_text("\n".join(rows) + "\n")
+    trained = run(
+        "train", "--data", "my.csv", "--epochs", "2", "--out", "m.npz", cwd=tmp_path / "a"
+    )
+    assert trained.returncode == 0, trained.stderr
+    evaluated = run("evaluate", tmp_path / "a" / "m.npz", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    (tmp_path / "a" / "my.csv").unlink()
+    assert one_line_error(run("evaluate", tmp_path / "a" / "m.npz", cwd=tmp_path)) == (
+        "deltaprop: error: the data file the model was trained on, "
+        f"{tmp_path / 'a' / 'my.csv'}, is not there; pass --data"
+    )

@@ -129,7 +129,8 @@ def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
     p.add_argument("--label", help="CSV label column, by name or index (default: the last)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
+    """The parser; ``train_defaults`` replace the defaults of train's options."""
     from .training.distributed import DEFAULT_TIMEOUT  # imports no MPI
 
     parser = OneLineParser(
@@ -239,7 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="write the checkpoint every N epochs (default: only when interrupted)",
     )
-    t.add_argument("--resume", metavar="CHECKPOINT", help="continue an interrupted run")
+    t.add_argument(
+        "--resume",
+        metavar="CHECKPOINT",
+        help="continue an interrupted run with its saved settings; only --out, --checkpoint, "
+        "--checkpoint-every, --epochs (to train longer), --plots, --json, --quiet and --device "
+        "may be given anew",
+    )
     t.add_argument("--plots", metavar="DIR", help="write figures of the run into DIR (matplotlib)")
     t.add_argument(
         "--distributed",
@@ -257,6 +264,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--quiet", action="store_true", help="no progress display")
     t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    if train_defaults:
+        t.set_defaults(**train_defaults)
 
     e = sub.add_parser("evaluate", help="accuracy, per-class scores, confusion matrix")
     e.add_argument("model", help="a model file written by train --out")
@@ -351,6 +360,94 @@ RUN_KEYS = (
 )
 
 
+#: The settings a resumed run may change without changing its steps: where it writes, and how
+#: many epochs it trains (except under a cosine schedule, whose period is the number of epochs).
+CHANGEABLE_ON_RESUME = ("out", "checkpoint", "checkpoint_every", "epochs")
+
+#: The default of an option, in the parse that finds which options the command line gives.
+NOT_GIVEN = object()
+
+
+def given_options(argv: list[str], dests) -> set[str]:
+    """The train options that ``argv`` gives itself (argparse's defaults do not count): the same
+    parse with every default replaced by a marker that only an absent option keeps."""
+    defaults = {dest: NOT_GIVEN for dest in dests if dest != "command"}
+    marked = build_parser(defaults).parse_args(argv)
+    return {dest for dest, value in vars(marked).items() if value is not NOT_GIVEN}
+
+
+def data_spec(text: str | None) -> str | None:
+    """The data as a run records them: a data set's name, or a file or folder's absolute path (so
+    that the model can be evaluated from anywhere)."""
+    from .data import BUNDLED, SYNTHETIC
+
+    if text is None or text in BUNDLED or text in SYNTHETIC or not Path(text).exists():
+        return text
+    return str(Path(text).resolve())
+
+
+def resume_settings(args) -> tuple:
+    """Load ``args.resume`` and put its run's settings into ``args``: the saved ones, except those
+    in CHANGEABLE_ON_RESUME that the command line gives. A setting the command line gives that
+    differs from the saved one is a UsageError: the run would not continue, it would change.
+    Returns what io.load_checkpoint returns."""
+    from . import io
+
+    resumed = io.load_checkpoint(args.resume)
+    saved, given = resumed[3], getattr(args, "given", set())
+    changeable = set(CHANGEABLE_ON_RESUME)
+    if saved.get("schedule") == "cosine":
+        changeable.discard("epochs")
+    conflicts = []
+    for key, value in saved.items():
+        if key in given and key in changeable:
+            continue  # the new value
+        if key in given and _effective(key, getattr(args, key), args) != _effective(
+            key, value, SimpleNamespace(**saved)
+        ):
+            shown = " ".join(map(str, value)) if isinstance(value, list) else value
+            if key == "lr" and value is None:
+                shown = _effective(key, value, SimpleNamespace(**saved))
+            conflicts.append(f"--{key.replace('_', '-')} cannot be changed (saved: {shown})")
+        setattr(args, key, value)
+    if conflicts:
+        raise UsageError(f"--resume continues the saved run; {', '.join(conflicts)}")
+    if "checkpoint" not in given:  # keep the checkpoint resumed from up to date
+        args.checkpoint = args.resume
+    return resumed
+
+
+def _effective(key: str, value, settings):
+    """A setting as the run uses it: the data's resolved path, the optimizer's default rate."""
+    if key == "data":
+        return data_spec(value)
+    if key == "lr" and value is None:
+        return DEFAULT_LR.get(settings.optimizer, 0.01)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def finished_message(args, scalars: dict) -> str | None:
+    """Why a resumed run has nothing left to do (it ran all its epochs or stopped early), or
+    None."""
+    epoch = scalars["epoch"]
+    stopped = scalars.get("callbacks", {}).get("EarlyStopping", {}).get("stopped_epoch")
+    if stopped is not None:
+        return (
+            f"{args.resume}: the run is finished (stopped early at epoch {stopped}: no "
+            f"improvement in {args.patience} epochs); nothing to resume"
+        )
+    if scalars["batch"] == 0 and epoch >= args.epochs:
+        longer = (
+            ""
+            if args.schedule == "cosine"
+            else f"; to train longer, give --epochs N with N > {epoch}"
+        )
+        return f"{args.resume}: the run is finished (epoch {epoch} of {epoch}){longer}"
+    return None
+
+
 class Reported(Exception):
     """Stop with exit code ``code``: the message has been printed already, by this process or,
     under MPI, by another rank."""
@@ -385,6 +482,10 @@ def train(args) -> int:
         if not root:
             warnings.simplefilter("ignore")  # rank 0's warnings are the same and speak for all
         run = set_up(args, root, comm)
+        if run.finished:
+            if root:
+                print(f"deltaprop: {run.finished}", file=sys.stderr)
+            return EXIT_OK
         try:
             trainer = make_trainer(args, run, root, comm)
             history = fit(trainer, run, comm)
@@ -446,7 +547,6 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
     """Everything a run needs before training: the checkpoint to resume, the data, the network,
     the model, the optimizer and schedule, the example weights. Raises ValueError or OSError on
     bad input. ``root``: the process that writes files checks its output folders."""
-    from . import io
     from .core import Network
     from .experiment import encoder_for, prepare_data
     from .model import Model
@@ -455,10 +555,12 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
 
     resumed = None
     if args.resume:
-        resumed = io.load_checkpoint(args.resume)
-        for key, value in resumed[3].items():  # the interrupted run's settings
-            setattr(args, key, value)
-        args.checkpoint = args.checkpoint or args.resume
+        resumed = resume_settings(args)
+        finished = finished_message(args, resumed[1])
+        if finished is not None:
+            return SimpleNamespace(finished=finished)
+    else:
+        args.data = data_spec(args.data)
     for option, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
         if root and path:  # fail before training
             check_output(option, path)
@@ -505,6 +607,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         balanced = class_sample_weights(parts.y_train, args.class_weight, sample_weight)
         sample_weight = balanced if sample_weight is None else sample_weight * balanced
     return SimpleNamespace(
+        finished=None,
         resumed=resumed,
         parts=parts,
         sizes=sizes,
@@ -536,8 +639,11 @@ def make_trainer(args, run: SimpleNamespace, root: bool, comm):
     if root:
         settings = {k: getattr(args, k) for k in RUN_KEYS}
         settings["checkpoint"] = args.checkpoint or _default_checkpoint(args.out)
+        # A run that keeps a checkpoint leaves it at its end, so that resuming it finds the run
+        # finished rather than retraining from the last interruption.
+        at_end = bool(args.checkpoint) or args.checkpoint_every > 0
         callbacks.append(
-            Checkpoint(settings["checkpoint"], run.model, args.checkpoint_every, settings)
+            Checkpoint(settings["checkpoint"], run.model, args.checkpoint_every, settings, at_end)
         )
     options = {
         "epochs": args.epochs,
@@ -665,14 +771,14 @@ def _default_checkpoint(out: str | None) -> str:
 
 def cmd_evaluate(args) -> int:
     from . import io
-    from .experiment import encoder_for, load_dataset, model_test_part
+    from .experiment import encoder_for, load_dataset, model_test_part, trained_data
     from .metrics import accuracy, confusion_matrix, per_class_scores
 
     model = io.load(args.model)
     if model.classes is None:
         raise UsageError(f"{args.model} is not a classifier; evaluate reports class metrics")
     settings = model.info.get("settings", {})
-    spec = args.data or model.info.get("data")
+    spec = args.data or trained_data(model)
     if spec is None:
         raise UsageError("give the data to evaluate on with --data")
     own_data = spec == model.info.get("data") and not args.all and settings
@@ -811,6 +917,8 @@ def main(argv: list[str] | None = None) -> int:
     previous, warnings.showwarning = warnings.showwarning, show_warning
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "train":
+            args.given = given_options(argv, vars(args))
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit, where it could not be caught
         return code

@@ -7,6 +7,7 @@ same training, validation and test parts from a data set name and a seed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -116,13 +117,24 @@ def encoder_for(classes) -> data.LabelEncoder:
     return encoder
 
 
+def trained_data(model) -> str | None:
+    """The data set a model was trained on, as its file records it (a name or a path); a
+    DataError saying so when that is a file or folder that is no longer there."""
+    spec = model.info.get("data")
+    if spec is None or spec in data.BUNDLED or spec in data.SYNTHETIC or Path(spec).exists():
+        return spec
+    raise data.DataError(
+        f"the data file the model was trained on, {spec}, is not there; pass --data"
+    )
+
+
 def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The held-out test part of the data set a model was trained on, rebuilt from the settings
     its file records (same split, same label codes, the model's own preprocessing): X_test
     (n_x, m) and codes y_test (m,)."""
     settings = model.info["settings"]
     parts = prepare_data(
-        model.info["data"],
+        trained_data(model),
         label=label or settings.get("label"),
         weight=settings.get("sample_weight"),
         test=settings["test"],
