@@ -348,3 +348,27 @@ def test_a_model_of_a_relative_csv_path_is_evaluated_from_anywhere(tmp_path):
         "deltaprop: error: the data file the model was trained on, "
         f"{tmp_path / 'a' / 'my.csv'}, is not there; pass --data"
     )
+
+
+def test_a_split_that_leaves_a_part_empty_names_the_cause(tmp_path):
+    rng = np.random.default_rng(0)
+    continuous = tmp_path / "reg.csv"
+    continuous.write_text(
+        "a,b,y\n"
+        + "".join(f"{rng.normal():.3f},{rng.normal():.3f},{rng.normal():.5f}\n" for _ in range(100))
+    )
+    assert one_line_error(run("train", "--data", continuous)) == (
+        "deltaprop: error: the label column has 100 distinct values for 100 rows: is it a "
+        "continuous target? deltaprop train classifies"
+    )
+    three = tmp_path / "three.csv"
+    three.write_text("1,2,0\n3,4,1\n5,6,0\n")
+    assert "--validation 0.1 leaves no examples for validation: 2 training examples" in (
+        one_line_error(run("train", "--data", three))
+    )
+    assert "(after --test 0.99) are too few" in one_line_error(
+        run("train", "--data", "iris", "--test", "0.99")
+    )
+    assert one_line_error(run("train", "--data", "iris", "--test", "0")) == (
+        "deltaprop: error: --test 0 leaves no examples for testing; give a fraction above 0"
+    )

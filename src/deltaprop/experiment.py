@@ -73,7 +73,12 @@ def prepare_data(
         train_index = np.arange(ds.m)
         X_test_rows, y_test = test.X, test.y
     else:
+        if not test > 0:
+            raise data.DataError(
+                f"--test {test:g} leaves no examples for testing; give a fraction above 0"
+            )
         train_index, test_index = data.stratified_split(ds.y, fractions=(1 - test, test), seed=seed)
+        _check_parts(ds.y, train_index, test_index, "--test", test, "testing", ds.y, "examples")
         train_rows = ds
         X_test_rows, y_test = ds.X[test_index], ds.y[test_index]
     if validation > 0:
@@ -81,6 +86,11 @@ def prepare_data(
             train_rows.y[train_index],
             fractions=(1 - validation, validation),
             seed=seed,
+        )
+        y_train = train_rows.y[train_index]
+        noun = "training examples" + (f" (after --test {test:g})" if ds.test is None else "")
+        _check_parts(
+            y_train, fit_part, val_part, "--validation", validation, "validation", ds.y, noun
         )
         fit_index, val_index = train_index[fit_part], train_index[val_part]
     else:
@@ -107,6 +117,26 @@ def prepare_data(
         preprocessor=preprocessor,
         description=ds.description,
         w_train=None if ds.sample_weight is None else ds.sample_weight[fit_index],
+    )
+
+
+def _check_parts(y, kept, held_out, option: str, value: float, purpose: str, every, noun) -> None:
+    """A DataError naming the cause when a split of the labels ``y`` (``noun``: what they are)
+    left a part empty (a class with fewer members than parts goes wholly to the first part).
+    ``every``: all the labels of the data set."""
+    if len(kept) and len(held_out):
+        return
+    classes, counts = np.unique(every, return_counts=True)
+    if np.count_nonzero(counts == 1) > len(every) / 2:  # most labels occur once
+        raise data.DataError(
+            f"the label column has {len(classes)} distinct values for {len(every)} rows: is it "
+            "a continuous target? deltaprop train classifies"
+        )
+    if not len(kept):
+        raise data.DataError(f"{option} {value:g} leaves no examples for training")
+    raise data.DataError(
+        f"{option} {value:g} leaves no examples for {purpose}: {len(y)} {noun} are too few to "
+        "split (a class needs 2 members to be in both parts)"
     )
 
 
