@@ -98,6 +98,14 @@ def one_line_error(result):
         (["train", "--checkpoint", "."], "--checkpoint . is a folder"),
         (["predict", "missing.npz", "new.csv", "--out", "."], "--out . is a folder"),
         (["train", "--hidden", "1000000000000", "--epochs", "1"], "not enough memory"),
+        (
+            ["train", "--data", "iris", "--sample-weight", "2"],
+            "--sample-weight applies to CSV files; iris is a bundled data set",
+        ),
+        (
+            ["train", "--data", "moons", "--label", "species"],
+            "--label applies to CSV files; moons is a synthetic data set",
+        ),
         (["frobnicate"], "invalid choice"),
     ],
 )

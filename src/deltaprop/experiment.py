@@ -39,12 +39,30 @@ def _column(text: str):
 def load_dataset(spec: str, label: str | None = None, weight: str | None = None) -> data.Dataset:
     """A data set by name or path; ``label`` and ``weight`` are CSV columns (label, per-example
     weight), by name or index (as text)."""
+    kind = _not_csv(spec)
+    for option, value in (("--label", label), ("--sample-weight", weight)):
+        if value is not None and kind is not None:
+            raise data.DataError(f"{option} applies to CSV files; {spec} is {kind}")
     kwargs = {}
     if label is not None:
         kwargs["label"] = _column(label)
     if weight is not None:
         kwargs["weight"] = _column(weight)
     return data.load(spec, **kwargs)
+
+
+def _not_csv(spec) -> str | None:
+    """What ``spec`` is when it is not a CSV file (which alone has columns to choose), else
+    None."""
+    if spec in data.BUNDLED:
+        return "a bundled data set"
+    if spec in data.SYNTHETIC:
+        return "a synthetic data set"
+    if Path(spec).is_dir():
+        return "a folder of IDX files"
+    if str(spec).lower().endswith(".npz"):
+        return "an .npz file"
+    return None
 
 
 def prepare_data(
