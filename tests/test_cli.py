@@ -380,3 +380,11 @@ def test_a_split_that_leaves_a_part_empty_names_the_cause(tmp_path):
     assert one_line_error(run("train", "--data", "iris", "--test", "0")) == (
         "deltaprop: error: --test 0 leaves no examples for testing; give a fraction above 0"
     )
+
+
+def test_init_chooses_the_initial_weights(tmp_path):
+    model = tmp_path / "m.npz"
+    args = ["train", "--data", "iris", "--epochs", "1", "--quiet", "--out", model]
+    assert run(*args, "--init", "glorot").returncode == 0
+    assert io.load(model).network.init == "glorot"
+    assert "invalid choice: 'xavier'" in one_line_error(run(*args, "--init", "xavier"))

@@ -131,6 +131,7 @@ def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
 
 def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     """The parser; ``train_defaults`` replace the defaults of train's options."""
+    from .core.initialisation import INITIALISATIONS
     from .training.distributed import DEFAULT_TIMEOUT  # imports no MPI
 
     parser = OneLineParser(
@@ -151,6 +152,12 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     )
     t.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
     t.add_argument("--output", default="softmax", help="output activation (default: softmax)")
+    t.add_argument(
+        "--init",
+        choices=INITIALISATIONS,
+        default=None,
+        help="initial weights (default: he for layers of the ReLU family, glorot for others)",
+    )
     t.add_argument("--loss", default=None, help="loss (default: matches the output)")
     t.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, rmsprop, adam")
     t.add_argument(
@@ -336,6 +343,7 @@ RUN_KEYS = (
     "hidden",
     "activation",
     "output",
+    "init",
     "loss",
     "optimizer",
     "lr",
@@ -406,8 +414,8 @@ def resume_settings(args) -> tuple:
             key, value, SimpleNamespace(**saved)
         ):
             shown = " ".join(map(str, value)) if isinstance(value, list) else value
-            if key == "lr" and value is None:
-                shown = _effective(key, value, SimpleNamespace(**saved))
+            if value is None:
+                shown = _effective(key, value, SimpleNamespace(**saved)) or "the default"
             conflicts.append(f"--{key.replace('_', '-')} cannot be changed (saved: {shown})")
         setattr(args, key, value)
     if conflicts:
@@ -589,6 +597,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
             hidden=args.activation,
             output=args.output,
             loss=args.loss,
+            init=args.init,
             seed=args.seed,
             dtype=dtype,
             device=args.device,
