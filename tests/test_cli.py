@@ -388,3 +388,17 @@ def test_init_chooses_the_initial_weights(tmp_path):
     assert run(*args, "--init", "glorot").returncode == 0
     assert io.load(model).network.init == "glorot"
     assert "invalid choice: 'xavier'" in one_line_error(run(*args, "--init", "xavier"))
+
+
+def test_plot_says_which_figures_it_skips(tmp_path):
+    pytest.importorskip("matplotlib")
+    model = tmp_path / "iris.npz"
+    assert (
+        run("train", "--data", "iris", "--epochs", "1", "--quiet", "--out", model).returncode == 0
+    )
+    result = run("plot", model, "--out", tmp_path / "figures")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "deltaprop: decision_boundary not drawn: the data have 4 features; a boundary is drawn "
+        "in a plane of 2\n"
+    )

@@ -311,3 +311,13 @@ def test_a_failed_figure_leaves_the_old_file_and_no_temporary(tmp_path, moons, m
         plots.learning_curves(moons[2], path)
     assert path.read_bytes() == b"old figure"
     assert [p.name for p in tmp_path.iterdir()] == ["learning_curves.png"]
+
+
+def test_plot_all_says_which_figures_it_skips_and_why(tmp_path, moons):
+    model, _, history = moons
+    skipped = []
+    plots.plot_all(tmp_path, history=history, model=model, skipped=skipped)
+    assert skipped == [
+        ("confusion_matrix", "no data to draw it on"),
+        ("decision_boundary", "no data to draw it on"),
+    ]

@@ -742,10 +742,16 @@ def finish(args, run: SimpleNamespace, history, comm) -> None:
     if args.plots:
         from .explain.plots import plot_all
 
+        skipped = []
         written = plot_all(
-            args.plots, history=history, model=model, data=(parts.X_test, parts.y_test)
+            args.plots,
+            history=history,
+            model=model,
+            data=(parts.X_test, parts.y_test),
+            skipped=skipped,
         )
         print(f"{len(written)} figures written to {args.plots}", file=show)
+        tell_skipped(skipped)
     if args.json:
         print(
             json.dumps(
@@ -889,9 +895,16 @@ def cmd_plot(args) -> int:
     from .explain.plots import plot_command
 
     check_output("--out", args.out, folder=True)
-    for path in plot_command(args.run, args.out, args.format, args.data):
+    skipped = []
+    for path in plot_command(args.run, args.out, args.format, args.data, skipped):
         print(path)
+    tell_skipped(skipped)
     return EXIT_OK
+
+
+def tell_skipped(skipped) -> None:
+    for name, why in skipped:
+        print(f"deltaprop: {name} not drawn: {why}", file=sys.stderr)
 
 
 def cmd_report(args) -> int:

@@ -555,7 +555,13 @@ def _raw_rows(model, X) -> np.ndarray | None:
 
 
 def plot_all(
-    out_dir, history=None, model=None, data=None, fmt: str = "png", class_names=None
+    out_dir,
+    history=None,
+    model=None,
+    data=None,
+    fmt: str = "png",
+    class_names=None,
+    skipped: list | None = None,
 ) -> list[Path]:
     """Every figure the inputs allow, written into ``out_dir`` (created if needed):
 
@@ -566,8 +572,10 @@ def plot_all(
     ``data``: a Dataset (raw rows, labels) or the pair (X (n_x, m) network inputs, y (m,) codes),
     e.g. ``(parts.X_test, parts.y_test)``. A Model given the pair draws the boundary in the raw
     coordinates when its preprocessing can be undone. ``class_names`` defaults to
-    ``model.classes`` or the codes. Returns the paths written, in order.
+    ``model.classes`` or the codes. Returns the paths written, in order; ``skipped``, a list,
+    receives (name, why) for each model figure the inputs do not allow.
     """
+    skipped = [] if skipped is None else skipped
     if fmt not in FORMATS:
         raise ValueError(f"format must be png or pdf, got {fmt!r}")
     out = Path(out_dir)
@@ -589,6 +597,13 @@ def plot_all(
         gradients = network.gradients(ev.X, ev.codes)[0]
     written.append(weight_histograms(network, target("weights"), gradients))
     if gradients is None:  # no data, or not a classifier
+        why = (
+            "no data to draw it on"
+            if ev is None
+            else f"it needs a classifier with one class per example; the model has a "
+            f"{network.output} output with {network.n_y} units"
+        )
+        skipped += [(name, why) for name in ("confusion_matrix", "decision_boundary")]
         return written
     from ..metrics import confusion_matrix as counts
 
@@ -601,6 +616,9 @@ def plot_all(
         written.append(
             decision_boundary(ev.predictor, ev.rows, ev.labels, path, None, names, ev.feature_names)
         )
+    else:
+        why = f"the data have {ev.X.shape[0]} features; a boundary is drawn in a plane of 2"
+        skipped.append(("decision_boundary", why))
     return written
 
 
@@ -663,11 +681,13 @@ def command_data(model, data_spec: str | None):
     return load_dataset(spec, settings.get("label") if spec == own else None)
 
 
-def plot_command(path, out_dir, fmt: str = "png", data_spec: str | None = None) -> list[Path]:
+def plot_command(
+    path, out_dir, fmt: str = "png", data_spec: str | None = None, skipped: list | None = None
+) -> list[Path]:
     """``deltaprop plot``: every figure for a model file, checkpoint or history JSON at ``path``,
     written into ``out_dir`` as ``fmt`` (png or pdf). With a model, the confusion matrix and (2-D
     data) the decision boundary are drawn on ``data_spec`` or, by default, the test part of the
-    model's own data set. Returns the paths written."""
+    model's own data set. Returns the paths written; ``skipped`` as in plot_all."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be png or pdf, got {fmt!r}")
     history, model = read_run(path)
@@ -688,4 +708,4 @@ def plot_command(path, out_dir, fmt: str = "png", data_spec: str | None = None) 
             )
     if history is None and model is None:
         raise ValueError(f"{path} holds nothing to plot")
-    return plot_all(out_dir, history=history, model=model, data=data, fmt=fmt)
+    return plot_all(out_dir, history=history, model=model, data=data, fmt=fmt, skipped=skipped)
