@@ -402,3 +402,24 @@ def test_plot_says_which_figures_it_skips(tmp_path):
         "deltaprop: decision_boundary not drawn: the data have 4 features; a boundary is drawn "
         "in a plane of 2\n"
     )
+
+
+def test_predict_reads_standard_input(tmp_path):
+    model = tmp_path / "iris.npz"
+    assert (
+        run("train", "--data", "iris", "--epochs", "1", "--quiet", "--out", model).returncode == 0
+    )
+    rows = "a,b,c,d\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n"
+    from_file = tmp_path / "new.csv"
+    from_file.write_text(rows)
+    expected = run("predict", model, from_file).stdout
+    for source in ("-", "/dev/stdin"):
+        result = subprocess.run(
+            [*CLI, "predict", str(model), source], input=rows, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == expected and len(expected.splitlines()) == 3
+    empty = subprocess.run(
+        [*CLI, "predict", str(model), "-"], input="", capture_output=True, text=True
+    )
+    assert "standard input: the file is empty" in one_line_error(empty)

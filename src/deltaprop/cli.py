@@ -328,7 +328,10 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
 
     p = sub.add_parser("predict", help="predicted labels and class probabilities as CSV")
     p.add_argument("model", help="a model file written by train --out")
-    p.add_argument("input", help="features: a CSV file (rows are examples) or an .npz with X")
+    p.add_argument(
+        "input",
+        help="features: a CSV file (rows are examples; - for standard input) or an .npz with X",
+    )
     p.add_argument("--out", help="write the CSV here instead of standard output")
     return parser
 
@@ -845,7 +848,11 @@ def read_features(path: str, n_features: int) -> np.ndarray:
     """Rows of features from a CSV (optionally with one extra label column, dropped) or .npz."""
     from . import data
 
-    if path.endswith(".npz"):
+    if path == "-":  # standard input, read once
+        from .data.csvfile import InMemoryFile
+
+        path = InMemoryFile(sys.stdin.buffer.read(), "standard input")
+    elif path.endswith(".npz"):
         return data.read_npz(path).X
     return data.read_features(path, n_features)
 

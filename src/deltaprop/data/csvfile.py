@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import math
 import os
 import re
@@ -30,10 +31,44 @@ _BLOCK_ROWS = 4096
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
-def _open_text(p: Path):
+class InMemoryFile:
+    """The bytes of a stream that can be read only once (standard input, a pipe), held in memory
+    so that they are read as a file is: once to sniff the delimiter, once to parse.
+    ``name`` is what messages call it."""
+
+    def __init__(self, data: bytes, name: str):
+        self.data, self.name = data, name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _open_text(p):
+    if isinstance(p, InMemoryFile):
+        raw = io.BytesIO(p.data)
+        if p.data[:2] == b"\x1f\x8b":
+            raw = gzip.GzipFile(fileobj=raw)
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     if is_gzip(p):  # data.csv.gz
         return gzip.open(p, "rt", encoding="utf-8-sig", newline="")
     return open(p, encoding="utf-8-sig", newline="")  # -sig: drop a BOM from Excel's exports
+
+
+def _source(path):
+    """A Path to a regular file, or an InMemoryFile for what can be read only once."""
+    if isinstance(path, InMemoryFile):
+        source = path
+    else:
+        p = Path(path)
+        if not p.exists() or p.is_dir() or p.is_file():
+            return existing_file(p)
+        try:  # a pipe, /dev/stdin, <(command)
+            source = InMemoryFile(p.read_bytes(), str(p))
+        except OSError as e:
+            raise DataError(f"{p}: cannot be read ({e.strerror})") from None
+    if not source.data:
+        raise DataError(f"{source}: the file is empty")
+    return source
 
 
 def _sample_lines(p: Path) -> list[str]:
@@ -114,7 +149,7 @@ class _Table:
     """An open delimited file: its delimiter, its first row, and the rows after it."""
 
     def __init__(self, path, delimiter: str | None):
-        self.path = p = existing_file(path)
+        self.path = p = _source(path)
         if delimiter is None:
             try:
                 lines = _sample_lines(p)
