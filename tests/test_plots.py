@@ -321,3 +321,24 @@ def test_plot_all_says_which_figures_it_skips_and_why(tmp_path, moons):
         ("confusion_matrix", "no data to draw it on"),
         ("decision_boundary", "no data to draw it on"),
     ]
+
+
+def test_dead_units_of_many_layers_gives_each_layer_its_colour(tmp_path, monkeypatch):
+    from matplotlib.colors import to_rgba
+
+    X = np.random.default_rng(0).normal(size=(3, 40))
+    net = Network([3] + [6] * 11 + [2], seed=0)
+    history = Trainer(net, Adam(lr=0.01), epochs=3, batch_size=20).fit(X, np.arange(40) % 2)
+    drawn = []
+
+    def keep(fig, path):
+        drawn.append(fig)
+        return path
+
+    monkeypatch.setattr(plots, "_save", keep)
+    plots.dead_units(history, tmp_path / "dead_units.png")
+    top, bottom = drawn[0].axes
+    for ax, layers in ((top, 11), (bottom, 12)):
+        colours = {tuple(np.round(to_rgba(line.get_color()), 3)) for line in ax.lines}
+        assert len(ax.lines) == layers and len(colours) == layers
+        assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1

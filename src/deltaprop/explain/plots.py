@@ -58,6 +58,29 @@ def _save(fig, path) -> Path:
     return path
 
 
+def _layer_colours(n: int) -> list:
+    """n distinct colours for n layers: tab10 up to 10, else samples of a colormap (tab10
+    repeats after 10, so layers 1 and 11 would look alike)."""
+    from matplotlib import colormaps
+
+    if n <= 10:
+        return [colormaps["tab10"](j) for j in range(n)]
+    return list(colormaps["viridis"](np.linspace(0, 0.95, n)))
+
+
+def _legend_beside(ax, title: str, n: int) -> None:
+    """A legend to the right of ``ax``, where it covers no curve."""
+    ax.legend(
+        fontsize=9,
+        title=title,
+        title_fontsize=9,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0,
+        ncols=2 if n > 12 else 1,
+    )
+
+
 def _class_colours(k: int) -> list:
     """k distinguishable colours (tab10, or tab20 for more than 10 classes) as RGBA."""
     from matplotlib import colormaps
@@ -459,10 +482,12 @@ def dead_units(history, path) -> Path:
     top, bottom = fig.subplots(2, 1, sharex=True)
     marker = "o" if len(epochs) <= 25 else None
     relu = [j for j in range(dead.shape[1]) if np.isfinite(dead[:, j]).any()]
+    # a layer has the same colour in both panels
+    colours = _layer_colours(max(dead.shape[1], norms.shape[1]))
     for j in relu:
-        top.plot(epochs, dead[:, j], marker=marker, ms=3, label=f"layer {j + 1}")
+        top.plot(epochs, dead[:, j], marker=marker, ms=3, label=f"layer {j + 1}", color=colours[j])
     if relu:
-        top.legend(fontsize=9, title="hidden layer", title_fontsize=9)
+        _legend_beside(top, "hidden layer", len(relu))
     else:
         _note(top, "no ReLU hidden layer: nothing recorded")
     top.set_ylim(-0.03, 1.03)
@@ -470,13 +495,13 @@ def dead_units(history, path) -> Path:
     top.set_ylabel("dead ReLU units")
     top.set_title("Fraction of ReLU units that output 0 for every example", fontsize=10)
     top.grid(alpha=0.3)
-    _plot_norms(bottom, epochs, norms, marker)
+    _plot_norms(bottom, epochs, norms, marker, colours)
     _epoch_axis(bottom)
     fig.suptitle("Dead units and gradient norms", fontweight="bold")
     return _save(fig, path)
 
 
-def _plot_norms(ax, epochs, norms, marker) -> None:
+def _plot_norms(ax, epochs, norms, marker, colours) -> None:
     positive = norms[np.isfinite(norms) & (norms > 0)]
     if positive.size == 0:
         _note(ax, "no gradient norms recorded" if norms.size == 0 else "all gradients are 0")
@@ -488,10 +513,11 @@ def _plot_norms(ax, epochs, norms, marker) -> None:
                 marker=marker,
                 ms=3,
                 label=f"layer {j + 1}",
+                color=colours[j],
             )
         if positive.max() > 10 * positive.min():
             ax.set_yscale("log")
-        ax.legend(fontsize=9, title="layer", title_fontsize=9, ncols=2 if norms.shape[1] > 4 else 1)
+        _legend_beside(ax, "layer", norms.shape[1])
     ax.set_ylabel("||dW[l]||" + (" (log scale)" if ax.get_yscale() == "log" else ""))
     ax.set_title("Norm of each layer's weight gradient (last mini-batch of the epoch)", fontsize=10)
     ax.grid(alpha=0.3, which="both")
