@@ -92,6 +92,20 @@ def one_line_error(result):
         (["train", "--validation", "1.5"], "fraction"),
         (["train", "--resume", "missing.npz"], "no such file"),
         (["evaluate", "missing.npz"], "no such file"),
+        (["plot", "missing.json"], "no such file: missing.json"),
+        (["predict", "missing.npz", "new.csv"], "no such file: missing.npz"),
+        (["train", "--out", "."], "--out . is a folder"),
+        (["train", "--checkpoint", "."], "--checkpoint . is a folder"),
+        (["predict", "missing.npz", "new.csv", "--out", "."], "--out . is a folder"),
+        (["train", "--hidden", "1000000000000", "--epochs", "1"], "not enough memory"),
+        (
+            ["train", "--data", "iris", "--sample-weight", "2"],
+            "--sample-weight applies to CSV files; iris is a bundled data set",
+        ),
+        (
+            ["train", "--data", "moons", "--label", "species"],
+            "--label applies to CSV files; moons is a synthetic data set",
+        ),
         (["frobnicate"], "invalid choice"),
     ],
 )
@@ -252,3 +266,160 @@ def test_plots_after_training_and_from_a_model_file(tmp_path):
 def test_output_folder_is_checked_before_training(tmp_path):
     message = one_line_error(run("train", "--out", tmp_path / "missing" / "m.npz"))
     assert "does not exist" in message
+
+
+def test_output_paths_of_the_wrong_kind_are_refused_before_any_work(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("")
+    message = one_line_error(run("train", "--plots", a_file))
+    assert message == f"deltaprop: error: --plots {a_file} is a file; give a folder for the figures"
+    assert "is a file" in one_line_error(run("plot", "missing.npz", "--out", a_file))
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    """As under ``| head -1``: the reader has gone (here before the first line, so that every
+    write meets a closed pipe, however fast the command is)."""
+    for args in (["trace", "--values"], ["train", "--data", "iris", "--epochs", "3"]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            result = subprocess.run(
+                [*CLI, *args], stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+            )
+        finally:
+            os.close(write_end)
+        assert result.returncode == 141, result.stderr
+        assert result.stderr == ""
+
+
+def test_warnings_are_one_plain_line_and_a_relu_output_is_blamed(tmp_path):
+    traced = run("trace", "--output", "relu")
+    assert traced.returncode == 0
+    assert traced.stderr.startswith("deltaprop: warning: ReLU on the output layer")
+    assert len(traced.stderr.splitlines()) == 1, traced.stderr
+    result = run("train", "--data", "iris", "--output", "relu", "--quiet", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert all(line.startswith("deltaprop: ") for line in lines), result.stderr
+    assert "relu output is not a probability" in lines[-1]
+    assert "learning rate" not in lines[-1]
+
+
+# --------------------------------------------------------------------------- resume settings
+
+IRIS = ["train", "--data", "iris", "--hidden", "8", "--lr", "0.01", "--seed", "3", "--quiet"]
+
+
+def test_resume_refuses_changed_settings_and_takes_new_outputs(tmp_path):
+    checkpoint, first = tmp_path / "ck.npz", tmp_path / "first.npz"
+    assert run(*IRIS, "--epochs", "3", "--checkpoint", checkpoint, "--out", first).returncode == 0
+    changed = one_line_error(run("train", "--resume", checkpoint, "--lr", "0.1"))
+    assert changed == (
+        "deltaprop: error: --resume continues the saved run; --lr cannot be changed (saved: 0.01)"
+    )
+    assert "--hidden cannot be changed (saved: 8)" in one_line_error(
+        run("train", "--resume", checkpoint, "--hidden", "4", "--seed", "3")
+    )
+    # the run is finished: resuming it says so, and rewrites nothing
+    before = first.stat().st_mtime_ns
+    done = run("train", "--resume", checkpoint, "--seed", "3", "--optimizer", "adam")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == (
+        f"deltaprop: {checkpoint}: the run is finished (epoch 3 of 3); to train longer, give "
+        "--epochs N with N > 3"
+    )
+    assert first.stat().st_mtime_ns == before
+    # --epochs trains it longer, into a new --out: the same network as 5 epochs at once
+    longer, direct = tmp_path / "longer.npz", tmp_path / "direct.npz"
+    result = run("train", "--resume", checkpoint, "--epochs", "5", "--out", longer, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert first.stat().st_mtime_ns == before
+    assert run(*IRIS, "--epochs", "5", "--out", direct).returncode == 0
+    a, b = io.load(direct).network, io.load(longer).network
+    for (name, P), (_, Q) in zip(a.parameters(), b.parameters(), strict=True):
+        assert np.array_equal(P, Q), name
+    assert "epoch 5 of 5" in run("train", "--resume", checkpoint).stderr
+
+
+def test_a_model_of_a_relative_csv_path_is_evaluated_from_anywhere(tmp_path):
+    (tmp_path / "a").mkdir()
+    rows = ["u,v,label"] + [f"{i % 2 * 3 + i % 5 * 0.1},{i % 7},{i % 2}" for i in range(80)]
+    (tmp_path / "a" / "my.csv").write_text("\n".join(rows) + "\n")
+    trained = run(
+        "train", "--data", "my.csv", "--epochs", "2", "--out", "m.npz", cwd=tmp_path / "a"
+    )
+    assert trained.returncode == 0, trained.stderr
+    evaluated = run("evaluate", tmp_path / "a" / "m.npz", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    (tmp_path / "a" / "my.csv").unlink()
+    assert one_line_error(run("evaluate", tmp_path / "a" / "m.npz", cwd=tmp_path)) == (
+        "deltaprop: error: the data file the model was trained on, "
+        f"{tmp_path / 'a' / 'my.csv'}, is not there; pass --data"
+    )
+
+
+def test_a_split_that_leaves_a_part_empty_names_the_cause(tmp_path):
+    rng = np.random.default_rng(0)
+    continuous = tmp_path / "reg.csv"
+    continuous.write_text(
+        "a,b,y\n"
+        + "".join(f"{rng.normal():.3f},{rng.normal():.3f},{rng.normal():.5f}\n" for _ in range(100))
+    )
+    assert one_line_error(run("train", "--data", continuous)) == (
+        "deltaprop: error: the label column has 100 distinct values for 100 rows: is it a "
+        "continuous target? deltaprop train classifies"
+    )
+    three = tmp_path / "three.csv"
+    three.write_text("1,2,0\n3,4,1\n5,6,0\n")
+    assert "--validation 0.1 leaves no examples for validation: 2 training examples" in (
+        one_line_error(run("train", "--data", three))
+    )
+    assert "(after --test 0.99) are too few" in one_line_error(
+        run("train", "--data", "iris", "--test", "0.99")
+    )
+    assert one_line_error(run("train", "--data", "iris", "--test", "0")) == (
+        "deltaprop: error: --test 0 leaves no examples for testing; give a fraction above 0"
+    )
+
+
+def test_init_chooses_the_initial_weights(tmp_path):
+    model = tmp_path / "m.npz"
+    args = ["train", "--data", "iris", "--epochs", "1", "--quiet", "--out", model]
+    assert run(*args, "--init", "glorot").returncode == 0
+    assert io.load(model).network.init == "glorot"
+    assert "invalid choice: 'xavier'" in one_line_error(run(*args, "--init", "xavier"))
+
+
+def test_plot_says_which_figures_it_skips(tmp_path):
+    pytest.importorskip("matplotlib")
+    model = tmp_path / "iris.npz"
+    assert (
+        run("train", "--data", "iris", "--epochs", "1", "--quiet", "--out", model).returncode == 0
+    )
+    result = run("plot", model, "--out", tmp_path / "figures")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "deltaprop: decision_boundary not drawn: the data have 4 features; a boundary is drawn "
+        "in a plane of 2\n"
+    )
+
+
+def test_predict_reads_standard_input(tmp_path):
+    model = tmp_path / "iris.npz"
+    assert (
+        run("train", "--data", "iris", "--epochs", "1", "--quiet", "--out", model).returncode == 0
+    )
+    rows = "a,b,c,d\n5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n"
+    from_file = tmp_path / "new.csv"
+    from_file.write_text(rows)
+    expected = run("predict", model, from_file).stdout
+    for source in ("-", "/dev/stdin"):
+        result = subprocess.run(
+            [*CLI, "predict", str(model), source], input=rows, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == expected and len(expected.splitlines()) == 3
+    empty = subprocess.run(
+        [*CLI, "predict", str(model), "-"], input="", capture_output=True, text=True
+    )
+    assert "standard input: the file is empty" in one_line_error(empty)

@@ -165,6 +165,15 @@ def test_header_only(tmp_path):
         read_csv(write(tmp_path / "d.csv", "a,b,label\n"))
 
 
+def test_a_single_row_with_numbers_is_data_with_a_bad_value_not_a_header(tmp_path):
+    with pytest.raises(DataError, match=r"d\.csv, line 1, column 2: 'x' is not a number$"):
+        read_csv(write(tmp_path / "d.csv", "1,x,3,0\n"))
+    with pytest.raises(DataError, match=r"f\.csv, line 1, column 4: 'x' is not a number$"):
+        read_features(write(tmp_path / "f.csv", "1,2,3,x\n"), 4)
+    with pytest.raises(DataError, match="a header row but no data rows"):  # declared a header
+        read_csv(write(tmp_path / "h.csv", "1,x,3,0\n"), header=True)
+
+
 def test_ragged_rows_name_the_line_and_counts(tmp_path):
     p = write(tmp_path / "d.csv", "a,b,c\n1,2,0\n\n3,4\n")
     with pytest.raises(DataError, match=r"d\.csv, line 4: 2 fields, expected 3"):

@@ -207,3 +207,44 @@ def test_the_file_is_a_plain_zip_of_npy_arrays(tmp_path, model):
         names = sorted(z.namelist())
     assert "__metadata__.npy" in names and "W[1].npy" in names and "classes.npy" in names
     assert "preprocessing/mean.npy" in names or any(n.startswith("preprocessing/") for n in names)
+
+
+def test_a_new_file_gets_the_modes_open_would_give(tmp_path, model):
+    """mkstemp makes 0600 files; a saved model is readable as any new file is (umask)."""
+    old = os.umask(0o022)
+    try:
+        path = io.save(model[0], tmp_path / "m.npz")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_replacing_a_file_keeps_its_mode(tmp_path, model):
+    path = tmp_path / "m.npz"
+    path.write_bytes(b"old")
+    path.chmod(0o640)
+    io.save(model[0], path)
+    assert path.stat().st_mode & 0o777 == 0o640
+    io.write_text_atomic(path, "text")
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_write_error_names_the_file_not_the_temporary(tmp_path, model, monkeypatch):
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".m.npz.x1y2.tmp"))
+
+    monkeypatch.setattr(io.tempfile, "mkstemp", refused)
+    with pytest.raises(OSError) as error:
+        io.save(model[0], tmp_path / "m.npz")
+    assert str(error.value) == f"cannot write {tmp_path / 'm.npz'}: Permission denied"
+
+
+def test_a_failed_write_names_the_file_not_the_temporary(tmp_path, model, monkeypatch):
+    def full(f, **arrays):
+        raise OSError(28, "No space left on device", f.name)
+
+    monkeypatch.setattr(np, "savez", full)
+    with pytest.raises(OSError) as error:
+        io.save(model[0], tmp_path / "m.npz")
+    assert str(error.value) == f"cannot write {tmp_path / 'm.npz'}: No space left on device"
+    assert list(tmp_path.iterdir()) == []

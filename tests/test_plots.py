@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -304,3 +305,54 @@ def test_plot_command_warns_when_the_models_data_are_gone(tmp_path, moons):
     assert names(written) == ["learning_curves.png", "dead_units.png", "weights.png"]
     with pytest.raises(ValueError):  # data asked for explicitly: an error, not a warning
         plots.plot_command(path, tmp_path / "out", data_spec=str(tmp_path / "gone.csv"))
+
+
+def test_a_failed_figure_leaves_the_old_file_and_no_temporary(tmp_path, moons, monkeypatch):
+    from matplotlib.figure import Figure
+
+    path = tmp_path / "learning_curves.png"
+    path.write_bytes(b"old figure")
+
+    def broken_savefig(self, target, **kwargs):
+        if hasattr(target, "write"):
+            target.write(b"half a PNG")
+        else:  # a path: written in place, as savefig(path) does
+            Path(target).write_bytes(b"half a PNG")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Figure, "savefig", broken_savefig)
+    with pytest.raises(OSError, match="disk full"):
+        plots.learning_curves(moons[2], path)
+    assert path.read_bytes() == b"old figure"
+    assert [p.name for p in tmp_path.iterdir()] == ["learning_curves.png"]
+
+
+def test_plot_all_says_which_figures_it_skips_and_why(tmp_path, moons):
+    model, _, history = moons
+    skipped = []
+    plots.plot_all(tmp_path, history=history, model=model, skipped=skipped)
+    assert skipped == [
+        ("confusion_matrix", "no data to draw it on"),
+        ("decision_boundary", "no data to draw it on"),
+    ]
+
+
+def test_dead_units_of_many_layers_gives_each_layer_its_colour(tmp_path, monkeypatch):
+    from matplotlib.colors import to_rgba
+
+    X = np.random.default_rng(0).normal(size=(3, 40))
+    net = Network([3] + [6] * 11 + [2], seed=0)
+    history = Trainer(net, Adam(lr=0.01), epochs=3, batch_size=20).fit(X, np.arange(40) % 2)
+    drawn = []
+
+    def keep(fig, path):
+        drawn.append(fig)
+        return path
+
+    monkeypatch.setattr(plots, "_save", keep)
+    plots.dead_units(history, tmp_path / "dead_units.png")
+    top, bottom = drawn[0].axes
+    for ax, layers in ((top, 11), (bottom, 12)):
+        colours = {tuple(np.round(to_rgba(line.get_color()), 3)) for line in ax.lines}
+        assert len(ax.lines) == layers and len(colours) == layers
+        assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1

@@ -1,10 +1,12 @@
 """The ``deltaprop`` command line. Parses, prints, exits 0 (done), 1 (training failed),
-2 (bad input: one line on stderr, no traceback) or 130/143 (interrupted; a checkpoint is saved).
+2 (bad input: one line on stderr, no traceback), 130/143 (interrupted; a checkpoint is saved) or
+141 (the reader of standard output went away, as in ``deltaprop ... | head``).
 No mathematics here. Imported by nothing."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +19,7 @@ import numpy as np
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program killed by SIGPIPE
 
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.001, "adam": 0.001}
 
@@ -53,7 +56,33 @@ def asks_for_mpi(argv: list[str]) -> bool:
 
 
 def first_line(error: BaseException) -> str:
+    if isinstance(error, FileNotFoundError) and error.filename:  # as the data readers say it
+        return f"no such file: {error.filename}"
     return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warnings.showwarning`` for the command line: one plain line, no source location (a user
+    of the command did not write the code it points to)."""
+    from .core import DeltapropWarning
+
+    kind = "" if issubclass(category, DeltapropWarning) else f"{category.__name__}: "
+    with contextlib.suppress(OSError):  # as warnings' own: a warning never stops the command
+        print(f"deltaprop: warning: {kind}{message}", file=file or sys.stderr)
+
+
+def check_output(option: str, path: str, folder: bool = False) -> None:
+    """Fail before any work when ``path`` cannot be written: a file whose folder is missing or
+    is a folder itself, or (``folder``) a folder that is a file."""
+    p = Path(path)
+    if folder:
+        if p.exists() and not p.is_dir():
+            raise UsageError(f"{option} {path} is a file; give a folder for the figures")
+        return
+    if p.is_dir():
+        raise UsageError(f"{option} {path} is a folder; give a file name")
+    if not p.resolve().parent.is_dir():
+        raise UsageError(f"{option} {path}: folder {p.parent} does not exist")
 
 
 # ---------------------------------------------------------------------- arguments
@@ -100,7 +129,9 @@ def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
     p.add_argument("--label", help="CSV label column, by name or index (default: the last)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
+    """The parser; ``train_defaults`` replace the defaults of train's options."""
+    from .core.initialisation import INITIALISATIONS
     from .training.distributed import DEFAULT_TIMEOUT  # imports no MPI
 
     parser = OneLineParser(
@@ -124,6 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         default="softmax",
         help="output activation: softmax (default), or sigmoid (two classes)",
+    )
+    t.add_argument(
+        "--init",
+        choices=INITIALISATIONS,
+        default=None,
+        help="initial weights (default: he for layers of the ReLU family, glorot for others)",
     )
     t.add_argument("--loss", default=None, help="loss (default: matches the output)")
     t.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, rmsprop, adam")
@@ -214,7 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="write the checkpoint every N epochs (default: only when interrupted)",
     )
-    t.add_argument("--resume", metavar="CHECKPOINT", help="continue an interrupted run")
+    t.add_argument(
+        "--resume",
+        metavar="CHECKPOINT",
+        help="continue an interrupted run with its saved settings; only --out, --checkpoint, "
+        "--checkpoint-every, --epochs (to train longer), --plots, --json, --quiet and --device "
+        "may be given anew",
+    )
     t.add_argument("--plots", metavar="DIR", help="write figures of the run into DIR (matplotlib)")
     t.add_argument(
         "--distributed",
@@ -232,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     t.add_argument("--quiet", action="store_true", help="no progress display")
     t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    if train_defaults:
+        t.set_defaults(**train_defaults)
 
     e = sub.add_parser("evaluate", help="accuracy, per-class scores, confusion matrix")
     e.add_argument("model", help="a model file written by train --out")
@@ -287,7 +332,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("predict", help="predicted labels and class probabilities as CSV")
     p.add_argument("model", help="a model file written by train --out")
-    p.add_argument("input", help="features: a CSV file (rows are examples) or an .npz with X")
+    p.add_argument(
+        "input",
+        help="features: a CSV file (rows are examples; - for standard input) or an .npz with X",
+    )
     p.add_argument("--out", help="write the CSV here instead of standard output")
     return parser
 
@@ -302,6 +350,7 @@ RUN_KEYS = (
     "hidden",
     "activation",
     "output",
+    "init",
     "loss",
     "optimizer",
     "lr",
@@ -326,6 +375,94 @@ RUN_KEYS = (
 )
 
 
+#: The settings a resumed run may change without changing its steps: where it writes, and how
+#: many epochs it trains (except under a cosine schedule, whose period is the number of epochs).
+CHANGEABLE_ON_RESUME = ("out", "checkpoint", "checkpoint_every", "epochs")
+
+#: The default of an option, in the parse that finds which options the command line gives.
+NOT_GIVEN = object()
+
+
+def given_options(argv: list[str], dests) -> set[str]:
+    """The train options that ``argv`` gives itself (argparse's defaults do not count): the same
+    parse with every default replaced by a marker that only an absent option keeps."""
+    defaults = {dest: NOT_GIVEN for dest in dests if dest != "command"}
+    marked = build_parser(defaults).parse_args(argv)
+    return {dest for dest, value in vars(marked).items() if value is not NOT_GIVEN}
+
+
+def data_spec(text: str | None) -> str | None:
+    """The data as a run records them: a data set's name, or a file or folder's absolute path (so
+    that the model can be evaluated from anywhere)."""
+    from .data import BUNDLED, SYNTHETIC
+
+    if text is None or text in BUNDLED or text in SYNTHETIC or not Path(text).exists():
+        return text
+    return str(Path(text).resolve())
+
+
+def resume_settings(args) -> tuple:
+    """Load ``args.resume`` and put its run's settings into ``args``: the saved ones, except those
+    in CHANGEABLE_ON_RESUME that the command line gives. A setting the command line gives that
+    differs from the saved one is a UsageError: the run would not continue, it would change.
+    Returns what io.load_checkpoint returns."""
+    from . import io
+
+    resumed = io.load_checkpoint(args.resume)
+    saved, given = resumed[3], getattr(args, "given", set())
+    changeable = set(CHANGEABLE_ON_RESUME)
+    if saved.get("schedule") == "cosine":
+        changeable.discard("epochs")
+    conflicts = []
+    for key, value in saved.items():
+        if key in given and key in changeable:
+            continue  # the new value
+        if key in given and _effective(key, getattr(args, key), args) != _effective(
+            key, value, SimpleNamespace(**saved)
+        ):
+            shown = " ".join(map(str, value)) if isinstance(value, list) else value
+            if value is None:
+                shown = _effective(key, value, SimpleNamespace(**saved)) or "the default"
+            conflicts.append(f"--{key.replace('_', '-')} cannot be changed (saved: {shown})")
+        setattr(args, key, value)
+    if conflicts:
+        raise UsageError(f"--resume continues the saved run; {', '.join(conflicts)}")
+    if "checkpoint" not in given:  # keep the checkpoint resumed from up to date
+        args.checkpoint = args.resume
+    return resumed
+
+
+def _effective(key: str, value, settings):
+    """A setting as the run uses it: the data's resolved path, the optimizer's default rate."""
+    if key == "data":
+        return data_spec(value)
+    if key == "lr" and value is None:
+        return DEFAULT_LR.get(settings.optimizer, 0.01)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def finished_message(args, scalars: dict) -> str | None:
+    """Why a resumed run has nothing left to do (it ran all its epochs or stopped early), or
+    None."""
+    epoch = scalars["epoch"]
+    stopped = scalars.get("callbacks", {}).get("EarlyStopping", {}).get("stopped_epoch")
+    if stopped is not None:
+        return (
+            f"{args.resume}: the run is finished (stopped early at epoch {stopped}: no "
+            f"improvement in {args.patience} epochs); nothing to resume"
+        )
+    if scalars["batch"] == 0 and epoch >= args.epochs:
+        longer = (
+            ""
+            if args.schedule == "cosine"
+            else f"; to train longer, give --epochs N with N > {epoch}"
+        )
+        return f"{args.resume}: the run is finished (epoch {epoch} of {epoch}){longer}"
+    return None
+
+
 class Reported(Exception):
     """Stop with exit code ``code``: the message has been printed already, by this process or,
     under MPI, by another rank."""
@@ -343,12 +480,27 @@ def cmd_train(args) -> int:
             f"--distributed trains with numpy on the CPU; --device {args.device} cannot be used "
             "with it"
         )
+    try:
+        return train(args)
+    except MemoryError as e:
+        hidden = " ".join(map(str, args.hidden))
+        raise MemoryError(
+            f"{first_line(e)} (--hidden {hidden}: smaller layers or a smaller --batch-size "
+            "need less)"
+        ) from None
+
+
+def train(args) -> int:
     comm = mpi_world(args.distributed)
     root = comm is None or comm.Get_rank() == 0
     with warnings.catch_warnings():
         if not root:
             warnings.simplefilter("ignore")  # rank 0's warnings are the same and speak for all
         run = set_up(args, root, comm)
+        if run.finished:
+            if root:
+                print(f"deltaprop: {run.finished}", file=sys.stderr)
+            return EXIT_OK
         try:
             trainer = make_trainer(args, run, root, comm)
             history = fit(trainer, run, comm)
@@ -423,7 +575,6 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
     """Everything a run needs before training: the checkpoint to resume, the data, the network,
     the model, the optimizer and schedule, the example weights. Raises ValueError or OSError on
     bad input. ``root``: the process that writes files checks its output folders."""
-    from . import io
     from .core import Network
     from .experiment import encoder_for, prepare_data
     from .model import Model
@@ -432,13 +583,17 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
 
     resumed = None
     if args.resume:
-        resumed = io.load_checkpoint(args.resume)
-        for key, value in resumed[3].items():  # the interrupted run's settings
-            setattr(args, key, value)
-        args.checkpoint = args.checkpoint or args.resume
+        resumed = resume_settings(args)
+        finished = finished_message(args, resumed[1])
+        if finished is not None:
+            return SimpleNamespace(finished=finished)
+    else:
+        args.data = data_spec(args.data)
     for option, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
-        if root and path and not Path(path).resolve().parent.is_dir():  # fail before training
-            raise UsageError(f"{option} {path}: folder {Path(path).parent} does not exist")
+        if root and path:  # fail before training
+            check_output(option, path)
+    if root and args.plots:
+        check_output("--plots", args.plots, folder=True)
     dtype = np.dtype(args.dtype)
     parts = prepare_data(
         args.data,
@@ -463,6 +618,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
             hidden=args.activation,
             output=args.output,
             loss=args.loss,
+            init=args.init,
             seed=args.seed,
             dtype=dtype,
             device=args.device,
@@ -487,6 +643,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         balanced = class_sample_weights(parts.y_train, args.class_weight, sample_weight)
         sample_weight = balanced if sample_weight is None else sample_weight * balanced
     return SimpleNamespace(
+        finished=None,
         resumed=resumed,
         parts=parts,
         sizes=sizes,
@@ -518,8 +675,11 @@ def make_trainer(args, run: SimpleNamespace, root: bool, comm):
     if root:
         settings = {k: getattr(args, k) for k in RUN_KEYS}
         settings["checkpoint"] = args.checkpoint or _default_checkpoint(args.out)
+        # A run that keeps a checkpoint leaves it at its end, so that resuming it finds the run
+        # finished rather than retraining from the last interruption.
+        at_end = bool(args.checkpoint) or args.checkpoint_every > 0
         callbacks.append(
-            Checkpoint(settings["checkpoint"], run.model, args.checkpoint_every, settings)
+            Checkpoint(settings["checkpoint"], run.model, args.checkpoint_every, settings, at_end)
         )
     options = {
         "epochs": args.epochs,
@@ -609,10 +769,16 @@ def finish(args, run: SimpleNamespace, history, comm) -> None:
     if args.plots:
         from .explain.plots import plot_all
 
+        skipped = []
         written = plot_all(
-            args.plots, history=history, model=model, data=(parts.X_test, parts.y_test)
+            args.plots,
+            history=history,
+            model=model,
+            data=(parts.X_test, parts.y_test),
+            skipped=skipped,
         )
         print(f"{len(written)} figures written to {args.plots}", file=show)
+        tell_skipped(skipped)
     if args.json:
         print(
             json.dumps(
@@ -647,7 +813,7 @@ def _default_checkpoint(out: str | None) -> str:
 
 def cmd_evaluate(args) -> int:
     from . import io
-    from .experiment import encoder_for, load_dataset, model_test_part
+    from .experiment import encoder_for, load_dataset, model_test_part, trained_data
     from .metrics import accuracy, confusion_matrix, per_class_scores
 
     model = io.load(args.model)
@@ -657,7 +823,7 @@ def cmd_evaluate(args) -> int:
             f"{args.model} is not a single-label classifier; evaluate reports class metrics"
         )
     settings = model.info.get("settings", {})
-    spec = args.data or model.info.get("data")
+    spec = args.data or trained_data(model)
     if spec is None:
         raise UsageError("give the data to evaluate on with --data")
     own_data = spec == model.info.get("data") and not args.all and settings
@@ -709,7 +875,11 @@ def read_features(path: str, n_features: int) -> np.ndarray:
     """Rows of features from a CSV (optionally with one extra label column, dropped) or .npz."""
     from . import data
 
-    if path.endswith(".npz"):
+    if path == "-":  # standard input, read once
+        from .data.csvfile import InMemoryFile
+
+        path = InMemoryFile(sys.stdin.buffer.read(), "standard input")
+    elif path.endswith(".npz"):
         return data.read_npz(path).X
     return data.read_features(path, n_features)
 
@@ -720,6 +890,8 @@ def cmd_predict(args) -> int:
 
     from . import io
 
+    if args.out:
+        check_output("--out", args.out)
     model = io.load(args.model)
     X_rows = read_features(args.input, model.n_features)
     buffer = textio.StringIO()
@@ -745,16 +917,28 @@ def cmd_trace(args) -> int:
     from .explain.render import run_trace
 
     fmt = "json" if args.json else "latex" if args.latex else "table"
-    print(run_trace(args.sizes, args.m, args.hidden, args.output, args.seed, args.values, fmt))
+    # inf and nan (log 0 under a ReLU output, ...) show in the trace itself; the warning about
+    # such a choice comes from the network
+    with np.errstate(all="ignore"):
+        text = run_trace(args.sizes, args.m, args.hidden, args.output, args.seed, args.values, fmt)
+    print(text)
     return EXIT_OK
 
 
 def cmd_plot(args) -> int:
     from .explain.plots import plot_command
 
-    for path in plot_command(args.run, args.out, args.format, args.data):
+    check_output("--out", args.out, folder=True)
+    skipped = []
+    for path in plot_command(args.run, args.out, args.format, args.data, skipped):
         print(path)
+    tell_skipped(skipped)
     return EXIT_OK
+
+
+def tell_skipped(skipped) -> None:
+    for name, why in skipped:
+        print(f"deltaprop: {name} not drawn: {why}", file=sys.stderr)
 
 
 def cmd_report(args) -> int:
@@ -786,15 +970,32 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # Under mpirun every rank parses the same arguments and meets the same errors: rank 0 tells.
     speaker = not asks_for_mpi(argv) or launcher()[0] == 0
+    previous, warnings.showwarning = warnings.showwarning, show_warning
     try:
         args = build_parser().parse_args(argv)
-        return COMMANDS[args.command](args)
+        if args.command == "train":
+            args.given = given_options(argv, vars(args))
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit, where it could not be caught
+        return code
     except Reported as e:  # already told
         return e.code
+    except BrokenPipeError:
+        # Whoever read standard output has gone (| head): stop quietly. Standard output goes to
+        # devnull, so that Python's flush at exit meets no pipe (see the Python docs, "Note on
+        # SIGPIPE").
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except MemoryError as e:  # numpy's says how much it wanted for which shape
+        if speaker:
+            print(f"deltaprop: error: not enough memory: {first_line(e)}", file=sys.stderr)
+        return EXIT_USAGE
     except (ValueError, OSError, ImportError) as e:  # bad input, a missing optional package
         if speaker:
             print(f"deltaprop: error: {first_line(e)}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        warnings.showwarning = previous
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ same training, validation and test parts from a data set name and a seed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -38,12 +39,30 @@ def _column(text: str):
 def load_dataset(spec: str, label: str | None = None, weight: str | None = None) -> data.Dataset:
     """A data set by name or path; ``label`` and ``weight`` are CSV columns (label, per-example
     weight), by name or index (as text)."""
+    kind = _not_csv(spec)
+    for option, value in (("--label", label), ("--sample-weight", weight)):
+        if value is not None and kind is not None:
+            raise data.DataError(f"{option} applies to CSV files; {spec} is {kind}")
     kwargs = {}
     if label is not None:
         kwargs["label"] = _column(label)
     if weight is not None:
         kwargs["weight"] = _column(weight)
     return data.load(spec, **kwargs)
+
+
+def _not_csv(spec) -> str | None:
+    """What ``spec`` is when it is not a CSV file (which alone has columns to choose), else
+    None."""
+    if spec in data.BUNDLED:
+        return "a bundled data set"
+    if spec in data.SYNTHETIC:
+        return "a synthetic data set"
+    if Path(spec).is_dir():
+        return "a folder of IDX files"
+    if str(spec).lower().endswith(".npz"):
+        return "an .npz file"
+    return None
 
 
 def prepare_data(
@@ -72,7 +91,12 @@ def prepare_data(
         train_index = np.arange(ds.m)
         X_test_rows, y_test = test.X, test.y
     else:
+        if not test > 0:
+            raise data.DataError(
+                f"--test {test:g} leaves no examples for testing; give a fraction above 0"
+            )
         train_index, test_index = data.stratified_split(ds.y, fractions=(1 - test, test), seed=seed)
+        _check_parts(ds.y, train_index, test_index, "--test", test, "testing", ds.y, "examples")
         train_rows = ds
         X_test_rows, y_test = ds.X[test_index], ds.y[test_index]
     if validation > 0:
@@ -80,6 +104,11 @@ def prepare_data(
             train_rows.y[train_index],
             fractions=(1 - validation, validation),
             seed=seed,
+        )
+        y_train = train_rows.y[train_index]
+        noun = "training examples" + (f" (after --test {test:g})" if ds.test is None else "")
+        _check_parts(
+            y_train, fit_part, val_part, "--validation", validation, "validation", ds.y, noun
         )
         fit_index, val_index = train_index[fit_part], train_index[val_part]
     else:
@@ -109,11 +138,42 @@ def prepare_data(
     )
 
 
+def _check_parts(y, kept, held_out, option: str, value: float, purpose: str, every, noun) -> None:
+    """A DataError naming the cause when a split of the labels ``y`` (``noun``: what they are)
+    left a part empty (a class with fewer members than parts goes wholly to the first part).
+    ``every``: all the labels of the data set."""
+    if len(kept) and len(held_out):
+        return
+    classes, counts = np.unique(every, return_counts=True)
+    if np.count_nonzero(counts == 1) > len(every) / 2:  # most labels occur once
+        raise data.DataError(
+            f"the label column has {len(classes)} distinct values for {len(every)} rows: is it "
+            "a continuous target? deltaprop train classifies"
+        )
+    if not len(kept):
+        raise data.DataError(f"{option} {value:g} leaves no examples for training")
+    raise data.DataError(
+        f"{option} {value:g} leaves no examples for {purpose}: {len(y)} {noun} are too few to "
+        "split (a class needs 2 members to be in both parts)"
+    )
+
+
 def encoder_for(classes) -> data.LabelEncoder:
     """A LabelEncoder that maps ``classes`` (a model's labels, in order) to 0..k-1."""
     encoder = data.LabelEncoder()
     encoder.fit(np.asarray(classes))
     return encoder
+
+
+def trained_data(model) -> str | None:
+    """The data set a model was trained on, as its file records it (a name or a path); a
+    DataError saying so when that is a file or folder that is no longer there."""
+    spec = model.info.get("data")
+    if spec is None or spec in data.BUNDLED or spec in data.SYNTHETIC or Path(spec).exists():
+        return spec
+    raise data.DataError(
+        f"the data file the model was trained on, {spec}, is not there; pass --data"
+    )
 
 
 def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -122,7 +182,7 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
     (n_x, m) and codes y_test (m,)."""
     settings = model.info["settings"]
     parts = prepare_data(
-        model.info["data"],
+        trained_data(model),
         label=label or settings.get("label"),
         weight=settings.get("sample_weight"),
         test=settings["test"],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import io
 import math
 import os
 import re
@@ -30,10 +31,44 @@ _BLOCK_ROWS = 4096
 _INTEGER = re.compile(r"[+-]?\d+")
 
 
-def _open_text(p: Path):
+class InMemoryFile:
+    """The bytes of a stream that can be read only once (standard input, a pipe), held in memory
+    so that they are read as a file is: once to sniff the delimiter, once to parse.
+    ``name`` is what messages call it."""
+
+    def __init__(self, data: bytes, name: str):
+        self.data, self.name = data, name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _open_text(p):
+    if isinstance(p, InMemoryFile):
+        raw = io.BytesIO(p.data)
+        if p.data[:2] == b"\x1f\x8b":
+            raw = gzip.GzipFile(fileobj=raw)
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
     if is_gzip(p):  # data.csv.gz
         return gzip.open(p, "rt", encoding="utf-8-sig", newline="")
     return open(p, encoding="utf-8-sig", newline="")  # -sig: drop a BOM from Excel's exports
+
+
+def _source(path):
+    """A Path to a regular file, or an InMemoryFile for what can be read only once."""
+    if isinstance(path, InMemoryFile):
+        source = path
+    else:
+        p = Path(path)
+        if not p.exists() or p.is_dir() or p.is_file():
+            return existing_file(p)
+        try:  # a pipe, /dev/stdin, <(command)
+            source = InMemoryFile(p.read_bytes(), str(p))
+        except OSError as e:
+            raise DataError(f"{p}: cannot be read ({e.strerror})") from None
+    if not source.data:
+        raise DataError(f"{source}: the file is empty")
+    return source
 
 
 def _sample_lines(p: Path) -> list[str]:
@@ -114,7 +149,7 @@ class _Table:
     """An open delimited file: its delimiter, its first row, and the rows after it."""
 
     def __init__(self, path, delimiter: str | None):
-        self.path = p = existing_file(path)
+        self.path = p = _source(path)
         if delimiter is None:
             try:
                 lines = _sample_lines(p)
@@ -167,10 +202,16 @@ def _parse_features(
 
 
 def _read_rows(
-    table: _Table, label: int | None, names: list[str] | None, skip_first: bool, keep_label=True
+    table: _Table,
+    label: int | None,
+    names: list[str] | None,
+    skip_first: bool,
+    keep_label=True,
+    guessed=False,
 ):
     """Every data row of ``table`` -> (X (m, n_x) float64 without the ``label`` column, the
-    label strings, or None when ``keep_label`` is false)."""
+    label strings, or None when ``keep_label`` is false). ``guessed``: the header row was
+    detected, not declared."""
     p, n_cols = table.path, table.n_cols
 
     def column(c: int) -> str:
@@ -203,9 +244,24 @@ def _read_rows(
     if block:
         blocks.append(_parse_features(p, block, lines, column_of))
     if not blocks:
+        if guessed:
+            _not_a_header(table, label)
         raise DataError(f"{p}: a header row but no data rows")
     X = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
     return X, (labels if label is not None and keep_label else None)
+
+
+def _not_a_header(table: _Table, label: int | None) -> None:
+    """The only row of a file was taken for a header because a field is not a number; when
+    other fields are numbers, it is more likely a data row with a bad value: say which."""
+    features = [c for c in range(table.n_cols) if c != label]
+    numbers = [c for c in features if _is_number(table.first[c])]
+    if numbers:
+        c = next(c for c in features if not _is_number(table.first[c]))
+        raise DataError(
+            f"{table.path}, line {table.first_line}, column {c + 1}: "
+            f"{table.first[c].strip()!r} is not a number"
+        )
 
 
 def _chain_first(table: _Table):
@@ -284,6 +340,7 @@ def read_csv(
         if header is False:
             raise DataError(f"{p}: the label column {label!r} is given by name, but header=False")
         header = True
+    guessed = header is None
     if header is None:
         try:
             provisional = _label_index(p, label, n_cols, None)
@@ -292,7 +349,7 @@ def read_csv(
         header = any(not _is_number(v) for c, v in enumerate(first) if c != provisional)
     names = [v.strip() for v in first] if header else None
     label_col = _label_index(p, label, n_cols, names)
-    X, texts = _read_rows(table, label_col, names, skip_first=header)
+    X, texts = _read_rows(table, label_col, names, skip_first=header, guessed=guessed)
     y = _labels(texts)
     feature_names = [n for c, n in enumerate(names) if c != label_col] if names else None
     sample_weight = None
@@ -334,5 +391,5 @@ def read_features(path: str | os.PathLike, n_features: int, delimiter: str | Non
     label = n_cols - 1 if n_cols == n_features + 1 else None
     header = any(not _is_number(v) for c, v in enumerate(table.first) if c != label)
     names = [v.strip() for v in table.first] if header else None
-    X, _ = _read_rows(table, label, names, skip_first=header, keep_label=False)
+    X, _ = _read_rows(table, label, names, skip_first=header, keep_label=False, guessed=True)
     return X

@@ -48,14 +48,42 @@ def _figure(width: float, height: float, scale_to: float | None = None):
 
 
 def _save(fig, path) -> Path:
-    """Write ``fig`` to ``path`` (PNG at 150 dpi or PDF, by the suffix) and let it go."""
+    """Write ``fig`` to ``path`` (PNG at 150 dpi or PDF, by the suffix), atomically, and let it
+    go."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(f"cannot write {path}: the file name must end in .png or .pdf")
-    fig.savefig(path, format=fmt, dpi=150)
-    fig.clear()
+    from ..io import replace_atomically
+
+    try:  # the temporary file's name ends in .tmp, so the format is given explicitly
+        replace_atomically(path, lambda f: fig.savefig(f, format=fmt, dpi=150))
+    finally:
+        fig.clear()
     return path
+
+
+def _layer_colours(n: int) -> list:
+    """n distinct colours for n layers: tab10 up to 10, else samples of a colormap (tab10
+    repeats after 10, so layers 1 and 11 would look alike)."""
+    from matplotlib import colormaps
+
+    if n <= 10:
+        return [colormaps["tab10"](j) for j in range(n)]
+    return list(colormaps["viridis"](np.linspace(0, 0.95, n)))
+
+
+def _legend_beside(ax, title: str, n: int) -> None:
+    """A legend to the right of ``ax``, where it covers no curve."""
+    ax.legend(
+        fontsize=9,
+        title=title,
+        title_fontsize=9,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        borderaxespad=0,
+        ncols=2 if n > 12 else 1,
+    )
 
 
 def _class_colours(k: int) -> list:
@@ -464,10 +492,12 @@ def dead_units(history, path) -> Path:
     top, bottom = fig.subplots(2, 1, sharex=True)
     marker = "o" if len(epochs) <= 25 else None
     relu = [j for j in range(dead.shape[1]) if np.isfinite(dead[:, j]).any()]
+    # a layer has the same colour in both panels
+    colours = _layer_colours(max(dead.shape[1], norms.shape[1]))
     for j in relu:
-        top.plot(epochs, dead[:, j], marker=marker, ms=3, label=f"layer {j + 1}")
+        top.plot(epochs, dead[:, j], marker=marker, ms=3, label=f"layer {j + 1}", color=colours[j])
     if relu:
-        top.legend(fontsize=9, title="hidden layer", title_fontsize=9)
+        _legend_beside(top, "hidden layer", len(relu))
     else:
         _note(top, "no ReLU hidden layer: nothing recorded")
     top.set_ylim(-0.03, 1.03)
@@ -475,13 +505,13 @@ def dead_units(history, path) -> Path:
     top.set_ylabel("dead ReLU units")
     top.set_title("Fraction of ReLU units that output 0 for every example", fontsize=10)
     top.grid(alpha=0.3)
-    _plot_norms(bottom, epochs, norms, marker)
+    _plot_norms(bottom, epochs, norms, marker, colours)
     _epoch_axis(bottom)
     fig.suptitle("Dead units and gradient norms", fontweight="bold")
     return _save(fig, path)
 
 
-def _plot_norms(ax, epochs, norms, marker) -> None:
+def _plot_norms(ax, epochs, norms, marker, colours) -> None:
     positive = norms[np.isfinite(norms) & (norms > 0)]
     if positive.size == 0:
         _note(ax, "no gradient norms recorded" if norms.size == 0 else "all gradients are 0")
@@ -493,10 +523,11 @@ def _plot_norms(ax, epochs, norms, marker) -> None:
                 marker=marker,
                 ms=3,
                 label=f"layer {j + 1}",
+                color=colours[j],
             )
         if positive.max() > 10 * positive.min():
             ax.set_yscale("log")
-        ax.legend(fontsize=9, title="layer", title_fontsize=9, ncols=2 if norms.shape[1] > 4 else 1)
+        _legend_beside(ax, "layer", norms.shape[1])
     ax.set_ylabel("||dW[l]||" + (" (log scale)" if ax.get_yscale() == "log" else ""))
     ax.set_title("Norm of each layer's weight gradient (last mini-batch of the epoch)", fontsize=10)
     ax.grid(alpha=0.3, which="both")
@@ -560,7 +591,13 @@ def _raw_rows(model, X) -> np.ndarray | None:
 
 
 def plot_all(
-    out_dir, history=None, model=None, data=None, fmt: str = "png", class_names=None
+    out_dir,
+    history=None,
+    model=None,
+    data=None,
+    fmt: str = "png",
+    class_names=None,
+    skipped: list | None = None,
 ) -> list[Path]:
     """Every figure the inputs allow, written into ``out_dir`` (created if needed):
 
@@ -571,8 +608,10 @@ def plot_all(
     ``data``: a Dataset (raw rows, labels) or the pair (X (n_x, m) network inputs, y (m,) codes),
     e.g. ``(parts.X_test, parts.y_test)``. A Model given the pair draws the boundary in the raw
     coordinates when its preprocessing can be undone. ``class_names`` defaults to
-    ``model.classes`` or the codes. Returns the paths written, in order.
+    ``model.classes`` or the codes. Returns the paths written, in order; ``skipped``, a list,
+    receives (name, why) for each model figure the inputs do not allow.
     """
+    skipped = [] if skipped is None else skipped
     if fmt not in FORMATS:
         raise ValueError(f"format must be png or pdf, got {fmt!r}")
     out = Path(out_dir)
@@ -594,6 +633,13 @@ def plot_all(
         gradients = network.gradients(ev.X, ev.codes)[0]
     written.append(weight_histograms(network, target("weights"), gradients))
     if gradients is None:  # no data, or not a classifier
+        why = (
+            "no data to draw it on"
+            if ev is None
+            else f"it needs a classifier with one class per example; the model has a "
+            f"{network.output} output with {network.n_y} units"
+        )
+        skipped += [(name, why) for name in ("confusion_matrix", "decision_boundary")]
         return written
     from ..metrics import confusion_matrix as counts
 
@@ -606,6 +652,9 @@ def plot_all(
         written.append(
             decision_boundary(ev.predictor, ev.rows, ev.labels, path, None, names, ev.feature_names)
         )
+    else:
+        why = f"the data have {ev.X.shape[0]} features; a boundary is drawn in a plane of 2"
+        skipped.append(("decision_boundary", why))
     return written
 
 
@@ -668,11 +717,13 @@ def command_data(model, data_spec: str | None):
     return load_dataset(spec, settings.get("label") if spec == own else None)
 
 
-def plot_command(path, out_dir, fmt: str = "png", data_spec: str | None = None) -> list[Path]:
+def plot_command(
+    path, out_dir, fmt: str = "png", data_spec: str | None = None, skipped: list | None = None
+) -> list[Path]:
     """``deltaprop plot``: every figure for a model file, checkpoint or history JSON at ``path``,
     written into ``out_dir`` as ``fmt`` (png or pdf). With a model, the confusion matrix and (2-D
     data) the decision boundary are drawn on ``data_spec`` or, by default, the test part of the
-    model's own data set. Returns the paths written."""
+    model's own data set. Returns the paths written; ``skipped`` as in plot_all."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be png or pdf, got {fmt!r}")
     history, model = read_run(path)
@@ -693,4 +744,4 @@ def plot_command(path, out_dir, fmt: str = "png", data_spec: str | None = None) 
             )
     if history is None and model is None:
         raise ValueError(f"{path} holds nothing to plot")
-    return plot_all(out_dir, history=history, model=model, data=data, fmt=fmt)
+    return plot_all(out_dir, history=history, model=model, data=data, fmt=fmt, skipped=skipped)

@@ -54,7 +54,7 @@ def dead_message(l: int, fraction: float) -> str:
     return (
         f"layer {l}: {fraction:.0%} of its ReLU units output 0 for every example — they pass no "
         f"gradient back and have stopped learning. Try a lower learning rate, He initialisation "
-        f"(init='he'), or leaky_relu."
+        f"(init='he', --init he), or leaky_relu."
     )
 
 

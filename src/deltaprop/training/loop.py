@@ -499,10 +499,21 @@ class Trainer:
 
     def _diverged(self, cost: float, step: int) -> None:
         self.set_weights(self._epoch_start_weights)
+        net = self.network
+        if net.loss_name == "cross_entropy" and net.output == "relu":
+            # e.g. a ReLU output: not probabilities, and a unit at 0 costs log 0 = -inf
+            cause = (
+                f"A {net.output} output is not a probability and cross-entropy takes its log "
+                f"(log 0 = -inf); use output='softmax'."
+            )
+        else:
+            cause = (
+                f"The learning rate ({self.optimizer.lr:g}) is probably too high; try one ten "
+                f"times smaller."
+            )
         raise TrainingDiverged(
             f"training diverged in epoch {self.epoch + 1} (step {step + 1}): the cost "
-            f"became {cost}. The learning rate ({self.optimizer.lr:g}) is probably too high; "
-            f"try one ten times smaller. The network keeps the weights from the start of "
+            f"became {cost}. {cause} The network keeps the weights from the start of "
             f"epoch {self.epoch + 1}, the last finite ones.",
             self.history,
         )
