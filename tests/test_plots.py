@@ -68,17 +68,19 @@ def test_every_figure_is_written_with_a_report_size(tmp_path, moons):
         assert 500 <= width <= 2000 and 400 <= height <= 1600, (path.name, width, height)
 
 
+@pytest.mark.filterwarnings("error")  # a layout that collapses at this width warns
 def test_a_width_scales_the_figure_for_a_page(tmp_path, moons):
-    """``width`` (inches) sets the figure's width, the height in proportion; 150 dpi PNG."""
+    """``width`` (inches) sets the figure's width, the height in proportion; 150 dpi PNG. The
+    widths are about those the report draws at (two panels of curves need the most)."""
     model, ds, history = moons
     default = png_size(plots.learning_curves(history, tmp_path / "c.png"))
-    for path in (
-        plots.learning_curves(history, tmp_path / "c4.png", width=4),
-        plots.confusion_matrix(np.eye(2, dtype=int), "ab", tmp_path / "m4.png", width=4),
-        plots.decision_boundary(model, ds.X, ds.y, tmp_path / "b4.png", width=4),
+    for width, path in (
+        (7, plots.learning_curves(history, tmp_path / "c7.png", width=7)),
+        (4, plots.confusion_matrix(np.eye(2, dtype=int), "ab", tmp_path / "m4.png", width=4)),
+        (5, plots.decision_boundary(model, ds.X, ds.y, tmp_path / "b5.png", width=5)),
     ):
-        assert png_size(path)[0] == pytest.approx(600, abs=2), path.name
-    width, height = png_size(tmp_path / "c4.png")
+        assert png_size(path)[0] == pytest.approx(150 * width, abs=2), path.name
+    width, height = png_size(tmp_path / "c7.png")
     assert height / width == pytest.approx(default[1] / default[0], rel=0.02)
 
 
