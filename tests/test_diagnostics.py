@@ -68,6 +68,37 @@ def test_a_deep_sigmoid_network_with_tiny_weights_vanishes():
     assert "far from 0" in str(first)
 
 
+def test_a_deep_sigmoid_network_at_its_usual_initialisation_vanishes_relative_to_its_top():
+    """Ten sigmoid layers with Glorot weights: each layer passes back at most a quarter of its
+    gradient, so layer 1's is about a millionth of the top layer's, though above the absolute
+    threshold; the relative one finds it, and with weight decay on (its term is left out)."""
+    X, y = blobs()
+    net = Network([2, *[16] * 10, 3], hidden="sigmoid", seed=0)
+    found, diag = train(net, GradientDescent(lr=0.01), X, y, epochs=3)
+    layers = by_kind(found, VANISHING)
+    assert layers[0] == 1 and len(layers) == len(set(layers))
+    first = next(w for w in found if w.layer == 1)
+    assert "times the largest layer's" in str(first)
+    decayed = Diagnostics(warn=False)  # the command line's default L2 term, 0.1
+    net = Network([2, *[16] * 10, 3], hidden="sigmoid", seed=0)
+    Trainer(
+        net, GradientDescent(lr=0.01), epochs=3, batch_size=32, l2=0.1, callbacks=[decayed]
+    ).fit(X, y)
+    assert (VANISHING, 1) in [(p.kind, p.layer) for p in decayed.problems]
+    healthy, _ = train(Network([2, *[16] * 10, 3], seed=0), Adam(lr=1e-3), X, y, epochs=3)
+    assert by_kind(healthy, VANISHING) == []  # the same depth with ReLU keeps its gradients
+
+
+def test_the_relative_threshold_compares_with_the_largest_layer():
+    diag = Diagnostics(warn=False)
+    logs = {"cost": 1.0, "grad_norm": [2e-4, 0.5, 1.0], "dead_fraction": []}
+    diag.on_epoch_end(fake_trainer(), 1, logs)
+    assert [(p.kind, p.layer) for p in diag.problems] == [(VANISHING, 1)]
+    calm = Diagnostics(warn=False)
+    calm.on_epoch_end(fake_trainer(), 1, {**logs, "grad_norm": [0.05, 0.5, 1.0]})
+    assert calm.problems == []
+
+
 def test_a_huge_input_scale_explodes():
     X, y = blobs()
     found, _ = train(Network([2, 16, 3], seed=0), Adam(lr=1e-3), X * 1e4, y)
@@ -148,7 +179,12 @@ def test_state_survives_a_checkpoint_so_a_resumed_run_does_not_repeat():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"dead_threshold": 1.0}, {"vanish": 1e4, "explode": 1e3}, {"persist": 0}],
+    [
+        {"dead_threshold": 1.0},
+        {"vanish": 1e4, "explode": 1e3},
+        {"vanish_ratio": 1.0},
+        {"persist": 0},
+    ],
 )
 def test_bad_settings_are_refused(kwargs):
     with pytest.raises(ValueError):

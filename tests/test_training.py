@@ -193,7 +193,7 @@ def test_recorded_diagnostics_equal_their_definitions(batch_size):
     class Definitions(Callback):
         def on_epoch_end(self, trainer, epoch, logs):
             A, Y_b = trainer.network.A, np.eye(3)[y].T
-            dW = trainer._last_gradients
+            dW = trainer.optimizer.dW  # the epoch's last step's (see Spy)
             expected.append(
                 {
                     "grad_norm": [float(np.linalg.norm(dW[l])) for l in (1, 2, 3)],
@@ -205,15 +205,32 @@ def test_recorded_diagnostics_equal_their_definitions(batch_size):
                 }
             )
 
-    trainer = Trainer(
-        net, GradientDescent(0.1), epochs=4, batch_size=batch_size, callbacks=[Definitions()]
-    )
+    class Spy(GradientDescent):
+        def step(self, network, dW, db):
+            self.dW = {l: dW[l].copy() for l in dW}
+            super().step(network, dW, db)
+
+    trainer = Trainer(net, Spy(0.1), epochs=4, batch_size=batch_size, callbacks=[Definitions()])
     history = trainer.fit(X, y)
     for epoch, values in enumerate(expected):
         for key, value in values.items():
             assert getattr(history, key)[epoch] == value, key
     assert history.dead_fraction[0][0] == 2 / 6
     assert all(type(v) is float for v in history.grad_norm[-1] + history.dead_fraction[-1])
+
+
+def test_recorded_gradient_norms_leave_out_the_l2_term():
+    """The L2 term adds (l2 / m) W[l] to dW[l]; the recorded norms are the cost's gradient
+    alone, or weight decay would hide a gradient that has vanished (the diagnostics read them).
+    The first full-batch epoch's gradient is taken at the initial weights either way."""
+    X, y = blobs(m=60)
+    norms = [
+        Trainer(Network([2, 6, 3], seed=1), GradientDescent(0.1), epochs=1, l2=l2)
+        .fit(X, y)
+        .grad_norm[0]
+        for l2 in (0.0, 5.0)
+    ]
+    assert norms[1] == norms[0]
 
 
 def test_n_correct_with_and_without_the_labels():

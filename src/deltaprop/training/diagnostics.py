@@ -6,8 +6,11 @@ Three problems are recognised, each from what the loop records per epoch (``Hist
 - dead ReLU units: a hidden ReLU layer whose fraction of units that output 0 for every example
   (``dead_fraction``) stays above ``dead_threshold``. A dead unit has g'(Z) = 0 everywhere, so
   delta[l] is 0 on it (eq. B3) and its weights never change again.
-- vanishing gradients: ||dW[l]||_F (``grad_norm``) below ``vanish`` while the cost is still far
-  from 0, i.e. at least ``FAR_FROM_ZERO`` times the first epoch's cost. A small gradient at a
+- vanishing gradients: ||dW[l]||_F (``grad_norm``, the cost's gradient without the L2 term)
+  below ``vanish``, or below ``vanish_ratio`` times the largest layer's, while the cost is still
+  far from 0, i.e. at least ``FAR_FROM_ZERO`` times the first epoch's cost. The ratio finds the
+  deep sigmoid network whose lowest layers learn a million times slower than its top one
+  (healthy networks keep their layers' norms within a factor of about 10). A small gradient at a
   small cost is convergence; a small gradient at a cost that has hardly moved is a layer that
   has stopped learning. A zero gradient below or next to a mostly dead ReLU layer is left to
   the dead-unit report.
@@ -18,6 +21,7 @@ Each (problem, layer) pair is reported once per run, as a :class:`TrainingWarnin
 
 from __future__ import annotations
 
+import math
 import sys
 import warnings
 from dataclasses import dataclass
@@ -58,10 +62,11 @@ def dead_message(l: int, fraction: float) -> str:
     )
 
 
-def vanishing_message(l: int, norm: float, vanish: float, cost: float, first: float) -> str:
+def vanishing_message(l: int, norm: float, largest: float, cost: float, first: float) -> str:
     return (
-        f"layer {l}: its weight gradient has vanished (||dW[{l}]|| = {norm:.2g}, below "
-        f"{vanish:g}) while the cost ({cost:.4g}, first epoch {first:.4g}) is still far from 0 — "
+        f"layer {l}: its weight gradient has vanished (||dW[{l}]|| = {norm:.2g}, "
+        f"{norm / largest if largest else 0:.1g} times the largest layer's) while the cost "
+        f"({cost:.4g}, first epoch {first:.4g}) is still far from 0 — "
         f"the layer has stopped learning. Try relu or leaky_relu hidden units instead of "
         f"sigmoid/tanh, the default He/Glorot initialisation instead of tiny weights, fewer "
         f"layers, or the adam optimizer."
@@ -95,6 +100,7 @@ class Diagnostics(Callback):
     dead_threshold : report a hidden ReLU layer whose dead fraction exceeds this in ``persist``
         epochs in a row (the fraction is measured on one batch, so one epoch may be noise)
     vanish : report a layer whose ||dW[l]|| is below this while the cost is far from 0
+    vanish_ratio : also report a layer whose ||dW[l]|| is below this times the largest layer's
     explode : report a layer whose ||dW[l]|| is above this (at once: an exploding run may
         diverge in the next epoch)
     stream : a text stream to also print each report to (e.g. ``sys.stderr``), or None
@@ -108,6 +114,7 @@ class Diagnostics(Callback):
         warn: bool = True,
         dead_threshold: float = 0.5,
         vanish: float = 1e-7,
+        vanish_ratio: float = 1e-3,
         explode: float = 1e3,
         stream=None,
         persist: int = 2,
@@ -116,10 +123,13 @@ class Diagnostics(Callback):
             raise ValueError(f"dead_threshold must be a fraction in [0, 1), got {dead_threshold}")
         if not 0 <= vanish < explode:
             raise ValueError(f"need 0 <= vanish < explode, got vanish={vanish}, explode={explode}")
+        if not 0 <= vanish_ratio < 1:
+            raise ValueError(f"vanish_ratio must be in [0, 1), got {vanish_ratio}")
         if persist < 1:
             raise ValueError(f"persist must be at least 1, got {persist}")
         self.warn, self.stream = warn, stream
         self.dead_threshold, self.vanish, self.explode = dead_threshold, vanish, explode
+        self.vanish_ratio = vanish_ratio
         self.persist = int(persist)
         self.problems: list[Problem] = []
         self.reported: set[tuple[str, int]] = set()
@@ -133,19 +143,22 @@ class Diagnostics(Callback):
         # dW[l] = delta[l] A[l-1]^T is 0 when A[l-1] or a layer above l is dead: that is the
         # dead-unit problem, not a vanishing gradient.
         mostly_dead = [l for l, f in enumerate(dead, start=1) if f and f > self.dead_threshold]
-        for l, norm in enumerate(logs.get("grad_norm") or [], start=1):
+        norms = logs.get("grad_norm") or []
+        largest = max((n for n in norms if n is not None and math.isfinite(n)), default=0.0)
+        for l, norm in enumerate(norms, start=1):
             if norm is not None:
                 below_dead = any(k >= l - 1 for k in mostly_dead)
-                self._check_gradient(trainer, epoch, l, norm, logs["cost"], below_dead)
+                self._check_gradient(trainer, epoch, l, norm, largest, logs["cost"], below_dead)
 
-    def _check_gradient(self, trainer, epoch, l, norm, cost, below_dead: bool) -> None:
+    def _check_gradient(self, trainer, epoch, l, norm, largest, cost, below_dead: bool) -> None:
         if not norm <= self.explode:  # also NaN and inf
             clip_norm = getattr(trainer.optimizer, "clip_norm", None)
             self._report(EXPLODING, l, epoch, exploding_message(l, norm, self.explode, clip_norm))
             return
         first = trainer.history.cost[0]
-        if norm < self.vanish and cost >= FAR_FROM_ZERO * first and not below_dead:
-            message = vanishing_message(l, norm, self.vanish, cost, first)
+        vanished = norm < self.vanish or norm < self.vanish_ratio * largest
+        if vanished and cost >= FAR_FROM_ZERO * first and not below_dead:
+            message = vanishing_message(l, norm, largest, cost, first)
             self._report(VANISHING, l, epoch, message)
 
     def _check_dead(self, epoch: int, l: int, fraction: float | None) -> None:

@@ -21,7 +21,8 @@ class History:
     val_accuracy: list[float | None] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
     time: list[float] = field(default_factory=list)
-    #: per epoch, per layer l = 1..L: the Frobenius norm of dW[l] (last mini-batch of the epoch)
+    #: per epoch, per layer l = 1..L: the Frobenius norm of dW[l] (last mini-batch of the epoch),
+    #: the cost's gradient without the L2 term
     grad_norm: list[list[float]] = field(default_factory=list)
     #: per epoch, per hidden layer: fraction of ReLU units that were zero for every example of
     #: the epoch's last mini-batch (None for other activations)

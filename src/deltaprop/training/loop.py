@@ -298,7 +298,7 @@ class Trainer:
                 else:  # resuming inside an epoch: draw the same permutation again
                     self.rng.bit_generator.state = self.epoch_rng_state
                 batches.start_epoch(self.rng.permutation(m) if self.shuffle and b < m else None)
-                n_batches = -(-m // b)
+                n_batches = self._n_batches = -(-m // b)
                 while self.batch < n_batches:
                     start = self.batch * b
                     index = self._rows(batches.index(start, min(start + b, m)))
@@ -407,9 +407,11 @@ class Trainer:
                 self._read_back()
         # the weight of this step's penalty in the epoch's mean cost (see _end_epoch)
         self.running["penalty"] += weight / m_penalty
+        if self.batch == self._n_batches - 1:  # the epoch's last step: its gradient norms
+            # are the data's, taken before the L2 term, which would hide a vanished gradient
+            self._grad_norm = [frobenius_norm(dW[l]) for l in net.W]
         net.add_l2_gradient(dW, self.l2, m_penalty)
         self.optimizer.step(net, dW, db)  # (eqs. U1-U2, or the optimizer's rule)
-        self._last_gradients = dW
 
     def _record(self, cost: float, weight: float, correct, m_b: int, step: int) -> None:
         """Add one step to the epoch's running sums, once its cost is known to be finite."""
@@ -462,7 +464,7 @@ class Trainer:
             val_accuracy=val_accuracy,
             lr=lr,
             time=self.elapsed,
-            grad_norm=[frobenius_norm(self._last_gradients[l]) for l in net.W],
+            grad_norm=self._grad_norm,
             dead_fraction=dead,
         )
         logs = self.history.last()
