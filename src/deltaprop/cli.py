@@ -391,16 +391,6 @@ def given_options(argv: list[str], dests) -> set[str]:
     return {dest for dest, value in vars(marked).items() if value is not NOT_GIVEN}
 
 
-def data_spec(text: str | None) -> str | None:
-    """The data as a run records them: a data set's name, or a file or folder's absolute path (so
-    that the model can be evaluated from anywhere)."""
-    from .data import BUNDLED, SYNTHETIC
-
-    if text is None or text in BUNDLED or text in SYNTHETIC or not Path(text).exists():
-        return text
-    return str(Path(text).resolve())
-
-
 def resume_settings(args) -> tuple:
     """Load ``args.resume`` and put its run's settings into ``args``: the saved ones, except those
     in CHANGEABLE_ON_RESUME that the command line gives. A setting the command line gives that
@@ -435,7 +425,9 @@ def resume_settings(args) -> tuple:
 def _effective(key: str, value, settings):
     """A setting as the run uses it: the data's resolved path, the optimizer's default rate."""
     if key == "data":
-        return data_spec(value)
+        from .experiment import recorded_data
+
+        return recorded_data(value)
     if key == "lr" and value is None:
         return DEFAULT_LR.get(settings.optimizer, 0.01)
     if isinstance(value, tuple):
@@ -576,7 +568,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
     the model, the optimizer and schedule, the example weights. Raises ValueError or OSError on
     bad input. ``root``: the process that writes files checks its output folders."""
     from .core import Network
-    from .experiment import encoder_for, prepare_data
+    from .experiment import encoder_for, prepare_data, recorded_data
     from .model import Model
     from .training import make_optimizer, make_schedule
     from .training.weights import class_sample_weights
@@ -588,7 +580,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         if finished is not None:
             return SimpleNamespace(finished=finished)
     else:
-        args.data = data_spec(args.data)
+        args.data = recorded_data(args.data)
     for option, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
         if root and path:  # fail before training
             check_output(option, path)

@@ -165,11 +165,24 @@ def encoder_for(classes) -> data.LabelEncoder:
     return encoder
 
 
+def _named(spec) -> bool:
+    """True for the name of a bundled or synthetic data set."""
+    return spec in data.BUNDLED or spec in data.SYNTHETIC
+
+
+def recorded_data(spec: str | None) -> str | None:
+    """The data as a run records them: a data set's name, or a file or folder's absolute path
+    (so that the model can be evaluated from any folder)."""
+    if spec is None or _named(spec) or not Path(spec).exists():
+        return spec
+    return str(Path(spec).resolve())
+
+
 def trained_data(model) -> str | None:
     """The data set a model was trained on, as its file records it (a name or a path); a
     DataError saying so when that is a file or folder that is no longer there."""
     spec = model.info.get("data")
-    if spec is None or spec in data.BUNDLED or spec in data.SYNTHETIC or Path(spec).exists():
+    if spec is None or _named(spec) or Path(spec).exists():
         return spec
     raise data.DataError(
         f"the data file the model was trained on, {spec}, is not there; pass --data"
