@@ -100,6 +100,11 @@ def wait(comm, request, timeout: float, what: str) -> None:
             pause = min(max(2 * pause, 1e-4), 2e-3)
 
 
+class Aborted(SystemExit):
+    """Raised by ``abort`` once MPI_Abort is called, in case the process outlives that call
+    (MPICH's may return before the launcher ends the job): the run is stopped and told."""
+
+
 def abort(comm, message: str, details: str = ""):
     """Print ``details`` (a traceback) and ``message``, and stop every rank of ``comm``."""
     sys.stderr.write(f"{details}deltaprop: distributed training: {message}\n")
@@ -108,7 +113,7 @@ def abort(comm, message: str, details: str = ""):
     # (a test once got only the traceback's first line): give it a moment to forward this.
     time.sleep(0.5)
     comm.Abort(1)
-    raise SystemExit(1)  # not reached: MPI_Abort ends the process
+    raise Aborted(1)
 
 
 @contextmanager
@@ -118,7 +123,7 @@ def abort_on_error(comm, where, allowed: tuple = ()):
     this one until the time-out. ``where()`` says where the rank was, for the message."""
     try:
         yield
-    except allowed:
+    except (Aborted, *allowed):  # told already, or raised alike by every rank
         raise
     except BaseException as e:
         if comm.Get_size() == 1:
