@@ -132,7 +132,7 @@ def measure_library(m: int, batch: int, lr: float) -> dict:
         child = _run_child(
             ["library", "--examples", str(m), "--batch", str(batch), "--lr", str(lr)], Path(tmp)
         )
-    command = f"Trainer(GradientDescent({lr}), epochs=1, batch_size={batch}).fit(X_rows.T, y)"
+    command = f"Trainer(net, GradientDescent({lr}), epochs=1, batch_size={batch}).fit(X_rows.T, y)"
     return _summary(child, m * N_X * 4, command)
 
 

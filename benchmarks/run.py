@@ -40,6 +40,8 @@ HEADLINE_BATCH = 128
 #: Environment variables that force an OpenBLAS kernel or cache size; a current numpy is slower
 #: with the values older builds needed.
 OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+#: A load average above this many per usable core at the start says that the machine is busy.
+BUSY = 0.5
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -339,8 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     if overrides:
         unset = " ".join(f"-u {k}" for k in OPENBLAS_OVERRIDES)
         print(
-            f"warning: {', '.join(overrides)} set; it forces an OpenBLAS kernel that slows a "
-            f"current numpy. Run: env {unset} python benchmarks/run.py",
+            f"warning: {', '.join(overrides)} set; it forces an OpenBLAS kernel or cache size "
+            "instead of the one numpy picks for this CPU, so these numbers are not numpy's "
+            f"own. For those, run: env {unset} python benchmarks/run.py",
             file=sys.stderr,
         )
     blas, _ = blas_info()
@@ -365,6 +368,13 @@ def main(argv: list[str] | None = None) -> int:
         + (f"; skipped: {', '.join(skipped)}" if skipped else ""),
         file=sys.stderr,
     )
+    if load and load[0] > BUSY * env["usable_cores"]:
+        print(
+            f"warning: the machine is busy (load average {load[0]:.2f} on "
+            f"{env['usable_cores']} cores): other work shares the cores, so the times and even "
+            "the ratios may be off; run again when it is quiet",
+            file=sys.stderr,
+        )
 
     shuffle = not args.no_shuffle
     workloads = [seed_workload(args.seed_steps, args.lr)]
