@@ -230,3 +230,14 @@ def test_networks_compute_with_the_library_under_test():
         from deltaprop.core.arrays import namespace, resolve
 
         assert namespace(net.W[1]) is resolve(library)[0] is not np
+
+
+def test_the_derivative_at_the_kink_is_the_documented_one():
+    """At Z = 0 ReLU's g' is taken as 0 and leaky ReLU's as 0.01 (the report's convention);
+    the gradient checks stay off the kink, so this pins it: a freshly built network has zero
+    biases, and an all-zero input puts every Z[1] exactly there."""
+    from deltaprop.core.activations import leaky_relu_prime, relu_prime
+
+    Z = np.array([[-1.0, 0.0, 2.0]])
+    assert relu_prime(Z).tolist() == [[0.0, 0.0, 1.0]]
+    assert leaky_relu_prime(Z).tolist() == [[0.01, 0.01, 1.0]]

@@ -99,6 +99,8 @@ def corrupt(tmp_path, model, how):
             arrays["W[1]"] = np.zeros((5, 5), dtype=np.float32)
         elif how == "missing array":
             del arrays["b[2]"]
+        elif how == "dtype mismatch":  # the metadata say float32
+            arrays["W[1]"] = arrays["W[1]"].astype(np.float64)
         elif how == "huge layers":  # built as described, this would allocate 300 GB
             meta["network"]["sizes"] = [4, 200_000, 200_000, 3]
         elif how == "unknown preprocessing":
@@ -122,6 +124,7 @@ def corrupt(tmp_path, model, how):
         ("future version", "format version 99"),
         ("shape mismatch", r"W\[1\] has shape \(5, 5\)"),
         ("missing array", r"b\[2\] is missing"),
+        ("dtype mismatch", r"W\[1\] has dtype float64, but the metadata describe float32"),
         ("huge layers", r"W\[1\] has shape \(.*\), but the layer sizes"),
         ("unknown preprocessing", "unknown preprocessing 'LabelEncoder'"),
         ("bad metadata", "not valid JSON"),

@@ -233,6 +233,40 @@ def test_recorded_gradient_norms_leave_out_the_l2_term():
     assert norms[1] == norms[0]
 
 
+def test_evaluation_in_chunks_equals_the_whole_set():
+    """evaluate() goes through a large set in chunks of columns; chunks of 7 (the last one
+    shorter) must give the cost and accuracy of the whole set at once."""
+    from deltaprop.training.loop import evaluate
+
+    X, y = blobs(m=60)
+    net = Network([2, 8, 3], seed=0)
+    cost, accuracy = evaluate(net, net.check_X(X), net.check_Y(y, 60), chunk=7)
+    assert cost == pytest.approx(net.cost(X, y), rel=1e-12)
+    assert accuracy == np.mean(net.predict(X) == y)
+
+
+def test_a_sigmoid_output_of_one_half_counts_as_class_1_as_predict_says():
+    from deltaprop.training.loop import n_correct
+
+    net = Network([2, 1], output="sigmoid", seed=0)
+    net.W[1][...] = 0  # A = 0.5 for every example
+    X, y = np.ones((2, 4)), np.ones(4)
+    A_L = net.forward(X)
+    assert n_correct(net, A_L, net.check_Y(y, 4)) == np.sum(net.predict(X) == y) == 4
+
+
+def test_training_accuracy_counts_examples_not_their_weights():
+    """With sample weights of 5 the recorded accuracy is still the fraction of examples the
+    step's predictions got right (weights scale the cost, not the count)."""
+    X, y = blobs(m=60)
+    net = Network([2, 8, 3], seed=0)
+    predicted = net.predict(X)
+    history = Trainer(net, GradientDescent(lr=1e-300), epochs=1).fit(
+        X, y, sample_weight=np.full(60, 5.0)
+    )
+    assert history.accuracy[0] == np.mean(predicted == y)
+
+
 def test_n_correct_with_and_without_the_labels():
     from deltaprop.training.loop import n_correct
 

@@ -121,6 +121,11 @@ def test_resume_with_dropout_and_weights_is_exact():
     for (_, P), (_, Q) in zip(second.network.parameters(), first.network.parameters(), strict=True):
         P[...] = Q
     second.load_state_dict(scalars, arrays)
+    # the weights a divergence would fall back to: the epoch's start, not the interruption's
+    starts = {k: v for k, v in arrays.items() if k.startswith("epoch_start/")}
+    assert starts and not np.array_equal(starts["epoch_start/W[1]"], first.network.W[1])
+    restored = second.state_dict()[1]
+    assert all(np.array_equal(restored[k], v) for k, v in starts.items())
     second.fit(X, y, sample_weight=weights)
     for (name, P), (_, Q) in zip(
         full.network.parameters(), second.network.parameters(), strict=True
