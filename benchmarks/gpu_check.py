@@ -42,6 +42,16 @@ from deltaprop.core.errors import InputError
 from deltaprop.training import Trainer, make_optimizer
 
 
+def import_torch(script: str):
+    """The torch module, or None after saying on stderr that PyTorch is missing."""
+    try:
+        import torch
+    except ImportError:
+        print(f"{script}: PyTorch is not installed (pip install 'deltaprop[gpu]')", file=sys.stderr)
+        return None
+    return torch
+
+
 def synchronise(torch, device: str) -> None:
     if device.startswith("cuda"):
         torch.cuda.synchronize()
@@ -257,10 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (a dry run)")
     parser.add_argument("--out", default=".", help="folder for gpu_check.json")
     args = parser.parse_args(argv)
-    try:
-        import torch
-    except ImportError:
-        print("gpu_check: PyTorch is not installed (pip install 'deltaprop[gpu]')", file=sys.stderr)
+    torch = import_torch("gpu_check")
+    if torch is None:
         return 2
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         print(f"gpu_check: no CUDA device here for --device {args.device}", file=sys.stderr)

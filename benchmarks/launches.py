@@ -27,12 +27,11 @@ import argparse
 import collections
 import json
 import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from gpu_check import torch_mlp  # the same PyTorch network as the GPU check times
+from gpu_check import import_torch, torch_mlp  # the same PyTorch network as the GPU check
 
 from deltaprop.core import Network
 from deltaprop.training import Adam, GradientDescent, Trainer
@@ -163,10 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer examples and repeats")
     parser.add_argument("--out", default=".", help="folder for launches.json")
     args = parser.parse_args(argv)
-    try:
-        import torch
-    except ImportError:
-        print("launches: PyTorch is not installed (pip install 'deltaprop[gpu]')", file=sys.stderr)
+    torch = import_torch("launches")
+    if torch is None:
         return 2
     torch.set_num_threads(1)
     sizes, batch = (784, 256, 128, 10), 128
