@@ -278,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     libraries = [name for name in args.libraries if name not in skipped]
     examples = 2048 if args.quick else 60000
     batches = (128, 1024) if args.quick else (128, 512, 1024, 4096)
+    Path(args.out).mkdir(parents=True, exist_ok=True)
     out = Path(args.out) / "gpu_check.json"
     result = {
         "device": args.device,

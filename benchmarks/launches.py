@@ -190,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             name: host_time(torch, make, 1 if args.quick else 5) for name, make in runs.items()
         },
     }
+    Path(args.out).mkdir(parents=True, exist_ok=True)
     out = Path(args.out) / "launches.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"per step, {result['network']} at batch {batch} (torch {result['torch']}):")

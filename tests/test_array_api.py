@@ -67,6 +67,15 @@ def test_arrays_stay_in_the_library(xp):
     assert net.W[1].dtype == xp.float64 and net.copy(np.float32).W[1].dtype == xp.float32
 
 
+def test_namespace_is_remembered_per_type_and_still_refuses_mixed_libraries(xp):
+    a = xp.asarray([1.0, 2.0])
+    assert namespace(a) is namespace(a, 2.0, None) is namespace(a, a) is xp  # a second time
+    with pytest.raises(TypeError, match="[Mm]ultiple namespaces"):
+        namespace(a, np.ones(2))
+    with pytest.raises(TypeError, match="[Mm]ultiple namespaces"):
+        namespace(np.ones(2), a)
+
+
 def test_forward_cost_and_predictions_equal_numpy(xp):
     X = np.random.default_rng(0).standard_normal((3, 7))
     for output, n_y in (("softmax", 3), ("sigmoid", 1), ("sigmoid", 3), ("identity", 2)):

@@ -149,9 +149,10 @@ def test_the_gpu_check_runs_dry_on_the_cpu(tmp_path):
     pytest.importorskip("torch")
     pytest.importorskip("array_api_compat")
     args = ["--device", "cpu", "--quick", "--libraries", "numpy", "torch", "not_a_library"]
-    done = run_script("gpu_check.py", *args, "--out", str(tmp_path))
+    out = tmp_path / "new" / "folder"  # made by the script
+    done = run_script("gpu_check.py", *args, "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    result = json.loads((tmp_path / "gpu_check.json").read_text())
+    result = json.loads((out / "gpu_check.json").read_text())
     assert result["libraries"] == ["numpy", "torch"]
     assert "not installed" in result["skipped"]["not_a_library"]
     networks = [(row["library"], row["network"]) for row in result["gradients"]]
@@ -196,9 +197,10 @@ def test_the_launch_count_runs_and_sees_what_a_step_asks_of_a_gpu(tmp_path):
     and its reads back to the host; counts, not times, so they are checked here."""
     pytest.importorskip("torch")
     pytest.importorskip("array_api_compat")
-    done = run_script("launches.py", "--quick", "--out", str(tmp_path))
+    out = tmp_path / "new" / "folder"  # made by the script
+    done = run_script("launches.py", "--quick", "--out", str(out))
     assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    result = json.loads((tmp_path / "launches.json").read_text())
+    result = json.loads((out / "launches.json").read_text())
     rows = {(row["optimizer"], row["dropout"]): row for row in result["steps"]}
     assert set(rows) == {("sgd", 0.0), ("adam", 0.0), ("sgd", 0.2)}
     for row in rows.values():

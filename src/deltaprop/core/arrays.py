@@ -35,6 +35,9 @@ def compat() -> ModuleType:
 
 _SCALAR = (int, float, type(None))
 _NUMPY_OR_SCALAR = (np.ndarray, np.generic, *_SCALAR)
+#: The namespace of each array type met so far: ``array_namespace`` costs a few microseconds,
+#: about a kernel launch, and the hot path asks for a namespace several times per step.
+_NAMESPACE_OF_TYPE: dict[type, ModuleType] = {}
 
 
 def namespace(*arrays) -> ModuleType:
@@ -43,7 +46,14 @@ def namespace(*arrays) -> ModuleType:
     raises when they come from different libraries."""
     for a in arrays:  # a plain loop: this runs for every activation on the hot path
         if not isinstance(a, _NUMPY_OR_SCALAR):
-            return compat().array_namespace(*[a for a in arrays if not isinstance(a, _SCALAR)])
+            arrays = [a for a in arrays if not isinstance(a, _SCALAR)]
+            kind = type(a)
+            if kind in _NAMESPACE_OF_TYPE and all(type(x) is kind for x in arrays):
+                return _NAMESPACE_OF_TYPE[kind]
+            xp = compat().array_namespace(*arrays)
+            if all(type(x) is kind for x in arrays):
+                _NAMESPACE_OF_TYPE[kind] = xp
+            return xp
     return np
 
 
