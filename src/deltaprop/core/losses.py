@@ -29,7 +29,7 @@ def _Y_log(Y, A):
 
 def cross_entropy(A, Y, w):
     """J = -(1/m) sum_j sum_k Y_kj log A_kj (categorical cross-entropy, a double sum)."""
-    return -namespace(A).sum(w * _Y_log(Y, A))
+    return namespace(A).sum(-w * _Y_log(Y, A))  # -w: a number, where -J would be a kernel
 
 
 def cross_entropy_dA(A, Y, w):
@@ -42,7 +42,7 @@ def cross_entropy_dA(A, Y, w):
 
 def binary_cross_entropy(A, Y, w):
     """J = -(1/m) sum_j sum_k [Y_kj log A_kj + (1 - Y_kj) log(1 - A_kj)]."""
-    return -namespace(A).sum(w * (_Y_log(Y, A) + _Y_log(1 - Y, 1 - A)))
+    return namespace(A).sum(-w * (_Y_log(Y, A) + _Y_log(1 - Y, 1 - A)))
 
 
 def binary_cross_entropy_dA(A, Y, w):
@@ -64,7 +64,7 @@ def mse_dA(A, Y, w):
 def cross_entropy_from_log(log_A, Y, w):
     """J = -(1/m) sum_j sum_k Y_kj log A_kj given log A itself (log softmax(Z), which the
     forward pass computes with a softmax output): finite for any logits Z."""
-    return -namespace(log_A).sum(w * Y * log_A)
+    return namespace(log_A).sum(-w * Y * log_A)  # -w: a number, where -J would be a kernel
 
 
 def sigmoid_binary_cross_entropy_from_logits(Z, Y, w):
