@@ -19,7 +19,7 @@ import pytest
 
 from deltaprop.core import COMBINATIONS, HIDDEN_ACTIVATIONS, InputError, Network, gradcheck
 from deltaprop.core import losses as losses_module
-from deltaprop.core.arrays import namespace, resolve, to_numpy
+from deltaprop.core.arrays import maximum, minimum, namespace, resolve, to_numpy
 
 from .test_core_gradcheck import make_problem, min_distance_to_kink, seed_dJ_dA
 from .test_core_network import BAD_DATA
@@ -74,6 +74,17 @@ def test_namespace_is_remembered_per_type_and_still_refuses_mixed_libraries(xp):
         namespace(a, np.ones(2))
     with pytest.raises(TypeError, match="[Mm]ultiple namespaces"):
         namespace(np.ones(2), a)
+
+
+def test_maximum_and_minimum_with_a_number_keep_dtype_values_and_nan(xp):
+    values = np.array([-2.0, -0.0, 0.0, 0.5, np.nan, np.inf], dtype=np.float32)
+    x = xp.asarray(values)
+    for ours, reference in (
+        (maximum(x, 0), np.maximum(values, 0)),
+        (minimum(x, 1.0), np.minimum(values, 1.0)),
+    ):
+        assert namespace(ours) is xp and ours.dtype == xp.float32
+        np.testing.assert_array_equal(to_numpy(ours), reference)  # NaN where NaN
 
 
 def test_forward_cost_and_predictions_equal_numpy(xp):

@@ -72,6 +72,25 @@ def has_views(xp: ModuleType) -> bool:
     return api.is_torch_namespace(xp) or api.is_cupy_namespace(xp)
 
 
+def _is_torch(xp: ModuleType) -> bool:
+    return not is_numpy(xp) and compat().is_torch_namespace(xp)
+
+
+def maximum(x, number: float):
+    """max(x, number) element-wise, in one call of the library's own: ``maximum``, except on
+    PyTorch, where ``array_api_compat``'s maximum makes a tensor of the number at every call
+    (about 6 us) and ``clip`` is ``torch.clamp`` itself. Not ``clip`` everywhere: CuPy's comes
+    from ``array_api_compat`` as generic code with boolean masks, which wait for the device."""
+    xp = namespace(x)
+    return xp.clip(x, min=number) if _is_torch(xp) else xp.maximum(x, number)
+
+
+def minimum(x, number: float):
+    """min(x, number) element-wise, by the same routes as ``maximum``."""
+    xp = namespace(x)
+    return xp.clip(x, max=number) if _is_torch(xp) else xp.minimum(x, number)
+
+
 def resolve(xp=None, device=None) -> tuple[ModuleType, object]:
     """(namespace, device) from what a user names: ``xp`` a module (numpy, torch, cupy,
     array_api_strict, ...) or its name, ``device`` a device of that library or a string such

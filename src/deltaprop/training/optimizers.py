@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from ..core.arrays import device_of, has_views, is_numpy, namespace
+from ..core.arrays import device_of, has_views, is_numpy, minimum, namespace
 
 
 class _Names(dict):
@@ -77,7 +77,7 @@ class Optimizer:
                 norm = math.sqrt(sum(float(s) for s in squares))
                 scale = self.clip_norm / norm if norm > self.clip_norm else None
             else:  # on the device, so that the step never waits to read the norm
-                scale = xp.clip(self.clip_norm / xp.sqrt(sum(squares)), max=1.0)
+                scale = minimum(self.clip_norm / xp.sqrt(sum(squares)), 1.0)
             if scale is not None:
                 grads = [(name, P, dP * scale) for name, P, dP in grads]
         if not is_numpy(network.xp):
