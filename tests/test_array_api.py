@@ -376,6 +376,29 @@ def test_a_training_step_never_waits_for_the_device(optimizer, monkeypatch):
     assert sent_10 == sent_2, f"{sent_10 - sent_2} more transfers for 24 more steps"
 
 
+@pytest.mark.parametrize("layout", ["rows.T", "columns"])
+def test_data_on_the_device_never_go_through_the_host(layout, monkeypatch):
+    """X and Y already on the device are laid out as rows there (a copy on the device, none at
+    all for X given as rows.T): a round trip through host memory would cost a GPU more than
+    an epoch of a small network."""
+    torch = pytest.importorskip("torch")
+    from deltaprop.training import GradientDescent, Trainer
+
+    rng = np.random.default_rng(0)
+    rows = torch.from_numpy(rng.standard_normal((40, 3)))
+    X = rows.T if layout == "rows.T" else torch.from_numpy(rng.standard_normal((3, 40)))
+    y = torch.from_numpy(rng.integers(0, 2, 40))
+    net = Network([3, 4, 2], seed=0, xp="torch")
+    trainer = Trainer(net, GradientDescent(0.1), epochs=2, batch_size=10, seed=0)
+    _, sent = device_traffic(lambda: trainer.fit(X, y), monkeypatch)
+    assert sent == 2  # the permutation of each epoch, and nothing else (X and Y were 2 more)
+    numpy_net = Network([3, 4, 2], seed=0)
+    Trainer(numpy_net, GradientDescent(0.1), epochs=2, batch_size=10, seed=0).fit(
+        to_numpy(X), to_numpy(y)
+    )
+    np.testing.assert_allclose(to_numpy(net.W[1]), numpy_net.W[1], rtol=1e-12)
+
+
 def test_a_run_continued_after_an_interruption_draws_numpy_s_masks(xp):
     """Masks drawn ahead for the device and never used must not be skipped: the same trainer
     fitted again after an interruption continues with the masks numpy would draw."""

@@ -114,8 +114,7 @@ class MiniBatches:
             labels = xp.argmax(Y, axis=0)  # once per fit rather than at every step
         self.rows = (self._as_rows(X), self._as_rows(Y), sample_weight, labels)
         self.weights = None if sample_weight is None else to_numpy(sample_weight)  # on the host
-        # numpy: the full batch is the data themselves. A device slices its rows instead, and
-        # keeps no reference to X (so the caller's copy can go when the caller lets it).
+        # numpy: the full batch is the data themselves. A device slices its rows instead.
         self.whole = self.buffers = None
         if is_numpy(xp):
             self.whole = (X, Y, sample_weight, labels)
@@ -126,10 +125,13 @@ class MiniBatches:
 
     def _as_rows(self, M):
         """M (n, m) as a C-contiguous (m, n) array of the network's library: examples as rows."""
-        net = self.network
-        if is_numpy(net.xp):
+        xp = self.network.xp
+        if is_numpy(xp):
             return np.ascontiguousarray(M.T)
-        return net._on_device(np.ascontiguousarray(to_numpy(M).T))  # made on the host
+        # On the device: a vector holds M.T's entries row after row, which the standard's
+        # reshape copies only when they are not laid out so already (X given as rows.T).
+        n, m = M.shape
+        return xp.reshape(xp.reshape(M.T, (-1,)), (m, n))
 
     def start_epoch(self, order: np.ndarray | None) -> None:
         """``order``: the epoch's permutation of the m examples, or None to keep their order."""
