@@ -261,6 +261,7 @@ def test_pickle_and_joblib_round_trips_predict_identically(make, iris, tmp_path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y)
+    assert est.network_.A == {} and est.network_.Z == {}  # nor does fit
     est.predict(X)  # a prediction leaves no activations behind to be pickled
     assert est.network_.A == {} and est.network_.Z == {}
     again = pickle.loads(pickle.dumps(est))
@@ -322,6 +323,40 @@ def test_early_stopping_scores_a_held_out_set():
         clf.partial_fit(X, y)
 
 
+def test_early_stopping_keeps_the_weights_of_the_first_best_epoch(iris):
+    """The best validation score comes back at later epochs; the weights kept are those of the
+    first epoch that reached it, which a run stopped at that epoch ends with."""
+    X, y = iris
+    params = dict(early_stopping=True, validation_fraction=0.2, learning_rate_init=0.01)
+    clf = DeltaClassifier((8,), random_state=0, **params).fit(X, y)
+    scores = clf.validation_scores_
+    first = scores.index(clf.best_validation_score_)
+    assert scores.count(clf.best_validation_score_) > 1 and first + 1 < clf.n_iter_
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        upto = DeltaClassifier((8,), random_state=0, max_iter=first + 1, **params).fit(X, y)
+    assert upto.validation_scores_ == scores[: first + 1]
+    for P, Q in zip(clf.coefs_ + clf.intercepts_, upto.coefs_ + upto.intercepts_, strict=True):
+        np.testing.assert_array_equal(P, Q)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_early_stopping_stratifies_binary_targets():
+    """10 of 100 examples are positive and X says nothing, so the network predicts one class
+    for all: a stratified validation set (1 positive in 10) scores 0.9 or 0.1, whatever the
+    seed. (Multiclass and multilabel targets are not stratified, as in scikit-learn.)"""
+    X, y = np.zeros((100, 2)), (np.arange(100) < 10).astype(int)
+    for seed in range(5):
+        clf = DeltaClassifier((4,), early_stopping=True, max_iter=5, random_state=seed)
+        assert set(clf.fit(X, y).validation_scores_) <= {0.1, 0.9}
+
+
+def test_early_stopping_needs_two_validation_examples(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="validation set has 1 example"):
+        DeltaClassifier(early_stopping=True).fit(X[::15], y[::15])  # 10 examples, 1 held out
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_invscaling_counts_examples_like_scikit_learn(iris):
     """alpha = alpha_0 / (t_ + 1)^power_t with t_ the number of examples seen."""
@@ -349,11 +384,109 @@ def test_adaptive_divides_the_learning_rate_by_5_until_1e_6(iris):
     assert clf.n_iter_ == theirs.n_iter_ == 19
 
 
+def test_adaptive_stops_at_1e_6_instead_of_dividing(iris):
+    """A rate of exactly 1e-6 is not divided again: training stops (scikit-learn's <= 1e-6)."""
+    X, y = iris
+    params = dict(solver="sgd", learning_rate="adaptive", learning_rate_init=1e-6, tol=10.0)
+    params.update(n_iter_no_change=1, max_iter=100, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = DeltaClassifier(**params).fit(X, y)
+        theirs = MLPClassifier(**params).fit(X, y)
+    assert clf.n_iter_ == theirs.n_iter_ == 3 and clf._optimizer.lr == 1e-6
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_adaptive_trains_the_next_epoch_at_the_divided_rate(iris):
+    """Full-batch gradient descent: epochs 1-3 at 0.1, the division after epoch 3, epoch 4 at
+    0.02; the same as 3 epochs at a constant 0.1 and, warm-started, 1 epoch at 0.02."""
+    X, y = iris
+    params = dict(FULL_BATCH_GD, tol=10.0, n_iter_no_change=1, max_iter=4)
+    adaptive = DeltaClassifier(**params, learning_rate="adaptive").fit(X, y)
+    assert adaptive._optimizer.lr == pytest.approx(0.02)
+    chained = DeltaClassifier(**{**params, "max_iter": 3, "n_iter_no_change": np.inf})
+    chained.fit(X, y).set_params(warm_start=True, max_iter=1, learning_rate_init=0.02)
+    assert_same_fit(adaptive, chained.fit(X, y))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_adaptive_rate_carries_over_partial_fit_calls(iris):
+    """tol = 10: the first call improves on inf, no later one does; the count exceeds 1 at
+    calls 3 and 5, and the divided rate stays in between, as in scikit-learn."""
+    X, y = iris
+    params = dict(solver="sgd", learning_rate="adaptive", learning_rate_init=0.1, tol=10.0)
+    params.update(n_iter_no_change=1, random_state=0)
+    ours, theirs = DeltaClassifier(**params), MLPClassifier(**params)
+    rates = []
+    for _ in range(5):
+        ours.partial_fit(X, y, classes=[0, 1, 2])
+        theirs.partial_fit(X, y, classes=[0, 1, 2])
+        assert ours._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate)
+        rates.append(ours._optimizer.lr)
+    assert rates == pytest.approx([0.1, 0.1, 0.02, 0.02, 0.004])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_invscaling_counts_the_examples_of_earlier_partial_fit_calls(iris):
+    X, y = iris
+    params = dict(solver="sgd", learning_rate="invscaling", learning_rate_init=0.5)
+    params.update(random_state=0)
+    ours, theirs = DeltaClassifier(**params), MLPClassifier(**params)
+    for _ in range(3):
+        ours.partial_fit(X, y, classes=[0, 1, 2])
+        theirs.partial_fit(X, y, classes=[0, 1, 2])
+    assert ours.t_ == theirs.t_ == 450
+    assert ours._optimizer.lr == pytest.approx(0.5 / (450 + 1) ** 0.5)
+    assert ours._optimizer.lr == pytest.approx(theirs._optimizer.learning_rate)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("learning_rate", ["invscaling", "adaptive"])
+def test_rmsprop_follows_learning_rate_too(learning_rate, iris):
+    """Unlike Adam, RMSProp takes its rate from the schedule (deltaprop's own solver)."""
+    X, y = iris
+    clf = DeltaClassifier(solver="rmsprop", learning_rate=learning_rate, learning_rate_init=0.1)
+    clf.set_params(max_iter=4, random_state=0)
+    if learning_rate == "invscaling":  # 4 epochs, 600 examples seen
+        clf.set_params(n_iter_no_change=np.inf).fit(X, y)
+        assert clf._optimizer.lr == pytest.approx(0.1 / 601**0.5)
+    else:  # as in test_adaptive_trains_the_next_epoch_at_the_divided_rate: one division
+        clf.set_params(tol=10.0, n_iter_no_change=1).fit(X, y)
+        assert clf._optimizer.lr == pytest.approx(0.1 / 5)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_with_tol_0_an_epoch_that_equals_the_best_is_not_stuck(early_stopping, iris):
+    """A rate of 1e-300 leaves the weights as they are and the full batch is not shuffled, so
+    the loss and the validation score repeat exactly: with tol = 0 an epoch that equals the
+    best does not count as one without improvement (scikit-learn's strict comparisons), and
+    training runs to max_iter."""
+    X, y = iris
+    params = dict(learning_rate_init=1e-300, tol=0.0, n_iter_no_change=2, max_iter=8)
+    params.update(shuffle=False, early_stopping=early_stopping, random_state=0)
+    clf = DeltaClassifier((5,), **params).fit(X, y)
+    scores = clf.validation_scores_ if early_stopping else clf.loss_curve_
+    assert len(set(scores)) == 1  # the same number at every epoch
+    assert clf.n_iter_ == MLPClassifier((5,), **params).fit(X, y).n_iter_ == 8
+
+
 def test_divergence_is_a_value_error(iris):
     X, y = iris
     reg = DeltaRegressor(activation="identity", solver="sgd", momentum=0.0, learning_rate_init=1.0)
     with pytest.raises(ValueError, match="diverged"):
         reg.fit(X * 1e3, y * 1e3)
+
+
+def test_early_stopping_scores_non_finite_predictions_nan_and_the_divergence_is_reported(iris):
+    """Epoch 1 leaves weights whose predictions overflow: R^2 is NaN instead of an error of
+    r2_score, and epoch 2 stops with the divergence."""
+    X, y = iris
+    reg = DeltaRegressor(activation="identity", solver="sgd", momentum=0.0, learning_rate_init=1.0)
+    reg.set_params(early_stopping=True, random_state=0)
+    with pytest.raises(ValueError, match="diverged in epoch 2"), np.errstate(all="ignore"):
+        reg.fit(X * 1e100, y * 1e100)
+    assert len(reg.validation_scores_) == 1 and np.isnan(reg.validation_scores_[0])
 
 
 # --------------------------------------------------------------------------- continuing
@@ -375,6 +508,47 @@ def test_partial_fit_reduces_the_loss_over_several_calls():
     assert clf.score(X[1600:], y[1600:]) > 0.85
     with pytest.raises(ValueError, match="not in classes_"):
         DeltaClassifier().partial_fit(X[:5], [0, 1, 2, 3, 11], classes=np.arange(10))
+
+
+def test_partial_fit_classes_after_the_first_call_must_be_the_same(iris):
+    X, y = iris
+    clf = DeltaClassifier((4,), random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y, classes=[2, 1, 0])  # the same classes, in any order
+    with pytest.raises(ValueError, match="not the same as on the first call"):
+        clf.partial_fit(X, y, classes=[0, 1, 2, 3])
+
+
+def test_partial_fit_of_multilabel_targets_needs_no_classes():
+    X, Y = make_multilabel_classification(n_samples=50, n_classes=3, random_state=0)
+    clf = DeltaClassifier((4,), random_state=0).partial_fit(X, Y)
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    assert clf.predict(X).shape == (50, 3)
+
+
+def test_partial_fit_never_warns_about_convergence(iris):
+    """One epoch per call, as scikit-learn: max_iter does not apply, even max_iter=1."""
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        DeltaClassifier((4,), max_iter=1, random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_without_shuffle_an_epoch_takes_the_mini_batches_in_order(solver, iris):
+    """shuffle=False: one epoch in batches of 50 is three partial_fit calls on the rows 0-49,
+    50-99 and 100-149, one step each."""
+    X, y = iris
+    params = dict(hidden_layer_sizes=(6,), solver=solver, batch_size=50, shuffle=False)
+    params.update(learning_rate_init=0.05, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        epoch = DeltaClassifier(max_iter=1, **params).fit(X, y)
+    steps = DeltaClassifier(**params)
+    for start in (0, 50, 100):
+        steps.partial_fit(X[start : start + 50], y[start : start + 50], classes=[0, 1, 2])
+    fitted, stepped = epoch.coefs_ + epoch.intercepts_, steps.coefs_ + steps.intercepts_
+    for P, Q in zip(fitted, stepped, strict=True):
+        np.testing.assert_allclose(P, Q, rtol=1e-12, atol=1e-15)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
@@ -416,6 +590,18 @@ def test_warm_start_continues_from_the_previous_weights(iris):
         np.testing.assert_array_equal(A, B)
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_may_switch_early_stopping_on_and_off(iris):
+    X, y = iris
+    clf = DeltaClassifier((4,), max_iter=3, warm_start=True, random_state=0).fit(X, y)
+    assert clf.validation_scores_ is None and clf.best_loss_ == min(clf.loss_curve_)
+    clf.set_params(early_stopping=True).fit(X, y)
+    assert len(clf.validation_scores_) == 3
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    clf.set_params(early_stopping=False).fit(X, y)
+    assert len(clf.loss_curve_) == 9 and clf.best_loss_ == min(clf.loss_curve_[6:])
+
+
 def test_warm_start_refuses_a_different_network(iris):
     X, y = iris
     clf = DeltaClassifier(hidden_layer_sizes=(6,), max_iter=2, warm_start=True, random_state=0)
@@ -444,12 +630,17 @@ def test_warm_start_refuses_a_different_network(iris):
         ({"learning_rate": "cosine"}, "learning_rate"),
         ({"learning_rate_init": 0.0}, "learning_rate_init"),
         ({"max_iter": 0}, "max_iter"),
+        ({"power_t": -0.5}, "power_t"),
+        ({"tol": -1e-4}, "tol"),
         ({"momentum": 1.5}, "momentum"),
         ({"beta_2": 1.0}, "beta_2"),
         ({"epsilon": 0.0}, "epsilon"),
         ({"validation_fraction": 1.0}, "validation_fraction"),
         ({"n_iter_no_change": 0}, "n_iter_no_change"),
         ({"shuffle": "yes"}, "shuffle"),
+        ({"warm_start": 1}, "warm_start"),
+        ({"nesterovs_momentum": "no"}, "nesterovs_momentum"),
+        ({"early_stopping": None}, "early_stopping"),
         ({"dtype": "int8"}, "dtype"),
         ({"dtype": "float16"}, "dtype"),
         ({"init": "zeros"}, "init"),
@@ -510,6 +701,56 @@ def test_he_initialisation_is_deltaprops_network_default(iris):
     assert np.abs(glorot.network_.b[1]).max() > 0  # scikit-learn draws the biases too
 
 
+@pytest.mark.parametrize("activation, factor", [("relu", 6.0), ("logistic", 2.0)])
+def test_glorot_initialisation_is_scikit_learns(activation, factor, iris):
+    """W[l] and b[l] uniform on [-r, r], r = sqrt(factor / (n[l-1] + n[l])): 6, or 2 for the
+    logistic sigmoid. 200 hidden units fill the range: its ends are nearly reached."""
+    X, y = iris
+    clf = DeltaClassifier((200,), activation=activation, init="glorot", max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.set_params(learning_rate_init=1e-300, random_state=0).fit(X, y)  # no step taken
+    for C, c in zip(clf.coefs_, clf.intercepts_, strict=True):
+        r = np.sqrt(factor / sum(C.shape))
+        for P in (C, c):
+            assert -r <= P.min() and P.max() <= r
+            if P.size >= 200:  # not b[2], of 3 numbers
+                assert P.min() < -0.9 * r and P.max() > 0.9 * r
+
+
+@pytest.mark.parametrize("nesterovs_momentum", [True, False])
+def test_sgd_with_momentum_takes_scikit_learns_steps(nesterovs_momentum, iris):
+    """From the same weights, 5 full-batch epochs of momentum (Nesterov's or not) end where
+    MLPClassifier's end, to rounding."""
+    X, y = iris
+    params = dict(FULL_BATCH_GD, momentum=0.9, nesterovs_momentum=nesterovs_momentum)
+    params.update(max_iter=5, n_iter_no_change=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = DeltaClassifier(**params).fit(X, y)
+        start = DeltaClassifier(**{**params, "learning_rate_init": 1e-300, "max_iter": 1})
+        start.fit(X, y)  # the same initial weights, which a rate of 1e-300 does not move
+        theirs = MLPClassifier(**{**params, "max_iter": 1}).fit(X, y)
+        theirs.coefs_ = [C.copy() for C in start.coefs_]
+        theirs.intercepts_ = [c.copy() for c in start.intercepts_]
+        theirs.loss_curve_ = []
+        theirs.set_params(warm_start=True, max_iter=5).fit(X, y)  # a new optimizer: V = 0
+    assert_same_fit(ours, theirs)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_epsilon_is_rmsprops_too(iris):
+    """With epsilon = 1e6 >> sqrt(S), an RMSProp step is lr dW / 1e6: at lr = 1e6, a gradient
+    descent step of rate 1."""
+    X, y = iris
+    params = dict(FULL_BATCH_GD, max_iter=1)
+    rmsprop = DeltaClassifier(**{**params, "solver": "rmsprop"})
+    rmsprop.set_params(epsilon=1e6, learning_rate_init=1e6).fit(X, y)
+    descent = DeltaClassifier(**{**params, "learning_rate_init": 1.0}).fit(X, y)
+    for P, Q in zip(rmsprop.coefs_, descent.coefs_, strict=True):
+        np.testing.assert_allclose(P, Q, rtol=1e-5)
+
+
 def test_verbose_prints_the_loss(iris, capsys):
     X, y = iris
     with warnings.catch_warnings():
@@ -523,6 +764,10 @@ def test_batch_size_larger_than_the_data_is_clipped_with_a_warning(iris):
     with pytest.warns(UserWarning, match="clipped"), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         DeltaClassifier(hidden_layer_sizes=(4,), batch_size=1000, max_iter=1).fit(X, y)
+    with warnings.catch_warnings():  # as many as the data: nothing to clip
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        DeltaClassifier(hidden_layer_sizes=(4,), batch_size=150, max_iter=1).fit(X, y)
 
 
 # --------------------------------------------------------------------- weights, dropout, clipping
@@ -751,6 +996,16 @@ def test_clip_norm_bounds_every_step(incremental, iris):
     clf.fit(X, y)
     before = np.concatenate([P.ravel() for P in clf.coefs_ + clf.intercepts_])
     clf.partial_fit(X, y) if incremental else clf.fit(X, y)
+    after = np.concatenate([P.ravel() for P in clf.coefs_ + clf.intercepts_])
+    assert np.linalg.norm(after - before) == pytest.approx(0.1 * 1e-3)
+
+
+def test_clip_norm_set_between_partial_fit_calls_applies_to_the_next(iris):
+    X, y = iris
+    clf = DeltaClassifier((8,), solver="sgd", momentum=0.0, learning_rate_init=0.1)
+    clf.set_params(random_state=0).partial_fit(X, y, classes=[0, 1, 2])
+    before = np.concatenate([P.ravel() for P in clf.coefs_ + clf.intercepts_])
+    clf.set_params(clip_norm=1e-3).partial_fit(X, y)
     after = np.concatenate([P.ravel() for P in clf.coefs_ + clf.intercepts_])
     assert np.linalg.norm(after - before) == pytest.approx(0.1 * 1e-3)
 
