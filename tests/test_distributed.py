@@ -25,10 +25,29 @@ from deltaprop.training import Callback, EarlyStopping, Trainer, make_optimizer
 
 HERE = Path(__file__).resolve()
 
-#: Settings of the runs compared with one process. m = 203 examples: with a batch of 50 the last
-#: batch has 3 examples, fewer than 4 ranks, so a rank gets an empty shard.
+#: Settings of the runs compared with one process, on m = 180 training examples.
+#: "small_last_batch": batches of 59 leave a last one of 3 examples, fewer than 4 ranks, so a
+#: rank gets an empty shard; the first batch weighs 0 in all and is skipped on every rank.
+#: "rank_0_decides": every rank but 0 starts from other weights and another seed, which
+#: rank 0's replace.
 CONFIGS = {
     "shuffled": {"batch_size": 50, "optimizer": "sgd", "lr": 0.1, "l2": 0.01, "epochs": 4},
+    "small_last_batch": {
+        "batch_size": 59,
+        "shuffle": False,
+        "optimizer": "adam",
+        "lr": 0.01,
+        "epochs": 3,
+        "sample_weight": True,
+        "zero_weight_rows": 59,
+    },
+    "rank_0_decides": {
+        "batch_size": 50,
+        "optimizer": "sgd",
+        "lr": 0.1,
+        "epochs": 3,
+        "differ_by_rank": True,
+    },
     "full_batch_weighted": {
         "batch_size": None,
         "optimizer": "adam",
@@ -72,6 +91,8 @@ def problem(config: dict):
         "validation": (X[:, 180:], y[180:]) if config.get("validation") else None,
         "sample_weight": rng.random(180) if config.get("sample_weight") else None,
     }
+    if "zero_weight_rows" in config:
+        fit["sample_weight"][: config["zero_weight_rows"]] = 0
     return net, make_optimizer(config["optimizer"], lr=config["lr"]), settings, fit
 
 
@@ -204,6 +225,57 @@ def test_an_interrupt_on_one_rank_stops_every_rank_after_the_same_step(mpiexec, 
     ]
 
 
+def test_ranks_that_disagree_on_data_or_settings_all_raise_a_value_error(mpiexec, tmp_path):
+    """Rank 1 differs from rank 0 in one thing at a time (as after loading other data or
+    resuming from another checkpoint): every rank raises the same ValueError, which names it."""
+    out = run(mpiexec, 2, [str(HERE), "disagree", str(tmp_path)])
+    assert out.returncode == 0, out.stderr[-3000:]
+    told = [json.loads((tmp_path / f"disagree-rank{r}.json").read_text()) for r in range(2)]
+    assert told[0] == told[1]
+    for what, message in told[0].items():
+        assert message.startswith(f"the 2 ranks disagree on: {what}; every rank must"), what
+    assert list(told[0]) == list(DISAGREEMENTS)
+
+
+def test_dropout_masks_differ_between_ranks_and_steps_and_repeat_on_resume(mpiexec, tmp_path):
+    """Each rank draws its own masks for its columns, from (seed, epoch, step, rank) alone, so
+    that a run resumed at that step draws them again."""
+    out = run(mpiexec, 2, [str(HERE), "masks", str(tmp_path)])
+    assert out.returncode == 0, out.stderr[-3000:]
+    with np.load(tmp_path / "masks-rank0.npz") as a, np.load(tmp_path / "masks-rank1.npz") as b:
+        masks = [dict(a), dict(b)]
+    for rank in (0, 1):
+        drawn = masks[rank]
+        assert set(np.unique(drawn["0-0"])) == {0, 2}  # keep probability 0.5: 0 or 1/0.5
+        np.testing.assert_array_equal(drawn["0-0"], drawn["0-0 again"])
+        assert not np.array_equal(drawn["0-0"], drawn["0-1"])
+        assert not np.array_equal(drawn["0-0"], drawn["1-0"])
+    for key in masks[0]:
+        assert not np.array_equal(masks[0][key], masks[1][key]), key
+
+
+def test_one_process_raises_errors_instead_of_aborting(mpiexec, tmp_path):
+    """Without mpiexec (one rank) nobody waits for this process: an error in training is an
+    ordinary exception, which the caller can catch, not MPI_Abort. (And a time-out that is not
+    a positive number is refused.)"""
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    out = subprocess.run(
+        [sys.executable, str(HERE), "alone", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.splitlines() == [
+        "refused: timeout must be a positive number of seconds, got 0",
+        "refused: timeout must be a positive number of seconds, got -1.0",
+        "refused: timeout must be a positive number of seconds, got nan",
+        "caught RuntimeError: on purpose",
+    ]
+    assert "MPI_Abort" not in out.stderr
+
+
 @pytest.mark.parametrize(
     "failure, message, timeout",
     [
@@ -230,13 +302,14 @@ def test_a_rank_that_fails_stops_the_whole_run(mpiexec, tmp_path, failure, messa
 
 
 class Failure(Callback):
-    """On rank 1, after the first epoch: leave the loop, raise, die, or ask to stop."""
+    """On rank 1 (or ``rank``), after the first epoch: leave the loop, raise, die, or ask to
+    stop."""
 
-    def __init__(self, how: str):
-        self.how = how
+    def __init__(self, how: str, rank: int = 1):
+        self.how, self.rank = how, rank
 
     def on_epoch_end(self, trainer, epoch, logs):
-        if trainer.rank != 1 or epoch != 1:
+        if trainer.rank != self.rank or epoch != 1:
             return
         if self.how == "leave":
             trainer.stop_training = True  # this rank returns from fit and exits; rank 0 waits
@@ -248,10 +321,32 @@ class Failure(Callback):
             trainer.request_interrupt("on purpose")  # as a signal handler would
 
 
+#: For ``disagree``: what rank 1 changes in the shuffled problem, by the facts that then differ.
+#: Each changes the fit arguments or the trainer in place; "number of parameters" is rank 1's
+#: network, one hidden unit wider.
+DISAGREEMENTS = {
+    "number of examples m, sum of X, sum of Y": lambda fit, tr: fit.update(
+        X=fit["X"][:, 1:], Y=fit["Y"][1:]
+    ),
+    "number of parameters": lambda fit, tr: None,
+    "batch_size": lambda fit, tr: setattr(tr, "batch_size", 49),
+    "epochs": lambda fit, tr: setattr(tr, "epochs", 5),
+    "epoch to start from": lambda fit, tr: setattr(tr, "epoch", 1),
+    "step to start from": lambda fit, tr: setattr(tr, "batch", 1),
+    "shuffle": lambda fit, tr: setattr(tr, "shuffle", False),
+    "dropout": lambda fit, tr: setattr(tr, "dropout", 0.1),
+    "l2": lambda fit, tr: setattr(tr, "l2", 0.02),
+    "sum of X": lambda fit, tr: fit.update(X=fit["X"] * 1.001),
+    "sum of sample_weight": lambda fit, tr: fit.update(sample_weight=np.ones(180)),
+}
+
+
 def worker(mode: str, folder: str, *rest: str) -> None:
     """Run under mpiexec: train the named configurations and save each rank's results
     (``train``), or train with a failing or interrupted rank 1 (``leave``, ``raise``, ``die``,
-    ``interrupt``)."""
+    ``interrupt``); let rank 1 differ from rank 0 in one thing after another and save the
+    errors (``disagree``); save some steps' dropout masks (``masks``). ``alone`` runs without
+    mpiexec and catches the error of a failing callback."""
     from deltaprop.training import TrainingInterrupted
     from deltaprop.training.distributed import DistributedTrainer, mpi_world
 
@@ -259,13 +354,59 @@ def worker(mode: str, folder: str, *rest: str) -> None:
         for name in rest:
             config = DROPOUT if name == "dropout" else CONFIGS[name]
             net, optimizer, settings, fit = problem(config)
+            if config.get("differ_by_rank"):
+                rank = mpi_world().Get_rank()
+                settings["seed"] += rank
+                for _, P in net.parameters():
+                    P += rank
             trainer = DistributedTrainer(net, optimizer, timeout=60, **settings)
             history = trainer.fit(**fit)
             np.savez(Path(folder) / f"{name}-rank{trainer.rank}.npz", **results(trainer, history))
             if trainer.is_root:
                 print(f"{name}: trained on {trainer.size} ranks", json.dumps(history.cost[-1:]))
         return
+    if mode == "disagree":
+        rank, told = mpi_world().Get_rank(), {}
+        for what, change in DISAGREEMENTS.items():
+            net, optimizer, settings, fit = problem(CONFIGS["shuffled"])
+            if rank == 1 and what == "number of parameters":
+                net = Network([5, 13, 8, 3], seed=0)
+            trainer = DistributedTrainer(net, optimizer, timeout=60, **settings)
+            if rank == 1:
+                change(fit, trainer)
+            try:
+                trainer.fit(**fit)
+            except ValueError as e:
+                told[what] = str(e)
+        Path(folder, f"disagree-rank{rank}.json").write_text(json.dumps(told))
+        return
+    if mode == "masks":
+        net, optimizer, settings, fit = problem({**DROPOUT, "dropout": 0.5})
+        trainer = DistributedTrainer(net, optimizer, timeout=60, **settings)
+        masks = {}
+        for key, (epoch, step) in {
+            "0-0": (0, 0),
+            "0-1": (0, 1),
+            "1-0": (1, 0),
+            "0-0 again": (0, 0),
+        }.items():
+            trainer.epoch, trainer.batch = epoch, step
+            masks[key] = net.dropout_masks(trainer._mask_rng(), 0.5, 16)[1]
+        np.savez(Path(folder) / f"masks-rank{trainer.rank}.npz", **masks)
+        return
     net, optimizer, settings, fit = problem({**CONFIGS["shuffled"], "epochs": 200})
+    if mode == "alone":
+        for timeout in (0, -1.0, float("nan")):
+            try:
+                DistributedTrainer(net, optimizer, timeout=timeout)
+            except ValueError as e:
+                print(f"refused: {e}")
+        settings["callbacks"] = [Failure("raise", rank=0)]
+        try:
+            DistributedTrainer(net, optimizer, timeout=60, **settings).fit(**fit)
+        except RuntimeError as e:
+            print(f"caught RuntimeError: {e}")
+        return
     settings["callbacks"] = [Failure(mode)]
     mpi_world().Barrier()  # start together: the short time-out is for the training, not imports
     trainer = DistributedTrainer(net, optimizer, timeout=float(rest[0]), **settings)
