@@ -496,6 +496,14 @@ def test_csv_bad_weight_columns(tmp_path):
         read_csv(p, weight="label")
 
 
+def test_a_weight_column_by_name_without_a_header_is_named_in_the_error(tmp_path):
+    p = write(tmp_path / "w.csv", "1,0.5,0\n2,1,1\n")
+    with pytest.raises(
+        DataError, match="the sample-weight column 'w' is given by name, but header"
+    ):
+        read_csv(p, label=2, weight="w", header=False)
+
+
 def test_csv_weight_column_with_the_label_column_before_it(tmp_path):
     p = write(tmp_path / "w.csv", "label,a,w,b\nx,1,0.5,2\ny,3,2,4\nx,5,0,6\n")
     ds = read_csv(p, label="label", weight="w")
