@@ -145,6 +145,33 @@ def test_read_features_drops_a_label_column(tmp_path):
         read_features(without, 5)
 
 
+def test_text_labels_in_a_file_without_a_header_are_not_taken_for_one(tmp_path):
+    """Only the feature columns decide whether the first row is a header."""
+    p = write(tmp_path / "d.csv", "1,2,cat\n3,4,dog\n5,6,cat\n")
+    ds = read_csv(p)
+    assert ds.m == 3 and ds.feature_names is None
+    assert ds.y.tolist() == ["cat", "dog", "cat"]
+    np.testing.assert_array_equal(read_features(p, 2), [[1, 2], [3, 4], [5, 6]])
+
+
+def test_csv_pipes_with_trailing_spaces(tmp_path):
+    """csv.Sniffer picks " " for these lines, which leaves one column: the delimiter is then
+    found by counting."""
+    ds = read_csv(write(tmp_path / "d.txt", "1|2|0 \n3|4|1 \n5|6|0 \n"))
+    np.testing.assert_array_equal(ds.X, [[1, 2], [3, 4], [5, 6]])
+    assert ds.y.tolist() == [0, 1, 0]
+
+
+def test_whole_number_labels_that_int64_cannot_hold_exactly_stay_text(tmp_path):
+    big = read_csv(write(tmp_path / "big.csv", "1,2,99999999999999999999\n3,4,1\n"))
+    assert big.y.tolist() == ["99999999999999999999", "1"]
+    # 2**53 and 2**53 + 1 are the same float64: as ints they would merge into one class
+    near = read_csv(
+        write(tmp_path / "near.csv", "1,2,9007199254740992.0\n3,4,9007199254740993.0\n")
+    )
+    assert near.y.tolist() == ["9007199254740992.0", "9007199254740993.0"]
+
+
 # ---------------------------------------------------------------------- CSV: bad input
 
 
@@ -229,6 +256,18 @@ def test_not_text(tmp_path):
         read_csv(p)
 
 
+def test_an_empty_first_field_is_reported_not_skipped_as_a_blank_line(tmp_path):
+    p = write(tmp_path / "d.csv", "a,b,label\n1,2,x\n,4,y\n5,6,y\n")
+    with pytest.raises(DataError, match=r"line 3, column 'a': an empty value is not a number"):
+        read_csv(p)
+
+
+def test_a_label_name_that_two_columns_share_is_refused(tmp_path):
+    p = write(tmp_path / "d.csv", "a,a,c\n1,2,0\n3,4,1\n")
+    with pytest.raises(DataError, match="2 columns are named 'a'; give an index"):
+        read_csv(p, label="a")
+
+
 # ---------------------------------------------------------------------- .npz
 
 
@@ -286,6 +325,26 @@ def test_npz_nan_names_row_and_column(tmp_path):
         read_npz(tmp_path / "d.npz")
 
 
+def test_npz_labels_are_made_plain(tmp_path):
+    """y of shape (m, 1) is flattened, bytes are decoded, whole-number floats become int64."""
+    X = np.zeros((3, 2))
+    np.savez(tmp_path / "column.npz", X=X, y=np.array([[0], [1], [0]]))
+    assert read_npz(tmp_path / "column.npz").y.tolist() == [0, 1, 0]
+    np.savez(tmp_path / "bytes.npz", X=X, y=np.array([b"a", b"b", b"a"]))
+    y = read_npz(tmp_path / "bytes.npz").y
+    assert y.dtype.kind == "U" and y.tolist() == ["a", "b", "a"]
+    np.savez(tmp_path / "floats.npz", X=X, y=np.array([0.0, 1.0, 2.0]))
+    y = read_npz(tmp_path / "floats.npz").y
+    assert y.dtype == np.int64 and y.tolist() == [0, 1, 2]
+
+
+def test_npz_test_part_needs_both_arrays(tmp_path):
+    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
+    np.savez(tmp_path / "d.npz", X=X, y=y, X_test=X)
+    with pytest.raises(DataError, match="X_test and y_test must come together; found only one"):
+        read_npz(tmp_path / "d.npz")
+
+
 # ---------------------------------------------------------------------- IDX
 
 
@@ -339,6 +398,13 @@ def test_idx_missing_and_empty(tmp_path):
         read_idx(tmp_path / "empty")
 
 
+def test_idx_with_no_dimensions_is_not_an_idx_file(tmp_path):
+    p = tmp_path / "scalar"
+    p.write_bytes(struct.pack(">HBB", 0, 0x08, 0) + b"\x07")
+    with pytest.raises(DataError, match="not an IDX file: magic number 0x00000800"):
+        read_idx(p)
+
+
 # ---------------------------------------------------------------------- MNIST directories
 
 
@@ -387,6 +453,30 @@ def test_mnist_dir_images_file_holding_labels(tmp_path):
         read_mnist_dir(d)
 
 
+def test_mnist_dir_plain_file_wins_over_its_gzip(tmp_path):
+    d, images, labels = mnist_dir(tmp_path)
+    write_idx(d / "train-images-idx3-ubyte.gz", 255 - images, gz=True)
+    ds = read_mnist_dir(d)
+    assert isinstance(ds.X, np.memmap)
+    np.testing.assert_array_equal(ds.X, images.reshape(len(images), -1))
+
+
+def test_mnist_dir_dotted_spelling(tmp_path):
+    d, images, labels = mnist_dir(tmp_path)
+    (d / "train-images-idx3-ubyte").rename(d / "train-images.idx3-ubyte")
+    (d / "train-labels-idx1-ubyte").rename(d / "train-labels.idx1-ubyte")
+    ds = read_mnist_dir(d)
+    np.testing.assert_array_equal(ds.X, images.reshape(len(images), -1))
+    assert ds.y.tolist() == labels.tolist()
+
+
+def test_mnist_dir_images_that_are_not_bytes(tmp_path):
+    d, images, labels = mnist_dir(tmp_path)
+    write_idx(d / "train-images-idx3-ubyte", images.astype(np.int32), code=0x0C)
+    with pytest.raises(DataError, match=r"expected images .* found a 3-D array of >i4"):
+        read_mnist_dir(d)
+
+
 def test_csv_weight_column_is_taken_out_of_the_features(tmp_path):
     p = write(tmp_path / "w.csv", "a,w,b,label\n1,0.5,2,x\n3,2,4,y\n5,0,6,x\n")
     ds = read_csv(p, weight="w")
@@ -404,3 +494,25 @@ def test_csv_bad_weight_columns(tmp_path):
         read_csv(p, weight="weight")
     with pytest.raises(DataError, match="is the label column"):
         read_csv(p, weight="label")
+
+
+def test_a_weight_column_by_name_without_a_header_is_named_in_the_error(tmp_path):
+    p = write(tmp_path / "w.csv", "1,0.5,0\n2,1,1\n")
+    with pytest.raises(
+        DataError, match="the sample-weight column 'w' is given by name, but header"
+    ):
+        read_csv(p, label=2, weight="w", header=False)
+
+
+def test_csv_weight_column_with_the_label_column_before_it(tmp_path):
+    p = write(tmp_path / "w.csv", "label,a,w,b\nx,1,0.5,2\ny,3,2,4\nx,5,0,6\n")
+    ds = read_csv(p, label="label", weight="w")
+    np.testing.assert_array_equal(ds.X, [[1, 2], [3, 4], [5, 6]])
+    np.testing.assert_array_equal(ds.sample_weight, [0.5, 2, 0])
+    assert ds.feature_names == ["a", "b"]
+
+
+def test_a_negative_weight_names_its_row(tmp_path):
+    p = write(tmp_path / "w.csv", "a,w,label\n1,1,x\n3,2,y\n5,-0.5,x\n")
+    with pytest.raises(DataError, match=r"sample weight -0\.5 in row 2 is negative"):
+        read_csv(p, weight="w")

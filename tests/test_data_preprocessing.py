@@ -72,6 +72,16 @@ def test_standardizer_blockwise_statistics_are_exact(X):
     assert np.isfinite(Z).all()
 
 
+def test_a_non_finite_value_in_a_later_block_names_its_row(monkeypatch):
+    import deltaprop.data.preprocessing as pre
+
+    monkeypatch.setattr(pre, "_BLOCK_VALUES", 4)  # 2 rows of 2 features a block
+    X = np.zeros((10, 2))
+    X[7, 1] = np.nan
+    with pytest.raises(DataError, match="row 7, column 1: nan is not a finite number"):
+        Standardizer().fit(X)
+
+
 def test_standardizer_errors():
     s = Standardizer()
     with pytest.raises(DataError, match="not fitted"):
@@ -136,12 +146,19 @@ def test_pixel_scaler():
         PixelScaler(0)
 
 
+def test_pixel_scaler_refuses_non_finite_floats():
+    with pytest.raises(DataError, match="row 1, column 0: inf is not a finite number"):
+        PixelScaler().fit_transform(np.array([[0.5, 1.0], [np.inf, 2.0]]))
+
+
 def test_pixel_scaler_state_roundtrip():
     p = PixelScaler(15.0).fit(np.zeros((2, 9)))
     restored = PixelScaler.from_state({k: np.asarray(v) for k, v in p.state().items()})
     assert restored.maximum == 15.0 and restored.n_x == 9
     with pytest.raises(DataError, match="PixelScaler state lacks 'maximum'"):
         PixelScaler.from_state({})
+    with pytest.raises(DataError, match="n_x must be a positive integer, got 0"):
+        PixelScaler.from_state({"maximum": np.array(255.0), "n_x": np.array(0)})
 
 
 def test_make_preprocessor():
@@ -196,6 +213,20 @@ def test_label_encoder_state_is_never_object_dtype(tmp_path):
         LabelEncoder().fit(np.array([1, "a"], dtype=object))
     with pytest.raises(DataError, match="not fitted"):
         LabelEncoder().transform([1])
+
+
+def test_label_encoder_matches_whole_floats_to_text_classes():
+    enc = LabelEncoder().fit(["1", "2", "x"])
+    assert enc.transform(np.array([2.0, 1.0])).tolist() == [1, 0]  # 2.0 is "2", not "2.0"
+
+
+def test_label_encoder_refuses_bools_nans_and_repeated_classes():
+    with pytest.raises(DataError, match="must all be numbers or all strings, found bool, int"):
+        LabelEncoder().fit(np.array([True, 2], dtype=object))
+    with pytest.raises(DataError, match="label 1 is NaN"):
+        LabelEncoder().fit([0.0, np.nan, 1.0])
+    with pytest.raises(DataError, match="sorted and distinct"):
+        LabelEncoder.from_state({"classes": np.array([1, 1, 2])})
 
 
 # ---------------------------------------------------------------------- to_columns

@@ -185,6 +185,20 @@ def test_load_paths(tmp_path):
         load(tmp_path / "g.json")
 
 
+def test_load_reads_a_tsv_as_tab_separated(tmp_path):
+    """Labels with a comma in every row would make the sniffer choose ","."""
+    (tmp_path / "d.tsv").write_text("1\t2\tx,y\n3\t4\tz,w\n")
+    ds = load(tmp_path / "d.tsv")
+    np.testing.assert_array_equal(ds.X, [[1, 2], [3, 4]])
+    assert ds.y.tolist() == ["x,y", "z,w"]
+
+
+def test_load_an_idx_file_says_to_give_its_directory(tmp_path):
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(b"\x00\x00\x08\x01\x00\x00\x00\x00")
+    with pytest.raises(DataError, match=r"\(for IDX files, give the directory that holds them\)"):
+        load(tmp_path / "train-images-idx3-ubyte")
+
+
 # ---------------------------------------------------------------------- Dataset, check_dataset
 
 

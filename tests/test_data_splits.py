@@ -78,6 +78,14 @@ def test_three_parts_and_rare_classes():
         assert (y[part] == 1).sum() == 1  # 3 members: one in each part
 
 
+def test_a_whole_number_share_is_given_exactly():
+    """The leftover members of a class go to parts whose share has a fraction: class 1's share of
+    train, 6 x 0.5 = 3, is not rounded up even when train is furthest behind its target."""
+    y = np.array([0] * 3 + [1] * 6)
+    train, val, test = stratified_split(y, fractions=(0.5, 0.25, 0.25), seed=0)
+    assert [(y[part] == 1).sum() for part in (train, val, test)] == [3, 2, 1]
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -85,8 +93,10 @@ def test_three_parts_and_rare_classes():
         (dict(fractions=(1.0,)), "give 2 fractions"),
         (dict(fractions=(0.25,) * 4), "give 2 fractions"),
         (dict(fractions=(1.2, -0.2)), "each fraction must be > 0"),
+        (dict(fractions=(1.0, 0.0)), "each fraction must be > 0"),
         (dict(fractions=("a", "b")), "fractions must be numbers"),
         (dict(seed=1.5), "seed must be an integer"),
+        (dict(seed=True), "seed must be an integer"),
     ],
 )
 def test_split_rejects_bad_arguments(kwargs, message):

@@ -3,6 +3,7 @@ exactly once per layer; a healthy run reports nothing."""
 
 import io
 import json
+import sys
 import warnings
 from types import SimpleNamespace
 
@@ -175,6 +176,46 @@ def test_state_survives_a_checkpoint_so_a_resumed_run_does_not_repeat():
         warnings.simplefilter("always")
         Trainer(Network([2, 16, 3], seed=0), epochs=2, callbacks=[resumed]).fit(X * 1e4, y)
     assert not [w for w in caught if issubclass(w.category, TrainingWarning)]
+
+
+def test_non_finite_norms_explode_and_are_not_the_largest_layers():
+    diag = Diagnostics(warn=False)
+    logs = {"cost": 1.0, "grad_norm": [float("inf"), 1.0, float("nan")], "dead_fraction": []}
+    diag.on_epoch_end(fake_trainer(), 1, logs)
+    # layer 2 is not "vanishing" next to an infinite norm
+    assert [(p.kind, p.layer) for p in diag.problems] == [(EXPLODING, 1), (EXPLODING, 3)]
+
+
+def test_a_dead_fraction_equal_to_the_threshold_is_not_reported():
+    diag = Diagnostics(warn=False, dead_threshold=0.5, persist=1)
+    diag.on_epoch_end(fake_trainer(), 1, {"cost": 1.0, "grad_norm": [], "dead_fraction": [0.5]})
+    assert diag.problems == []
+
+
+def test_zero_gradients_at_a_layer_dead_above_the_threshold_are_not_vanishing():
+    """A layer 60% dead (above the default 0.5, below persist's two epochs) explains the zero
+    gradients of the layers below and next to it."""
+    diag = Diagnostics(warn=False)
+    logs = {"cost": 1.0, "grad_norm": [0.0, 0.0, 0.0, 1.0], "dead_fraction": [0.0, 0.6, 0.0]}
+    diag.on_epoch_end(fake_trainer(), 1, logs)
+    assert diag.problems == []
+
+
+def test_a_stream_of_sys_stderr_follows_a_redirected_sys_stderr(capsys):
+    diag = Diagnostics(warn=False, stream=sys.__stderr__)
+    diag.on_epoch_end(fake_trainer(), 1, {"cost": 1.0, "grad_norm": [1e9], "dead_fraction": []})
+    err = capsys.readouterr().err
+    assert err.startswith("deltaprop: warning: epoch 1, layer 1: its weight gradient is exploding")
+
+
+def test_a_dead_streak_survives_a_checkpoint():
+    logs = {"cost": 1.0, "grad_norm": [1.0, 1.0], "dead_fraction": [0.9]}
+    diag = Diagnostics(warn=False)
+    diag.on_epoch_end(fake_trainer(), 1, logs)  # the first of the two epochs persist asks for
+    resumed = Diagnostics(warn=False)
+    resumed.load_state(json.loads(json.dumps(diag.state_dict())), {})
+    resumed.on_epoch_end(fake_trainer(), 2, logs)
+    assert [(p.kind, p.layer, p.epoch) for p in resumed.problems] == [(DEAD, 1, 2)]
 
 
 @pytest.mark.parametrize(

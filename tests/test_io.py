@@ -153,6 +153,19 @@ def test_a_file_cannot_make_loading_import_a_module(tmp_path, model, monkeypatch
     assert not Path(f"{planted}.ran").exists()
 
 
+def test_a_checkpoint_every_2_epochs_is_written_at_the_even_epochs(tmp_path, model):
+    from deltaprop.training import Trainer
+    from deltaprop.training.checkpoint import Checkpoint
+
+    m, X_rows = model
+    path = tmp_path / "run.ckpt.npz"
+    callback = Checkpoint(path, m, every=2)
+    y = np.arange(len(X_rows)) % 3
+    Trainer(m.network, epochs=3, callbacks=[callback]).fit(m.columns(X_rows), y)
+    _, scalars, _, _ = io.load_checkpoint(path)
+    assert scalars["epoch"] == 2  # written after epoch 2, not after epochs 1 and 3
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ModelFileError, match="no such file"):
         io.load(tmp_path / "nothing.npz")

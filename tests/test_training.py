@@ -1,6 +1,7 @@
 """The training loop, optimizers, schedules, early stopping, determinism and divergence."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -123,6 +124,35 @@ def test_schedules_follow_their_formulas():
     plateau = make_schedule("plateau", 0.1, factor=0.5, patience=2)
     lrs = [plateau.next_lr(e, c) for e, c in enumerate([1.0, 0.9, 0.95, 0.95, 0.95, 0.95], 1)]
     assert lrs == [0.1, 0.1, 0.1, 0.05, 0.05, 0.025]
+
+
+def test_step_decay_with_gamma_one_is_constant():
+    assert make_schedule("step", 0.1, step_size=1, gamma=1.0).next_lr(5) == 0.1
+
+
+def test_cosine_ends_at_lr_min_and_stays_there():
+    cosine = make_schedule("cosine", 0.1, epochs=10, lr_min=0.02)
+    assert cosine.next_lr(5) == pytest.approx(0.06)  # halfway from 0.1 down to 0.02
+    assert cosine.next_lr(10) == pytest.approx(0.02)
+    assert cosine.next_lr(15) == pytest.approx(0.02)  # past its period: not back up
+
+
+def test_plateau_min_delta_and_lr_min():
+    plateau = make_schedule("plateau", 1.0, factor=0.5, patience=1, min_delta=0.1, lr_min=0.3)
+    # 0.95 is better than 1.0 by less than min_delta: no improvement; lr never goes below 0.3
+    lrs = [plateau.next_lr(e, c) for e, c in enumerate([1.0, 0.95, 0.8, 0.8, 0.8], 1)]
+    assert lrs == [1.0, 0.5, 0.5, 0.3, 0.3]
+    flat = make_schedule("plateau", 1.0, factor=0.5, patience=1, min_delta=0.0)
+    assert [flat.next_lr(e, 0.5) for e in (1, 2)] == [1.0, 0.5]  # an equal cost: no improvement
+
+
+def test_plateau_state_survives_a_checkpoint():
+    plateau = make_schedule("plateau", 1.0, factor=0.5, patience=2)
+    for e, c in enumerate([1.0, 0.5, 0.7], 1):  # best 0.5, then one epoch without improvement
+        plateau.next_lr(e, c)
+    resumed = make_schedule("plateau", 1.0, factor=0.5, patience=2)
+    resumed.load_state_dict(plateau.state_dict())
+    assert resumed.next_lr(4, 0.6) == 0.5  # the second epoch no better than 0.5
 
 
 def test_schedule_sets_the_learning_rate_of_each_epoch():
@@ -339,6 +369,51 @@ def test_early_stopping_restores_the_best_epoch():
     assert len(history) < 100 and stopper.stopped_epoch == len(history)
     assert len(history) - best == 3
     np.testing.assert_array_equal(net.W[1], snapshots[best])
+
+
+def run_stopper(stopper, costs, first_epoch=1):
+    """Feed ``costs`` to ``stopper`` as the epochs' training costs, through a stand-in trainer
+    whose weights at epoch e are {"W1": [e]}; return the trainer once stopped or out of costs."""
+    trainer = SimpleNamespace(stop_training=False, epoch=0, restored=None)
+    trainer.copy_weights = lambda: {"W1": np.array([trainer.epoch])}
+    trainer.set_weights = lambda weights: setattr(trainer, "restored", weights)
+    for epoch, cost in enumerate(costs, first_epoch):
+        trainer.epoch = epoch
+        stopper.on_epoch_end(trainer, epoch, {"cost": cost})
+        if trainer.stop_training:
+            break
+    stopper.on_train_end(trainer)
+    return trainer
+
+
+def test_early_stopping_needs_an_improvement_of_more_than_min_delta():
+    equal = EarlyStopping(patience=1)
+    assert run_stopper(equal, [1.0, 1.0]).stop_training  # an equal cost is no improvement
+    assert equal.best_epoch == 1 and equal.stopped_epoch == 2
+    small = EarlyStopping(patience=1, min_delta=0.1)
+    trainer = run_stopper(small, [1.0, 0.95])
+    assert trainer.stop_training and small.best_epoch == 1
+    assert trainer.restored["W1"].tolist() == [1]
+
+
+def test_early_stopping_without_restore_best_keeps_the_last_weights():
+    trainer = run_stopper(EarlyStopping(patience=1, restore_best=False), [1.0, 2.0])
+    assert trainer.stop_training and trainer.restored is None
+
+
+def test_early_stopping_state_survives_a_checkpoint():
+    stopper = EarlyStopping(patience=2)
+    run_stopper(stopper, [1.0, 2.0])  # one epoch without improvement
+    resumed = EarlyStopping(patience=2)
+    resumed.load_state(stopper.state_dict(), stopper.state_arrays())
+    trainer = run_stopper(resumed, [3.0], first_epoch=3)
+    assert trainer.stop_training and resumed.stopped_epoch == 3
+    assert trainer.restored["W1"].tolist() == [1]
+
+
+def test_early_stopping_patience_must_be_positive():
+    with pytest.raises(ValueError, match="patience must be at least 1, got 0"):
+        EarlyStopping(patience=0)
 
 
 def test_divergence_stops_with_a_clear_message_and_keeps_finite_weights():

@@ -338,7 +338,8 @@ def read_csv(
         )
     if isinstance(label, str) or isinstance(weight, str):
         if header is False:
-            raise DataError(f"{p}: the label column {label!r} is given by name, but header=False")
+            what, name = ("label", label) if isinstance(label, str) else ("sample-weight", weight)
+            raise DataError(f"{p}: the {what} column {name!r} is given by name, but header=False")
         header = True
     guessed = header is None
     if header is None:
