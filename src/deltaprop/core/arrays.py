@@ -46,12 +46,13 @@ def namespace(*arrays) -> ModuleType:
     raises when they come from different libraries."""
     for a in arrays:  # a plain loop: this runs for every activation on the hot path
         if not isinstance(a, _NUMPY_OR_SCALAR):
-            arrays = [a for a in arrays if not isinstance(a, _SCALAR)]
+            arrays = [x for x in arrays if not isinstance(x, _SCALAR)]
             kind = type(a)
-            if kind in _NAMESPACE_OF_TYPE and all(type(x) is kind for x in arrays):
+            one_kind = all(type(x) is kind for x in arrays)
+            if one_kind and kind in _NAMESPACE_OF_TYPE:
                 return _NAMESPACE_OF_TYPE[kind]
-            xp = compat().array_namespace(*arrays)
-            if all(type(x) is kind for x in arrays):
+            xp = compat().array_namespace(*arrays)  # raises for arrays of several libraries
+            if one_kind:
                 _NAMESPACE_OF_TYPE[kind] = xp
             return xp
     return np
