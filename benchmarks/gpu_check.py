@@ -18,6 +18,13 @@ that is not installed is skipped, and the results say why):
    rate. Work is counted as 6 x weights x examples.
    On CUDA each epoch also counts the times the host waits for the device (PyTorch's sync debug
    mode, which sees PyTorch's waits only).
+3. CUDA graphs, the path past the launch limit: with plain SGD, deltaprop's step on PyTorch
+   tensors and PyTorch's own eager step, each captured once as a CUDA graph
+   (``torch.cuda.graph``) and replayed for every mini-batch, one launch a step. The graphed
+   epoch must leave the weights a ``Trainer`` epoch leaves (within float32 tolerance) before
+   its time means anything. Only through PyTorch: CuPy refuses every cuBLAS call while a stream
+   is capturing (``NotImplementedError``), so a step with matrix products cannot be captured
+   there.
 
 A run that fails (out of memory, a library's missing function) is recorded as one line and the
 others go on; DIR/gpu_check.json is rewritten after every case, so a run stopped early keeps
@@ -39,7 +46,7 @@ import numpy as np
 from deltaprop.core import Network, gradcheck
 from deltaprop.core.arrays import asarray, resolve, to_numpy
 from deltaprop.core.errors import InputError
-from deltaprop.training import Trainer, make_optimizer
+from deltaprop.training import GradientDescent, Trainer, make_optimizer
 
 
 def import_torch(script: str):
@@ -148,6 +155,123 @@ def deltaprop_epoch(torch, sizes, X, y, batch: int, optimizer: str, device: str,
     return time.perf_counter() - start
 
 
+def capture(torch, device: str, step):
+    """``step`` (a function of no arguments) captured as a CUDA graph: a function that replays
+    it in one launch. Off CUDA (the dry run) ``step`` itself, run as it is. Three steps run
+    first on a side stream, as capture needs: a library sets up its handles and workspaces at a
+    first call, which must not happen inside the capture."""
+    if not device.startswith("cuda"):
+        return step
+    side = torch.cuda.Stream()
+    side.wait_stream(torch.cuda.current_stream())
+    with torch.cuda.stream(side):
+        for _ in range(3):
+            step()
+    torch.cuda.current_stream().wait_stream(side)
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph):
+        step()
+    return graph.replay
+
+
+def deltaprop_graph_run(torch, sizes, X_rows, y, batch: int, device: str):
+    """(seconds, network) for one epoch of deltaprop's SGD step on PyTorch tensors, captured as a
+    CUDA graph and replayed for each full mini-batch (the last, shorter one runs as it is).
+
+    The step is the Trainer's without its bookkeeping (cost and accuracy), on fixed input
+    buffers that each mini-batch is copied into, and the epoch visits the examples in the order
+    ``Trainer(seed=0)`` does, so it must leave the Trainer's weights. X_rows (m, n_x) and y (m,)
+    on the device. Capture is not timed (once per fit); the weights it moved are put back."""
+    m = X_rows.shape[0]
+    net = Network(sizes, seed=0, dtype=np.float32, xp="torch", device=device)
+    rule = GradientDescent(lr=LEARNING_RATES["sgd"])
+    Y_rows = net._one_hot(y).T.contiguous()  # (m, n_y), one-hot rows as the Trainer lays them
+    X_b, Y_b = X_rows[:batch].clone(), Y_rows[:batch].clone()  # the graph's fixed inputs
+
+    def step(X_b, Y_b):  # (Algorithm "Training": forward, backward, update)
+        net._forward(X_b.T)
+        dW, db = net._backward(Y_b.T, 1 / X_b.shape[0])
+        rule.step(net, dW, db)
+
+    start_weights = {name: P.clone() for name, P in net.parameters()}
+    rule.step(net, *net.gradients(X_b.T, Y_b.T))  # W[l], b[l] become views of one vector
+    replay = capture(torch, device, lambda: step(X_b, Y_b))
+    for name, P in net.parameters():  # in place: the graph holds these very arrays
+        P.copy_(start_weights[name])
+    synchronise(torch, device)
+    start = time.perf_counter()
+    order = torch.from_numpy(np.random.default_rng(0).permutation(m)).to(device)
+    X_epoch, Y_epoch = X_rows[order], Y_rows[order]
+    full = m // batch
+    for k in range(full):
+        X_b.copy_(X_epoch[k * batch : (k + 1) * batch])
+        Y_b.copy_(Y_epoch[k * batch : (k + 1) * batch])
+        replay()
+    if full * batch < m:
+        step(X_epoch[full * batch :], Y_epoch[full * batch :])
+    synchronise(torch, device)
+    return time.perf_counter() - start, net
+
+
+def deltaprop_graph_epoch(torch, sizes, X_rows, y, batch: int, device: str) -> float:
+    """Seconds for one epoch of ``deltaprop_graph_run``."""
+    return deltaprop_graph_run(torch, sizes, X_rows, y, batch, device)[0]
+
+
+def torch_graph_epoch(torch, sizes, X_rows, y, batch: int, device: str) -> float:
+    """Seconds for one epoch of PyTorch's eager nn.Sequential SGD step captured as a CUDA graph
+    (PyTorch's whole-network capture) and replayed for each full mini-batch."""
+    model = torch_mlp(torch, sizes).to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATES["sgd"])
+    loss_fn = torch.nn.CrossEntropyLoss()
+    X_b, y_b = X_rows[:batch].clone(), y[:batch].clone()
+
+    def step(X_b, y_b):
+        optimizer.zero_grad(set_to_none=True)  # on the host: backward writes fresh gradients
+        loss_fn(model(X_b), y_b).backward()
+        optimizer.step()
+
+    replay = capture(torch, device, lambda: step(X_b, y_b))
+    m = X_rows.shape[0]
+    synchronise(torch, device)
+    start = time.perf_counter()
+    order = torch.randperm(m, device=device)
+    full = m // batch
+    for k in range(full):
+        index = order[k * batch : (k + 1) * batch]
+        X_b.copy_(X_rows[index])
+        y_b.copy_(y[index])
+        replay()
+    if full * batch < m:
+        index = order[full * batch :]
+        step(X_rows[index], y[index])
+    synchronise(torch, device)
+    return time.perf_counter() - start
+
+
+def check_graph(torch, device: str) -> dict:
+    """A graphed epoch of deltaprop's step against a Trainer epoch from the same weights, in
+    the same order: the graph must replay the step itself, not stale values baked into it."""
+    sizes, m, batch = (784, 256, 128, 10), 2000, 128  # 15 graphed steps and a shorter last one
+    rng = np.random.default_rng(1)
+    X_rows = torch.from_numpy(rng.random((m, sizes[0]), dtype=np.float32)).to(device)
+    y = torch.from_numpy(rng.integers(0, sizes[-1], m)).to(device)
+    _, graphed = deltaprop_graph_run(torch, sizes, X_rows, y, batch, device)
+    net = Network(sizes, seed=0, dtype=np.float32, xp="torch", device=device)
+    rule = GradientDescent(lr=LEARNING_RATES["sgd"])
+    Trainer(net, rule, epochs=1, batch_size=batch, seed=0).fit(X_rows.T, y)
+    reference = {name: to_numpy(P) for name, P in net.parameters()}
+    initial = dict(Network(sizes, seed=0, dtype=np.float32).parameters())
+    error = max(
+        float(np.linalg.norm(to_numpy(P) - reference[name]))
+        / float(np.linalg.norm(reference[name] - initial[name]))
+        for name, P in graphed.parameters()
+    )
+    # Relative to how far the epoch moved the weights: a graph that replays stale values is
+    # off by about 1; float32 rounding, even with other product algorithms, by far less.
+    return {"network": "-".join(map(str, sizes)), "graph_vs_trainer": error, "passed": error < 1e-3}
+
+
 def device_syncs(torch, device: str, run, *args) -> int | None:
     """How many times ``run(*args)`` makes the host wait for the device (CUDA's synchronisation
     debug mode warns at each); None off CUDA. PyTorch sees only its own waits, so a run on
@@ -219,6 +343,26 @@ def time_training(
             for library in libraries
         }
         epochs["torch"] = (torch_epoch, torch, sizes, X_torch, y_torch, *setting)
+        if optimizer == "sgd":  # one launch a step (see capture)
+            if "torch" in libraries:
+                epochs["deltaprop[torch] graph"] = (
+                    deltaprop_graph_epoch,
+                    torch,
+                    sizes,
+                    X_torch,
+                    y_torch,
+                    batch,
+                    device,
+                )
+            epochs["torch graph"] = (
+                torch_graph_epoch,
+                torch,
+                sizes,
+                X_torch,
+                y_torch,
+                batch,
+                device,
+            )
         times, syncs, errors = {}, {}, {}
         for name, (run, *args) in epochs.items():
             try:
@@ -299,6 +443,12 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as e:  # noqa: BLE001 - recorded; the timings below still run
             result["gradients"].append({"library": library, "error": failure(e), "passed": False})
         write_json(out, result)
+    if "torch" in libraries:
+        try:
+            result["graph"] = check_graph(torch, args.device)
+        except Exception as e:  # noqa: BLE001 - recorded; the timings below still run
+            result["graph"] = {"error": failure(e), "passed": False}
+        write_json(out, result)
     for row in result["gradients"]:
         if "error" in row:
             print(f"gradients on {row['library']}: {row['error']} -> FAILED")
@@ -308,6 +458,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['finite_differences_float64']:.1e}, float64 vs numpy "
             f"{row['float64_vs_numpy']:.1e}, float32 vs numpy "
             f"{row['float32_vs_numpy']:.1e} -> {'ok' if row['passed'] else 'FAILED'}"
+        )
+
+    graph = result.get("graph")
+    if graph is not None:
+        print(
+            f"CUDA graph of deltaprop's step: {graph['error']} -> FAILED"
+            if "error" in graph
+            else f"CUDA graph of deltaprop's step, {graph['network']}: one epoch against the "
+            f"Trainer's {graph['graph_vs_trainer']:.1e} -> {'ok' if graph['passed'] else 'FAILED'}"
         )
 
     def save(rows):
@@ -323,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, seconds in row["seconds"].items():
             waits = row["syncs_per_epoch"][name]
             print(
-                f"  {name:<18} {seconds:8.3f} s {row['tflops'][name]:7.2f} TFLOP/s"
+                f"  {name:<22} {seconds:8.3f} s {row['tflops'][name]:7.2f} TFLOP/s"
                 + (
                     f"  torch/this time {row['torch_time_over'][name]:5.2f}"
                     if name in row["torch_time_over"]
@@ -332,10 +491,11 @@ def main(argv: list[str] | None = None) -> int:
                 + (f"  waits {waits}" if waits is not None else "")
             )
         for name, error in row["errors"].items():
-            print(f"  {name:<18} FAILED: {error}")
+            print(f"  {name:<22} FAILED: {error}")
     print(f"written: {out}")
     ran = all(not row["errors"] for row in rows)
-    return 0 if ran and result["gradients"] and all(r["passed"] for r in result["gradients"]) else 1
+    checks = result["gradients"] + ([graph] if graph is not None else [])
+    return 0 if ran and result["gradients"] and all(check["passed"] for check in checks) else 1
 
 
 if __name__ == "__main__":

@@ -162,10 +162,12 @@ def test_the_gpu_check_runs_dry_on_the_cpu(tmp_path):
         for network in ("3-4-3-2", "784-256-128-10")
     ]
     assert all(row["passed"] for row in result["gradients"])
+    assert result["graph"]["passed"] and result["graph"]["graph_vs_trainer"] < 1e-3
     cases = [(row["batch"], row["optimizer"]) for row in result["training"]]
     assert cases == [(128, "sgd"), (1024, "sgd"), (128, "adam")]
     for row in result["training"]:
-        assert set(row["seconds"]) == {"deltaprop[numpy]", "deltaprop[torch]", "torch"}
+        graphs = {"deltaprop[torch] graph", "torch graph"} if row["optimizer"] == "sgd" else set()
+        assert set(row["seconds"]) == {"deltaprop[numpy]", "deltaprop[torch]", "torch"} | graphs
         assert all(seconds > 0 for seconds in row["seconds"].values())
         assert row["errors"] == {}
     assert "-> ok" in done.stdout and "not_a_library: skipped" in done.stdout
@@ -189,7 +191,27 @@ def test_the_gpu_check_keeps_the_other_numbers_when_one_run_fails(monkeypatch, t
     assert len(result["training"]) == 3
     for row in result["training"]:
         assert row["errors"] == {"deltaprop[numpy]": "RuntimeError: out of device memory"}
-        assert set(row["seconds"]) == {"torch"}
+        graph = {"torch graph"} if row["optimizer"] == "sgd" else set()
+        assert set(row["seconds"]) == {"torch"} | graph
+
+
+def test_the_graph_check_fails_when_the_replayed_step_does_not_train(monkeypatch):
+    """The check of a graphed epoch against the Trainer's must catch a graph that replays
+    nothing new (here: one that replays nothing at all), as a stale capture would."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("array_api_compat")
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import gpu_check
+
+    assert gpu_check.check_graph(torch, "cpu")["passed"]
+
+    def stale(torch, device, step):
+        step()  # the capture's own run, then replays that change nothing
+        return lambda: None
+
+    monkeypatch.setattr(gpu_check, "capture", stale)
+    check = gpu_check.check_graph(torch, "cpu")
+    assert not check["passed"] and check["graph_vs_trainer"] > 0.1
 
 
 def test_the_launch_count_runs_and_sees_what_a_step_asks_of_a_gpu(tmp_path):
