@@ -22,9 +22,10 @@ that is not installed is skipped, and the results say why):
    tensors and PyTorch's own eager step, each captured once as a CUDA graph
    (``torch.cuda.graph``) and replayed for every mini-batch, one launch a step. The graphed
    epoch must leave the weights a ``Trainer`` epoch leaves (within float32 tolerance) before
-   its time means anything. Only through PyTorch: CuPy refuses every cuBLAS call while a stream
-   is capturing (``NotImplementedError``), so a step with matrix products cannot be captured
-   there.
+   its time means anything. The capture is not timed (once per fit), but its own waits for the
+   device are among the epoch's counted waits. Only through PyTorch: CuPy refuses every cuBLAS
+   call while a stream is capturing (``NotImplementedError``), so a step with matrix products
+   cannot be captured there.
 
 A run that fails (out of memory, a library's missing function) is recorded as one line and the
 others go on; DIR/gpu_check.json is rewritten after every case, so a run stopped early keeps
