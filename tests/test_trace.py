@@ -119,6 +119,49 @@ def test_equations_and_kinds_are_the_reports():
     assert [o.shape for o in product.operands] == [(3, 2), (2, 5)]
 
 
+def test_the_latex_sets_the_scale_by_one_over_m_and_the_sum_over_examples():
+    steps = by_name(seed_trace()[-1])
+    assert steps["delta[3]"].latex == r"\delta^{[3]} = \frac{1}{m} (A^{[3]} - Y)"
+    assert steps["db[3]"].latex == r"db^{[3]} = \sum_{i=1}^{m} \delta^{[3]}_{:,i}"
+
+
+def test_the_scale_by_one_over_m_lists_the_number_as_an_operand():
+    """delta[L] = (A[L] - Y) * w: the scale's operands are the difference and the number 1/m."""
+    from deltaprop.explain.trace import Operand
+
+    scale = by_name(seed_trace()[-1])["delta[3]"].operations[1]
+    assert scale.kind == "scale"
+    assert scale.operands == (Operand("A[3] - Y", (2, M)), Operand("1/m", ()))
+    assert "(2x5), scalar -> (2x5)" in as_text(seed_trace()[-1])
+
+
+def test_the_primitives_of_a_call_name_what_numpy_ran():
+    """Inside g and g' each numpy operation has its own kind and its operands' expressions."""
+
+    def primitives(step, i=0):
+        return [(p.kind, [o.expr for o in p.operands]) for p in step.operations[i].primitives]
+
+    steps = by_name(seed_trace()[-1])
+    assert primitives(steps["A[1]"]) == [("element-wise max", ["Z[1]", "0"])]
+    assert primitives(steps["delta[2]"], 2) == [("compare", ["Z[2]", "0"]), ("cast", ["Z[2] > 0"])]
+    net = Network([3, 4, 3, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    sigmoid = primitives(by_name(trace(net, *data(net)))["A[1]"])
+    assert [kind for kind, _ in sigmoid] == [
+        "element-wise absolute",
+        "negate",
+        "element-wise exp",
+        "compare",
+        "add",
+        "divide",  # 1 / (1 + E): a number over an array is no scaling
+        "add",
+        "divide",
+        "where",
+    ]
+    assert sigmoid[1] == ("negate", ["|Z[1]|"])
+    assert sigmoid[5] == ("divide", ["1", "1 + exp(-|Z[1]|)"])
+    assert sigmoid[-1][1][0] == "Z[1] >= 0"
+
+
 def test_flops():
     net, _, _, records = seed_trace()
     n = net.sizes
@@ -183,6 +226,30 @@ def test_a_changed_derivative_changes_the_trace():
     assert [p.kind for p in original.primitives] == ["compare", "cast"]  # (Z > 0).astype(...)
 
 
+def test_a_derivative_computed_in_place_is_written_with_its_brackets():
+    """A custom g' with nested differences and products, one of them in place: each operand is
+    the expression that made it, bracketed where the operations nest on the right."""
+    net, X, y, _ = seed_trace()
+
+    def g_prime(Z):
+        G = Z - (Z - 1.0)
+        np.multiply(G, Z * (Z * 0.5), out=G)  # in place: G is the product from here on
+        return G / -2.0
+
+    net.g = {**net.g, 1: dataclasses.replace(net.g[1], g_prime=g_prime)}
+    step = by_name(trace(net, X, y))["delta[1]"]
+    assert step.equation == "delta[1] = (W[2]^T delta[2]) * relu'(Z[1])"
+    inner = [(p.kind, [o.expr for o in p.operands]) for p in step.operations[2].primitives]
+    assert inner == [
+        ("subtract", ["Z[1]", "1"]),
+        ("subtract", ["Z[1]", "Z[1] - 1"]),
+        ("scale", ["Z[1]", "0.5"]),
+        ("Hadamard product", ["Z[1]", "0.5 Z[1]"]),
+        ("Hadamard product", ["Z[1] - (Z[1] - 1)", "Z[1] * (0.5 Z[1])"]),
+        ("scale", ["(Z[1] - (Z[1] - 1)) * (Z[1] * (0.5 Z[1]))", "-2"]),
+    ]
+
+
 def test_the_network_is_left_as_it_was():
     net = Network(SEED_SIZES, seed=0)
     X, y = data(net)
@@ -199,6 +266,38 @@ def test_the_network_is_left_as_it_was():
         assert net.Z[l].shape[1] == M
     for name, P in net.parameters():
         np.testing.assert_array_equal(P, values[name])
+
+
+def test_a_network_that_never_ran_gains_no_attributes_from_the_pass():
+    """The forward pass sets attributes (log A[L]) that a new network lacks; none stays behind."""
+    net = Network(SEED_SIZES, seed=0)
+    before = set(vars(net))
+    trace(net, *data(net))
+    assert set(vars(net)) == before
+
+
+def test_inputs_are_copies_of_the_operands_the_pass_started_from():
+    net = Network(SEED_SIZES, seed=0)
+    X, y = data(net)
+    records = trace(net, X, y)
+    layers = [f"{p}[{l}]" for l in range(1, net.L + 1) for p in "Wb"]
+    assert set(records.inputs) == {"A[0]", "Y", *layers}  # 1/m is a number, not an input
+    W1, X0 = net.W[1].copy(), X.copy()
+    net.W[1] += 1.0  # a training step updates the parameters in place
+    X *= 2.0
+    np.testing.assert_array_equal(records.inputs["W[1]"], W1)
+    np.testing.assert_array_equal(records.inputs["A[0]"], X0)
+
+
+def test_each_value_is_an_array_of_its_own():
+    """Step values are copies: with g = identity, A[L] and Z[L] hold the same numbers, yet
+    changing one leaves the other."""
+    net = Network(SEED_SIZES, output="identity", loss="mse", seed=0)
+    records = trace(net, *data(net))
+    values = [r.value for r in records] + list(records.inputs.values())
+    for i, a in enumerate(values):
+        for b in values[i + 1 :]:
+            assert not np.shares_memory(a, b)
 
 
 def test_the_network_is_restored_when_the_pass_fails(monkeypatch):
@@ -368,6 +467,12 @@ def test_plain_text_and_values():
     assert "(3x2), (2x5) -> (3x5)" in text
     assert f"{records.total_flops - records.forward_flops:,}" in text
     assert "W[1] (4x3)" in text and "db[1] (4x1)" in text
+
+
+def test_plain_text_names_the_function_of_each_call():
+    text = as_text(seed_trace()[-1])
+    for label in ("element-wise g (relu)", "column-wise g (softmax)", "element-wise g' (relu)"):
+        assert label in text
 
 
 def test_without_rich(monkeypatch):
