@@ -3,6 +3,7 @@
 import dataclasses
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from deltaprop import DeltapropWarning, Network
 from deltaprop.core import COMBINATIONS
 from deltaprop.explain import as_json, as_latex, as_table, as_text, run_trace, trace
-from deltaprop.explain.render import render
+from deltaprop.explain.render import example_data, format_matrix, render, totals
 
 SEED_SIZES = [3, 4, 3, 2]
 M = 5
@@ -414,6 +415,42 @@ def test_json_round_trips():
     assert delta2["operations"][2]["primitives"][0]["kind"] == "compare"
 
 
+def test_json_keeps_both_totals_and_the_inputs_values():
+    records = seed_trace()[-1]
+    doc = json.loads(as_json(records, values=True))
+    assert doc["forward_flops"] == records.forward_flops
+    assert doc["backward_flops"] == records.backward_flops
+    assert doc["forward_flops"] != doc["backward_flops"]
+    for name, value in records.inputs.items():
+        np.testing.assert_array_equal(np.array(doc["inputs"][name]["value"]), value)
+
+
+def test_json_writes_a_value_that_is_not_finite_as_null():
+    """NaN and inf are not JSON: strict parsers must read the document."""
+    net = Network(SEED_SIZES, seed=0)
+    net.W[1][0, 0] = np.nan  # NaN flows through row 0 of Z[1]
+    with np.errstate(all="ignore"):
+        records = trace(net, *data(net))
+
+    def refuse(constant):
+        raise ValueError(f"not strict JSON: {constant}")
+
+    doc = json.loads(as_json(records, values=True), parse_constant=refuse)
+    z1 = doc["steps"][0]
+    assert z1["name"] == "Z[1]" and z1["value"][0] == [None] * M
+    assert doc["inputs"]["W[1]"]["value"][0][0] is None
+
+
+def test_totals_of_a_plain_list_of_steps_are_the_sums_of_their_flops():
+    records = seed_trace()[-1]
+    assert records.unattributed == ()  # so the steps hold every operation
+    assert totals(list(records)) == totals(records)
+    assert totals(list(records)) == {
+        "forward": records.forward_flops,
+        "backward": records.backward_flops,
+    }
+
+
 def test_latex_table():
     latex = as_latex(seed_trace()[-1])
     assert latex.startswith(r"\begin{tabular}") and latex.endswith(r"\end{tabular}")
@@ -421,6 +458,23 @@ def test_latex_table():
         assert needed in latex
     assert r"$(4 \times 3), (3 \times 5) \to (4 \times 5)$" in latex
     assert "leaky\\_relu" in as_latex(seed_trace(hidden="leaky_relu")[-1])
+
+
+def test_latex_table_names_the_passes_the_functions_and_the_totals():
+    net = Network(SEED_SIZES, seed=0)
+    records = trace(net, *data(net, m=50))  # enough examples for flops over 1,000
+    latex = as_latex(records)
+    assert r"\emph{Forward pass}" in latex and r"\emph{Backward pass}" in latex
+    assert latex.index(r"\emph{Forward pass}") < latex.index(r"\emph{Backward pass}")
+    assert r"element-wise $g$ (relu)" in latex and r"element-wise $g'$ (relu)" in latex
+    assert r"column-wise $g$ (softmax)" in latex
+    for phase, flops in (("Forward", records.forward_flops), ("Backward", records.backward_flops)):
+        assert flops > 1000
+        total = f"{flops:,}".replace(",", r"\,")
+        assert rf"\multicolumn{{4}}{{@{{}}l}}{{{phase} pass, total}} & {total} \\" in latex
+    mse = Network(SEED_SIZES, output="identity", loss="mse", seed=0)
+    generic = as_latex(trace(mse, *data(mse)))
+    assert r"loss derivative $\partial J / \partial A$ (mse)" in generic
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
@@ -460,6 +514,18 @@ def test_rich_table():
     assert "dW[1] (4×3)" in rich_text(as_table(records, values=True))
 
 
+def test_the_tables_end_with_the_total_flops_of_each_pass():
+    records = seed_trace()[-1]
+    for text in (rich_text(as_table(records)), as_text(records)):
+        assert text.splitlines()[0].strip() == records.network  # the network, as the title
+        forward, backward = (
+            next(line for line in text.splitlines() if f"{phase} pass, total" in line)
+            for phase in ("forward", "backward")
+        )
+        assert forward.rstrip(" │").endswith(f"{records.forward_flops:,}")
+        assert backward.rstrip(" │").endswith(f"{records.backward_flops:,}")
+
+
 def test_plain_text_and_values():
     records = seed_trace()[-1]
     text = as_text(records, values=True)
@@ -493,6 +559,26 @@ def test_run_trace_formats():
     assert run_trace(seed=3) == run_trace(seed=3)
     with pytest.raises(ValueError, match="unknown trace format"):
         run_trace(fmt="html")
+
+
+def test_the_example_data_follow_the_seed_and_suit_the_loss():
+    """The values printed are those of the seed's data, drawn apart from the weights' draws."""
+    assert run_trace(seed=3, values=True) == run_trace(seed=3, values=True)
+    assert run_trace(seed=3, values=True) != run_trace(seed=4, values=True)
+    net = Network([3, 4, 4], seed=0)
+    X, y = example_data(net, 60, seed=0)
+    assert X.shape == (3, 60) and set(y.tolist()) == {0, 1, 2, 3}  # every one of the 4 classes
+    assert abs(np.corrcoef(X.ravel()[:12], net.W[1].ravel())[0, 1]) < 0.9
+    binary = Network([3, 4, 2], output="sigmoid", seed=0)
+    assert set(np.unique(example_data(binary, 60)[1])) == {0, 1}
+
+
+def test_format_matrix_aligns_the_columns_to_four_significant_digits():
+    text = format_matrix(np.array([[1.0, -0.123456], [1234.5678, 2.0]]))
+    assert text.split() == ["[[", "1", "-0.1235]", "[", "1235", "2]]"]
+    rows = [line.replace("[", " ").replace("]", " ") for line in text.splitlines()]
+    ends = [[m.end() for m in re.finditer(r"\S+", row)] for row in rows]
+    assert ends[0] == ends[1]  # each column's entries end at the same place
 
 
 def test_importing_explain_pulls_in_nothing_heavy():
