@@ -191,6 +191,178 @@ def test_learning_curves_of_a_regression_history(tmp_path):
         plots.learning_curves({"epoch": [], "cost": []}, tmp_path / "e.png")
 
 
+# ---------------------------------------------------------------------- what the figures draw
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """The figures the plot functions build, kept instead of written (in the order drawn)."""
+    figures = []
+
+    def keep(fig, path):
+        figures.append(fig)
+        return Path(path)
+
+    monkeypatch.setattr(plots, "_save", keep)
+    return figures
+
+
+def line(ax, label):
+    (found,) = [ln for ln in ax.lines if ln.get_label() == label]
+    return found
+
+
+def labels(ticks) -> list[str]:
+    return [t.get_text() for t in ticks]
+
+
+CURVES = {
+    "epoch": [1, 2, 3, 4],
+    "cost": [4.0, 1.0, 0.5, 0.1],  # falls by a factor of 40: a log scale
+    "val_cost": [3.0, 0.8, 0.9, None],
+    "accuracy": [0.5, 0.7, 0.8],  # saved before the last epoch's value existed
+    "val_accuracy": [0.4, 0.9, 0.6, 0.7],
+}
+
+
+def test_learning_curves_draw_the_histories_values_and_ring_the_best_validation_epoch(
+    tmp_path, drawn
+):
+    plots.learning_curves(CURVES, tmp_path / "c.png")
+    (fig,) = drawn
+    cost, accuracy = fig.axes
+    assert [t.get_text() for t in fig.texts] == ["Learning curves (4 epochs)"]
+    assert (cost.get_title(), accuracy.get_title()) == ("Cost", "Accuracy")
+    assert cost.get_xlabel() == accuracy.get_xlabel() == "epoch"
+    np.testing.assert_array_equal(line(cost, "training").get_xdata(), [1, 2, 3, 4])
+    np.testing.assert_array_equal(line(cost, "training").get_ydata(), CURVES["cost"])
+    np.testing.assert_array_equal(line(cost, "validation").get_ydata(), [3.0, 0.8, 0.9, np.nan])
+    best = line(cost, "best validation: 0.8 (epoch 2)")
+    assert (list(best.get_xdata()), list(best.get_ydata())) == ([2], [0.8])
+    assert cost.get_yscale() == "log" and cost.get_ylabel() == "cost J (log scale)"
+    np.testing.assert_array_equal(line(accuracy, "training").get_ydata(), [0.5, 0.7, 0.8, np.nan])
+    np.testing.assert_array_equal(line(accuracy, "validation").get_ydata(), [0.4, 0.9, 0.6, 0.7])
+    best = line(accuracy, "best validation: 90.0% (epoch 2)")  # the highest accuracy
+    assert list(best.get_xdata()) == [2]
+    assert accuracy.get_yscale() == "linear"
+
+
+def test_learning_curves_of_a_regression_draw_one_linear_cost_panel(tmp_path, drawn):
+    """No accuracy: the cost panel alone; a cost that falls by a factor of 6 stays linear."""
+    h = {"epoch": [1, 2, 3], "cost": [3.0, 1.0, 0.5], "accuracy": [None] * 3}
+    plots.learning_curves(h, tmp_path / "c.png")
+    (ax,) = drawn[0].axes
+    assert ax.get_title() == "Cost" and ax.get_yscale() == "linear"
+    assert ax.get_ylabel() == "cost J"
+    assert [ln.get_label() for ln in ax.lines] == ["training"]
+
+
+C4 = np.array([[5, 1, 0, 0], [2, 6, 2, 0], [0, 0, 4, 1], [0, 1, 0, 3]])  # rows: true classes
+
+
+def test_confusion_matrix_draws_true_classes_as_rows_and_labels_every_cell(tmp_path, drawn):
+    names = ["a", "bb", "c", "d"]
+    plots.confusion_matrix(C4, names, tmp_path / "cm.png")
+    ax, colorbar = drawn[0].axes
+    (image,) = ax.images
+    np.testing.assert_array_equal(image.get_array(), C4)
+    assert image.get_clim() == (0, 6)  # the colour scale spans the counts
+    assert colorbar.get_ylabel() == "examples"
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    assert labels(ax.get_xticklabels()) == labels(ax.get_yticklabels()) == names
+    assert ax.get_title() == "Confusion matrix, counts\naccuracy 72.0% on 25 examples"
+    cells = {tuple(t.get_position()): t.get_text() for t in ax.texts}
+    assert cells == {
+        (j, i): str(C4[i, j]) if C4[i, j] else "·" for i in range(4) for j in range(4)
+    }  # text (x, y) = (predicted j, true i)
+
+
+def test_a_normalised_confusion_matrix_shows_each_true_classs_recall(tmp_path, drawn):
+    plots.confusion_matrix(C4, "abcd", tmp_path / "cm.png", normalize=True)
+    ax, colorbar = drawn[0].axes
+    recall = C4 / C4.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(ax.images[0].get_array(), recall)
+    assert ax.images[0].get_clim() == (0, 1)
+    assert colorbar.get_ylabel() == "fraction of the true class"
+    assert ax.get_title().startswith("Confusion matrix, row-normalised\naccuracy 72.0%")
+    cells = {tuple(t.get_position()): t.get_text() for t in ax.texts}
+    assert cells[(0, 0)] == "0.83" and cells[(2, 1)] == "0.20"
+
+
+def test_decision_boundary_draws_each_class_and_rings_the_misclassified(tmp_path, drawn):
+    """An untrained network gets some examples wrong: they are ringed, and counted."""
+    rng = np.random.default_rng(0)
+    X_rows = rng.normal(size=(30, 2))
+    y = (X_rows[:, 0] > 0).astype(int)
+    net = Network([2, 4, 2], seed=0)
+    predicted = net.predict(X_rows.T)
+    wrong = predicted != y
+    assert 0 < wrong.sum() < 30
+    plots.decision_boundary(net, X_rows, y, tmp_path / "b.png", class_names=["no", "yes"])
+    ax = drawn[0].axes[0]
+    assert ax.get_xlabel() == "x1 (network input)" and ax.get_ylabel() == "x2 (network input)"
+    assert ax.get_title().endswith(f"accuracy {1 - wrong.mean():.1%} on these 30 examples")
+    (regions,) = [c for c in ax.collections if hasattr(c, "levels") and c.filled]
+    np.testing.assert_array_equal(regions.levels, [-0.5, 0.5, 1.5])  # one band per class
+    points = {c.get_label(): c.get_offsets() for c in ax.collections if not hasattr(c, "levels")}
+    assert list(points) == ["no", "yes", f"misclassified ({wrong.sum()})"]
+    np.testing.assert_array_equal(points["no"], X_rows[y == 0])
+    np.testing.assert_array_equal(points["yes"], X_rows[y == 1])
+    np.testing.assert_array_equal(points[f"misclassified ({wrong.sum()})"], X_rows[wrong])
+    # given a preprocessing, the rows are the data's own coordinates
+    plots.decision_boundary(
+        net, X_rows, y, tmp_path / "b.png", preprocess=np.transpose, feature_names=["u", "v"]
+    )
+    assert (drawn[1].axes[0].get_xlabel(), drawn[1].axes[0].get_ylabel()) == ("u", "v")
+
+
+def test_weight_histograms_title_each_layer_with_its_shape(tmp_path, drawn):
+    net = Network([3, 5, 2], seed=0)
+    X, y = np.random.default_rng(0).normal(size=(3, 8)), np.arange(8) % 2
+    plots.weight_histograms(net, tmp_path / "w.png", gradients=net.gradients(X, y)[0])
+    top, bottom = drawn[0].axes[:2], drawn[0].axes[2:]
+    assert [ax.get_title() for ax in top] == ["W[1]  (5 × 3)", "W[2]  (2 × 5)"]
+    assert [ax.get_title() for ax in bottom] == ["dW[1]  (5 × 3)", "dW[2]  (2 × 5)"]
+    for ax, W in zip(top, (net.W[1], net.W[2]), strict=True):
+        assert sum(p.get_height() for p in ax.patches) == W.size  # every entry counted once
+        assert ax.get_xlabel() == "weight value" and ax.get_yscale() == "linear"
+    assert all(ax.get_yscale() == "log" for ax in bottom)
+    assert bottom[0].get_ylabel() == "number of entries (log scale)"
+
+
+DEAD = {
+    "epoch": [1, 2, 3],
+    "cost": [1.0, 0.9, 0.8],
+    "dead_fraction": [[0.5, None], [0.25, None], [0.0, None]],  # layer 2: not ReLU
+    "grad_norm": [[1.0, 100.0, 0.0], [2.0, 50.0, 0.0], [1.5, 20.0, 3.0]],
+}
+
+
+def test_dead_units_draw_each_layer_numbered_from_one(tmp_path, drawn):
+    plots.dead_units(DEAD, tmp_path / "d.png")
+    top, bottom = drawn[0].axes
+    assert [ln.get_label() for ln in top.lines] == ["layer 1"]  # only the ReLU layer
+    np.testing.assert_array_equal(top.lines[0].get_ydata(), [0.5, 0.25, 0.0])
+    assert [ln.get_label() for ln in bottom.lines] == ["layer 1", "layer 2", "layer 3"]
+    np.testing.assert_array_equal(bottom.lines[1].get_ydata(), [100.0, 50.0, 20.0])
+    # a norm of 0 has no place on a log scale: left out, not drawn at the bottom
+    np.testing.assert_array_equal(bottom.lines[2].get_ydata(), [np.nan, np.nan, 3.0])
+    assert bottom.get_yscale() == "log" and bottom.get_ylabel() == "||dW[l]|| (log scale)"
+    assert top.lines[0].get_color() == bottom.lines[0].get_color()
+
+
+def test_gradient_norms_within_a_factor_of_ten_stay_linear(tmp_path, drawn):
+    plots.dead_units({**DEAD, "grad_norm": [[1.0, 2.0]] * 3}, tmp_path / "d.png")
+    bottom = drawn[0].axes[1]
+    assert bottom.get_yscale() == "linear" and bottom.get_ylabel() == "||dW[l]||"
+
+
+def test_dead_units_refuse_a_history_with_epochs_missing(tmp_path):
+    h = {**DEAD, "dead_fraction": [[0.5], None, [0.1]]}
+    with pytest.raises(ValueError, match="missing for some epochs"):
+        plots.dead_units(h, tmp_path / "d.png")
+
+
 # ---------------------------------------------------------------------- plot_all
 
 
@@ -245,6 +417,39 @@ def test_plot_all_with_only_some_inputs(tmp_path, moons):
         plots.plot_all(tmp_path, history=history, fmt="svg")
 
 
+def test_plot_all_draws_the_gradients_and_the_confusion_matrix_of_the_data(tmp_path, drawn):
+    """The weights figure's bottom row holds dW[l]; the confusion matrix counts true classes
+    (rows) against the network's predictions (columns) on the data given."""
+    from deltaprop.metrics import confusion_matrix as counts
+
+    rng = np.random.default_rng(0)
+    y = np.arange(60) % 3
+    X = rng.normal(size=(4, 60)) + y
+    net = Network([4, 5, 3], seed=0)
+    C = counts(y, net.predict(X), 3)
+    assert not np.array_equal(C, C.T)  # so that the orientation shows
+    plots.plot_all(tmp_path, model=net, data=(X, y))
+    weights, matrix = drawn
+    assert [ax.get_title() for ax in weights.axes[2:]] == ["dW[1]  (5 × 4)", "dW[2]  (3 × 5)"]
+    np.testing.assert_array_equal(matrix.axes[0].images[0].get_array(), C)
+    assert labels(matrix.axes[0].get_yticklabels()) == ["0", "1", "2"]
+
+
+def test_the_raw_rows_of_scaled_pixels_are_the_data_again():
+    pixels = np.array([[0.0, 255.0], [51.0, 102.0], [204.0, 153.0]])
+    model = Model(Network([2, 3, 2], seed=0), np.array([0, 1]), data.PixelScaler().fit(pixels))
+    X = model.columns(pixels)
+    ev = plots._evaluation(model, (X, np.array([0, 1, 1])))
+    np.testing.assert_allclose(ev.rows, pixels, rtol=1e-6)
+
+
+def test_decision_boundary_refuses_labels_that_do_not_match_the_rows(tmp_path):
+    net = Network([2, 4, 2], seed=0)
+    with pytest.raises(ValueError, match=r"one label per row, \(5,\)"):
+        plots.decision_boundary(net, np.zeros((5, 2)), np.zeros(4), tmp_path / "b.png")
+    assert not (tmp_path / "b.png").exists()
+
+
 # ---------------------------------------------------------------------- plot_command
 
 
@@ -282,6 +487,25 @@ def test_plot_command_on_a_history_json(tmp_path, trained):
     path.write_text(json.dumps({"nothing": 1}))
     with pytest.raises(ValueError, match="does not hold a training history"):
         plots.plot_command(path, tmp_path / "c")
+
+
+def test_plot_command_on_a_json_that_holds_the_history_under_a_key(tmp_path, trained):
+    """A JSON file such as a run report, ``{"history": History.to_dict(), ...}``."""
+    history = io.load(trained).info["history"]
+    path = tmp_path / "report.json"
+    path.write_text(json.dumps({"history": history, "test_accuracy": 0.9}))
+    assert names(plots.plot_command(path, tmp_path / "a")) == [
+        "learning_curves.png",
+        "dead_units.png",
+    ]
+
+
+def test_a_models_own_data_are_its_held_out_test_part(trained):
+    model = io.load(trained)
+    X_test, y_test = plots.command_data(model, None)  # the pair, not the whole data set
+    assert X_test.shape == (2, len(y_test)) and 0 < len(y_test) < 500
+    whole = plots.command_data(model, "moons")  # named as it was trained: the same test part
+    np.testing.assert_array_equal(whole[1], y_test)
 
 
 def test_plot_command_on_a_checkpoint(tmp_path, moons):
