@@ -58,6 +58,49 @@ def test_a_bare_network_can_be_saved(tmp_path):
     assert regression.classes is None
 
 
+def test_several_sigmoid_units_have_no_class_labels_and_predict_an_indicator_per_label():
+    """A multi-label network: no single class per example, so no classes; predict gives the
+    0/1 indicators, one row per example."""
+    net = Network([3, 4, 2], output="sigmoid", seed=0, dtype=np.float64)
+    model = Model(net)
+    assert model.classes is None
+    X_rows = np.random.default_rng(0).normal(size=(5, 3))
+    predicted = model.predict(X_rows)
+    assert predicted.shape == (5, 2)
+    np.testing.assert_array_equal(predicted, net.predict(X_rows.T).T)
+
+
+def test_a_single_sigmoid_unit_gives_the_probability_of_the_second_class_second():
+    net = Network([3, 1], output="sigmoid", seed=0, dtype=np.float64)
+    model = Model(net, classes=np.array(["no", "yes"]))
+    X_rows = np.random.default_rng(1).normal(size=(6, 3))
+    P = model.predict_proba(X_rows)
+    np.testing.assert_allclose(P[:, 1], net.predict_proba(X_rows.T)[0])
+    np.testing.assert_allclose(P.sum(axis=1), 1)
+    assert model.predict(X_rows).tolist() == np.where(P[:, 1] > 0.5, "yes", "no").tolist()
+
+
+def test_a_regression_model_predicts_one_row_per_example():
+    net = Network([3, 4, 2], output="identity", seed=0, dtype=np.float64)
+    X_rows = np.random.default_rng(2).normal(size=(5, 3))
+    np.testing.assert_allclose(Model(net).predict(X_rows), net.predict(X_rows.T).T)
+
+
+@pytest.mark.parametrize("shape", [(4,), (2, 3), (2, 5)])
+def test_examples_of_the_wrong_shape_are_refused_with_the_reason(model, shape):
+    from deltaprop.core import InputError
+
+    model, _ = model
+    with pytest.raises(InputError) as error:
+        model.predict(np.zeros(shape))
+    expected = (
+        "expected a 2-D array of examples as rows, got shape (4,)"
+        if len(shape) == 1
+        else f"the model was trained on 4 features; this data has {shape[1]}"
+    )
+    assert str(error.value) == expected
+
+
 def test_loading_never_unpickles(tmp_path):
     """An .npz holding a pickled object is refused, and the pickle is never run."""
     marker = tmp_path / "pwned"
