@@ -135,6 +135,48 @@ def test_predict_with_the_wrong_feature_count_exits_2(tmp_path):
     assert "4 features" in one_line_error(run("predict", model, wrong))
 
 
+def test_train_without_options_has_the_documented_defaults():
+    """The defaults that --help and the README promise (a change of one is a change for every
+    user who relies on it)."""
+    from deltaprop.cli import build_parser
+
+    args = build_parser().parse_args(["train"])
+    assert args.data == "digits" and args.hidden == [128, 64]
+    assert (args.activation, args.output, args.optimizer) == ("relu", "softmax", "adam")
+    assert (args.epochs, args.batch_size, args.l2) == (40, 32, 0.1)
+    assert (args.test, args.validation, args.dropout, args.seed) == (0.25, 0.1, 0.0, 0)
+    assert args.lr is None and args.init is None and args.schedule == "constant"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["train", "--validation", "1"], "expected a fraction in [0, 1), got '1'"),
+        (["train", "--test", "1"], "expected a fraction in [0, 1), got '1'"),
+        (["train", "--dropout", "-0.1"], "expected a fraction in [0, 1), got '-0.1'"),
+        (["train", "--epochs", "0"], "expected a positive integer, got '0'"),
+        (["train", "--batch-size", "0"], "expected a positive integer, got '0'"),
+        (["trace", "--m", "0"], "expected a positive integer, got '0'"),
+        (["train", "--mpi-timeout", "0"], "expected a positive number, got '0'"),
+        (["train", "--mpi-timeout", "inf"], "expected a positive number, got 'inf'"),
+    ],
+)
+def test_numbers_out_of_their_range_are_refused_by_the_parser(capsys, args, message):
+    """Refused while parsing (exit 2, one line), before any data are loaded."""
+    from deltaprop.cli import main
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_running_out_of_memory_names_the_layers_to_shrink(tmp_path):
+    message = one_line_error(
+        run("train", "--hidden", "1000000000000", "--epochs", "1", cwd=tmp_path)
+    )
+    assert "(--hidden 1000000000000: smaller layers or a smaller --batch-size need less)" in message
+
+
 # --------------------------------------------------------------------------- interrupt and resume
 
 TRAIN = ["train", "--hidden", "32", "--epochs", "200", "--batch-size", "16", "--seed", "3"]
@@ -248,6 +290,84 @@ def test_weights_and_dropout_from_the_command_line(tmp_path):
     assert "no column named 'nope'" in one_line_error(bad)
 
 
+def test_json_keeps_standard_output_for_the_json_alone(tmp_path):
+    """With --json the progress display and the note on figures go to standard error, so that
+    standard output parses whole; its counts are the run's."""
+    pytest.importorskip("matplotlib")
+    figures = tmp_path / "figures"
+    result = run("train", "--data", "moons", "--epochs", "3", "--json", "--plots", figures)
+    assert result.returncode == 0, result.stderr
+    metrics = json.loads(result.stdout)
+    assert (metrics["classes"], metrics["epochs"]) == (2, 3)
+    assert (metrics["train_examples"], metrics["test_examples"]) == (338, 125)
+    assert "epoch" in result.stderr and f"figures written to {figures}" in result.stderr
+
+
+def test_a_checkpoint_kept_every_n_epochs_sits_beside_the_model_and_is_left_at_the_end(tmp_path):
+    """Without --checkpoint, the checkpoint of --out m.npz is m.npz.checkpoint.npz; a run that
+    keeps one leaves it at its last epoch (3, not 2), so that resuming it finds the run done."""
+    model = tmp_path / "m.npz"
+    result = run(*IRIS, "--epochs", "3", "--checkpoint-every", "2", "--out", model)
+    assert result.returncode == 0, result.stderr
+    checkpoint = tmp_path / "m.npz.checkpoint.npz"
+    assert checkpoint.exists()
+    assert "(epoch 3 of 3)" in run("train", "--resume", checkpoint).stderr
+
+
+def test_full_batch_is_one_step_over_all_the_training_examples(tmp_path):
+    """--full-batch trains as a single mini-batch as large as the training part would, and not as
+    the default mini-batches of 32."""
+    models = {}
+    for name, extra in (
+        ("full", ["--full-batch"]),
+        ("one_batch", ["--batch-size", "1000"]),
+        ("default", []),
+    ):
+        models[name] = tmp_path / f"{name}.npz"
+        args = [*IRIS, "--epochs", "3", "--dtype", "float64", "--out", models[name], *extra]
+        assert run(*args).returncode == 0
+    full, one, default = (dict(io.load(models[n]).network.parameters()) for n in models)
+    for name, P in full.items():
+        np.testing.assert_allclose(P, one[name], rtol=1e-10, atol=1e-12)
+    assert not all(np.allclose(P, default[name]) for name, P in full.items())
+
+
+def test_main_leaves_the_signal_handlers_as_it_found_them(tmp_path, capsys):
+    """In-process callers (a notebook, a test) keep their own Ctrl-C handling after a run."""
+    from deltaprop.cli import main
+
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    out = tmp_path / "m.npz"
+    assert main(["train", "--data", "iris", "--epochs", "1", "--quiet", "--out", str(out)]) == 0
+    assert {s: signal.getsignal(s) for s in before} == before
+
+
+def test_class_weights_multiply_the_sample_weights(tmp_path):
+    """--class-weight balanced with --sample-weight: each example keeps its own weight relative
+    to the others of its class, and every class carries the same total."""
+    from deltaprop.cli import build_parser, prepare_run
+
+    rng = np.random.default_rng(4)
+    rows = ["u,v,importance,label"]
+    for i in range(120):
+        label = int(i % 4 == 0)
+        rows.append(f"{rng.normal(label, 1):.3f},{rng.normal():.3f},{1 + i % 3},{label}")
+    csv = tmp_path / "weighted.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    args = build_parser().parse_args(
+        ["train", "--data", str(csv), "--sample-weight", "importance", "--class-weight", "balanced"]
+    )
+    prepared = prepare_run(args, root=True)
+    w, y = prepared.sample_weight, prepared.parts.y_train
+    importance = prepared.parts.w_train
+    assert set(np.unique(importance)) == {1, 2, 3}
+    totals = [w[y == c].sum() for c in (0, 1)]
+    assert totals[0] == pytest.approx(totals[1])
+    for c in (0, 1):
+        ratio = w[y == c] / importance[y == c]
+        np.testing.assert_allclose(ratio, ratio[0])
+
+
 def test_plots_after_training_and_from_a_model_file(tmp_path):
     pytest.importorskip("matplotlib")
     model, figures = tmp_path / "moons.npz", tmp_path / "figures"
@@ -266,6 +386,17 @@ def test_plots_after_training_and_from_a_model_file(tmp_path):
 def test_output_folder_is_checked_before_training(tmp_path):
     message = one_line_error(run("train", "--out", tmp_path / "missing" / "m.npz"))
     assert "does not exist" in message
+
+
+@pytest.mark.parametrize("option", ["--out", "--checkpoint"])
+def test_a_missing_output_folder_is_named_before_any_epoch(tmp_path, option):
+    """The command line's own check, not the failed write after training: no epoch was shown."""
+    path = tmp_path / "missing" / "m.npz"
+    result = run("train", "--data", "iris", "--epochs", "2", option, path)
+    assert one_line_error(result) == (
+        f"deltaprop: error: {option} {path}: folder {path.parent} does not exist"
+    )
+    assert result.stdout == ""
 
 
 def test_output_paths_of_the_wrong_kind_are_refused_before_any_work(tmp_path):
@@ -358,6 +489,77 @@ def test_a_model_of_a_relative_csv_path_is_evaluated_from_anywhere(tmp_path):
     )
 
 
+def test_resume_names_a_default_setting_it_will_not_change(tmp_path):
+    """A setting the first run left to its default is shown as the value it took (the
+    optimizer's default rate) or as "the default"."""
+    checkpoint = tmp_path / "ck.npz"
+    first = run("train", "--data", "iris", "--epochs", "1", "--checkpoint", checkpoint, "--quiet")
+    assert first.returncode == 0, first.stderr
+    message = one_line_error(run("train", "--resume", checkpoint, "--lr", "0.1", "--init", "he"))
+    assert message == (
+        "deltaprop: error: --resume continues the saved run; --init cannot be changed (saved: "
+        "the default), --lr cannot be changed (saved: 0.001)"
+    )
+
+
+def test_resuming_a_moved_checkpoint_keeps_that_file_up_to_date(tmp_path):
+    """Without --checkpoint, a resumed run writes its checkpoint back to the file it resumed
+    from, not to where the first run wrote it."""
+    import shutil
+
+    original, moved = tmp_path / "ck.npz", tmp_path / "moved.npz"
+    assert run(*IRIS, "--epochs", "2", "--checkpoint", original).returncode == 0
+    shutil.copy(original, moved)
+    before = original.stat().st_mtime_ns
+    result = run("train", "--resume", moved, "--epochs", "3", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == f"resuming {moved} at epoch 3, step 1"
+    assert original.stat().st_mtime_ns == before
+    assert "(epoch 3 of 3)" in run("train", "--resume", moved).stderr
+
+
+def test_a_cosine_run_cannot_be_resumed_for_more_epochs(tmp_path):
+    """The cosine schedule's period is the number of epochs: more epochs would change every
+    step's rate, so --epochs is a conflict, and a finished run says nothing of training longer."""
+    checkpoint = tmp_path / "ck.npz"
+    args = [*IRIS, "--epochs", "2", "--schedule", "cosine", "--checkpoint", checkpoint]
+    assert run(*args).returncode == 0
+    assert one_line_error(run("train", "--resume", checkpoint, "--epochs", "4")) == (
+        "deltaprop: error: --resume continues the saved run; --epochs cannot be changed (saved: 2)"
+    )
+    done = run("train", "--resume", checkpoint)
+    assert done.returncode == 0
+    assert done.stderr == f"deltaprop: {checkpoint}: the run is finished (epoch 2 of 2)\n"
+
+
+def test_a_run_that_stopped_early_is_finished_for_resume(tmp_path):
+    """--patience stops training (no epoch gains --min-delta 100) and the checkpoint knows it."""
+    checkpoint = tmp_path / "ck.npz"
+    args = [*IRIS, "--epochs", "50", "--patience", "2", "--min-delta", "100", "--json"]
+    result = run(*args, "--checkpoint", checkpoint)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["epochs"] == 3
+    done = run("train", "--resume", checkpoint, "--epochs", "60")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (
+        f"deltaprop: {checkpoint}: the run is finished (stopped early at epoch 3: no improvement "
+        "in 2 epochs); nothing to resume\n"
+    )
+
+
+def test_resume_accepts_the_same_data_file_by_a_relative_path(tmp_path):
+    """The run records the data file's absolute path; giving the same file again, relative, is
+    no change."""
+    rows = ["u,v,label"] + [f"{i % 2 * 3 + i % 5 * 0.1},{i % 7},{i % 2}" for i in range(80)]
+    (tmp_path / "my.csv").write_text("\n".join(rows) + "\n")
+    first = run(
+        "train", "--data", "my.csv", "--epochs", "1", "--checkpoint", "ck.npz", cwd=tmp_path
+    )
+    assert first.returncode == 0, first.stderr
+    again = run("train", "--resume", "ck.npz", "--data", "my.csv", "--epochs", "2", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
 def test_a_split_that_leaves_a_part_empty_names_the_cause(tmp_path):
     rng = np.random.default_rng(0)
     continuous = tmp_path / "reg.csv"
@@ -423,3 +625,105 @@ def test_predict_reads_standard_input(tmp_path):
         [*CLI, "predict", str(model), "-"], input="", capture_output=True, text=True
     )
     assert "standard input: the file is empty" in one_line_error(empty)
+
+
+@pytest.fixture(scope="module")
+def moons_model(tmp_path_factory):
+    """A quick, imperfect model of moons (seed 3), trained once for the evaluate tests."""
+    model = tmp_path_factory.mktemp("moons") / "moons.npz"
+    args = ["--data", "moons", "--hidden", "4", "--epochs", "1", "--seed", "3", "--out", model]
+    trained = run("train", *args, "--json", "--quiet")
+    assert trained.returncode == 0, trained.stderr
+    return model, json.loads(trained.stdout)
+
+
+def test_evaluate_takes_the_test_part_of_the_models_own_data_and_all_of_other_data(moons_model):
+    model, metrics = moons_model
+    own = run("evaluate", model)
+    assert own.returncode == 0, own.stderr
+    assert own.stdout.splitlines()[0] == "data: moons (test part, 125 examples)"
+    report = json.loads(run("evaluate", model, "--json").stdout)
+    assert report["accuracy"] == pytest.approx(metrics["test_accuracy"])  # the same split (seed 3)
+    assert json.loads(run("evaluate", model, "--all", "--json").stdout)["examples"] == 500
+    other = run("evaluate", model, "--data", "circles")
+    assert other.returncode == 0, other.stderr
+    assert other.stdout.splitlines()[0] == "data: circles (all, 500 examples)"
+
+
+def test_evaluate_scores_agree_with_its_confusion_matrix(moons_model):
+    """Precision over a column (what was predicted), recall over a row (what is true)."""
+    model, _ = moons_model
+    report = json.loads(run("evaluate", model, "--all", "--json").stdout)
+    C = np.array(report["confusion_matrix"])
+    assert C[0, 1] != C[1, 0]  # an imperfect model, whose precision and recall differ
+    np.testing.assert_allclose(report["precision"], np.diag(C) / C.sum(axis=0))
+    np.testing.assert_allclose(report["recall"], np.diag(C) / C.sum(axis=1))
+    assert C.sum(axis=1).tolist() == [250, 250]  # moons: 250 true examples of each class
+
+
+def test_evaluate_without_data_of_its_own_asks_for_them(tmp_path):
+    from deltaprop.core import Network
+
+    path = tmp_path / "bare.npz"
+    io.save(Network([2, 8, 2], seed=0), path)
+    assert one_line_error(run("evaluate", path)) == (
+        "deltaprop: error: give the data to evaluate on with --data"
+    )
+
+
+def test_a_model_trained_with_sample_weights_is_evaluated_on_its_test_part(tmp_path):
+    """The weight column is not a feature: evaluate rebuilds the test part without it."""
+    rng = np.random.default_rng(5)
+    rows = ["u,v,importance,label"]
+    rows += [
+        f"{rng.normal(i % 2, 1):.3f},{rng.normal():.3f},{1 + i % 3},{i % 2}" for i in range(80)
+    ]
+    csv = tmp_path / "weighted.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "m.npz"
+    trained = run(
+        "train",
+        "--data",
+        csv,
+        "--sample-weight",
+        "importance",
+        "--epochs",
+        "2",
+        "--out",
+        model,
+        "--quiet",
+    )
+    assert trained.returncode == 0, trained.stderr
+    evaluated = run("evaluate", model, "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["examples"] == 20
+
+
+def test_predict_reads_the_features_of_an_npz(tmp_path):
+    model = tmp_path / "iris.npz"
+    assert (
+        run("train", "--data", "iris", "--epochs", "1", "--quiet", "--out", model).returncode == 0
+    )
+    X = np.array([[5.1, 3.5, 1.4, 0.2], [6.7, 3.0, 5.2, 2.3]])
+    np.savez(tmp_path / "new.npz", X=X, y=np.array([0, 2]))
+    (tmp_path / "new.csv").write_text("5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3\n")
+    from_npz = run("predict", model, tmp_path / "new.npz")
+    assert from_npz.returncode == 0, from_npz.stderr
+    assert from_npz.stdout == run("predict", model, tmp_path / "new.csv").stdout
+    assert len(from_npz.stdout.splitlines()) == 3
+
+
+def test_predict_of_a_regression_network_writes_one_column_per_output(tmp_path):
+    from deltaprop.core import Network
+
+    path = tmp_path / "regression.npz"
+    net = Network([2, 3, 2], output="identity", seed=0, dtype=np.float64)
+    io.save(net, path)
+    X = np.array([[0.0, 1.0], [1.0, -0.5], [2.0, 0.5]])
+    (tmp_path / "new.csv").write_text("0.0,1.0\n1.0,-0.5\n2.0,0.5\n")
+    predicted = run("predict", path, tmp_path / "new.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    header, *rows = predicted.stdout.splitlines()
+    assert header == "y0,y1"
+    values = np.array([[float(v) for v in row.split(",")] for row in rows])
+    np.testing.assert_allclose(values, net.predict(X.T).T, rtol=1e-5)

@@ -58,6 +58,13 @@ def test_a_bare_network_can_be_saved(tmp_path):
     assert regression.classes is None
 
 
+def test_the_model_applies_its_preprocessing_to_raw_rows(model):
+    """Rows in, standardised columns out, with the statistics the model was fitted with."""
+    model, X_rows = model
+    expected = (X_rows - X_rows.mean(axis=0)) / X_rows.std(axis=0)
+    np.testing.assert_allclose(model.columns(X_rows), expected.T, rtol=1e-5, atol=1e-5)
+
+
 def test_several_sigmoid_units_have_no_class_labels_and_predict_an_indicator_per_label():
     """A multi-label network: no single class per example, so no classes; predict gives the
     0/1 indicators, one row per example."""
