@@ -650,6 +650,21 @@ def test_evaluate_takes_the_test_part_of_the_models_own_data_and_all_of_other_da
     assert other.stdout.splitlines()[0] == "data: circles (all, 500 examples)"
 
 
+def test_evaluate_on_the_training_file_named_again_takes_its_test_part(tmp_path):
+    """--data naming the file the model was trained on, as it was named then (relative) or
+    otherwise, is the model's own data: its test part, not every example, the training ones too."""
+    rows = ["u,v,label"] + [f"{i % 2 * 3 + i % 5 * 0.1},{i % 7},{i % 2}" for i in range(80)]
+    (tmp_path / "my.csv").write_text("\n".join(rows) + "\n")
+    trained = run("train", "--data", "my.csv", "--epochs", "2", "--out", "m.npz", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    for spec in ("my.csv", "./my.csv", tmp_path / "my.csv"):
+        evaluated = run("evaluate", "m.npz", "--data", spec, cwd=tmp_path)
+        assert evaluated.returncode == 0, evaluated.stderr
+        assert evaluated.stdout.splitlines()[0] == f"data: {spec} (test part, 20 examples)"
+    everything = run("evaluate", "m.npz", "--data", "my.csv", "--all", cwd=tmp_path)
+    assert everything.stdout.splitlines()[0] == "data: my.csv (all, 80 examples)"
+
+
 def test_evaluate_scores_agree_with_its_confusion_matrix(moons_model):
     """Precision over a column (what was predicted), recall over a row (what is true)."""
     model, _ = moons_model
