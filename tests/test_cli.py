@@ -290,6 +290,23 @@ def test_weights_and_dropout_from_the_command_line(tmp_path):
     assert "no column named 'nope'" in one_line_error(bad)
 
 
+def test_quiet_shows_no_progress_only_the_summary(tmp_path):
+    args = ["train", "--data", "iris", "--epochs", "2"]
+    shown = run(*args, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert [line.split()[:2] for line in shown.stdout.splitlines()[:2]] == [
+        ["epoch", "1/2"],
+        ["epoch", "2/2"],
+    ]
+    quiet = run(*args, "--quiet", cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    assert [line.split(":")[0] for line in quiet.stdout.splitlines()] == [
+        "data",
+        "network",
+        "test accuracy",
+    ]
+
+
 def test_json_keeps_standard_output_for_the_json_alone(tmp_path):
     """With --json the progress display and the note on figures go to standard error, so that
     standard output parses whole; its counts are the run's."""
@@ -421,6 +438,28 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
             os.close(write_end)
         assert result.returncode == 141, result.stderr
         assert result.stderr == ""
+
+
+def test_a_closed_pipe_is_met_also_by_output_short_enough_to_wait_in_the_buffer(tmp_path):
+    """Block-buffered standard output (PYTHONUNBUFFERED unset, as for most users) still holds
+    the whole of a short output when the command ends: main's flush meets the closed pipe, not
+    Python's at exit (which would print "Exception ignored" and exit 120)."""
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    for args in (["trace"], ["trace", "--json"]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            result = subprocess.run(
+                [*CLI, *args],
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=tmp_path,
+                env=buffered,
+            )
+        finally:
+            os.close(write_end)
+        assert (result.returncode, result.stderr) == (141, ""), args
 
 
 def test_warnings_are_one_plain_line_and_a_relu_output_is_blamed(tmp_path):
