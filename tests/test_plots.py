@@ -508,6 +508,23 @@ def test_a_models_own_data_are_its_held_out_test_part(trained):
     np.testing.assert_array_equal(whole[1], y_test)
 
 
+def test_a_models_own_data_file_named_again_relatively_is_its_test_part(tmp_path, monkeypatch):
+    """The model file records its data file's absolute path; naming that file again as it was
+    named in training (relative to the folder) still means the held-out test part."""
+    from deltaprop.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    rows = ["u,v,label"] + [f"{i % 2 * 3 + i % 5 * 0.1},{i % 7},{i % 2}" for i in range(80)]
+    Path("my.csv").write_text("\n".join(rows) + "\n")
+    assert main(["train", "--data", "my.csv", "--epochs", "2", "--quiet", "--out", "m.npz"]) == 0
+    model = io.load("m.npz")
+    X_test, y_test = plots.command_data(model, None)
+    assert len(y_test) == 20  # the test part of 80 examples
+    for spec in ("my.csv", "./my.csv", str(tmp_path / "my.csv")):
+        X, y = plots.command_data(model, spec)
+        np.testing.assert_array_equal(y, y_test)
+
+
 def test_plot_command_on_a_checkpoint(tmp_path, moons):
     model, ds, _ = moons
     trainer = Trainer(model.network.copy(), epochs=2)

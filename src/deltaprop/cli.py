@@ -805,7 +805,13 @@ def _default_checkpoint(out: str | None) -> str:
 
 def cmd_evaluate(args) -> int:
     from . import io
-    from .experiment import encoder_for, load_dataset, model_test_part, recorded_data, trained_data
+    from .experiment import (
+        encoder_for,
+        load_dataset,
+        model_test_part,
+        names_trained_data,
+        trained_data,
+    )
     from .metrics import accuracy, confusion_matrix, per_class_scores
 
     model = io.load(args.model)
@@ -818,9 +824,7 @@ def cmd_evaluate(args) -> int:
     spec = args.data or trained_data(model)
     if spec is None:
         raise UsageError("give the data to evaluate on with --data")
-    # the model's own data also when --data names its file anew (relative, as in training)
-    own = model.info.get("data") in (spec, recorded_data(spec))
-    own_data = own and not args.all and settings
+    own_data = names_trained_data(model, spec) and not args.all and settings
     if own_data:  # the same held-out test part as in training
         X, y_true = model_test_part(model, args.label)
         which = "test part"

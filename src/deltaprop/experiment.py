@@ -178,6 +178,12 @@ def recorded_data(spec: str | None) -> str | None:
     return str(Path(spec).resolve())
 
 
+def names_trained_data(model, spec: str | None) -> bool:
+    """Whether ``spec`` (a data set's name, or a file or folder's path, relative or not) names
+    the data the model was trained on, which its file records as ``recorded_data`` made them."""
+    return spec is not None and model.info.get("data") in (spec, recorded_data(spec))
+
+
 def trained_data(model) -> str | None:
     """The data set a model was trained on, as its file records it (a name or a path); a
     DataError saying so when that is a file or folder that is no longer there."""

@@ -705,16 +705,16 @@ def command_data(model, data_spec: str | None):
     model's own data set. On the data the model was trained on, the held-out test part (rebuilt
     from the run's settings, as ``deltaprop evaluate`` does) as (X_test, y_test); on other data,
     all of it as a Dataset. None when there is nothing to use."""
-    from ..experiment import load_dataset, model_test_part
+    from ..experiment import load_dataset, model_test_part, names_trained_data
 
-    own = model.info.get("data")
     settings = model.info.get("settings") or {}
-    spec = data_spec or own
+    spec = data_spec or model.info.get("data")
     if spec is None:
         return None
-    if spec == own and settings and model.classes is not None:
+    own = names_trained_data(model, spec)
+    if own and settings and model.classes is not None:
         return model_test_part(model)
-    return load_dataset(spec, settings.get("label") if spec == own else None)
+    return load_dataset(spec, settings.get("label") if own else None)
 
 
 def plot_command(
