@@ -175,6 +175,21 @@ def capture(torch, device: str, step):
     return graph.replay
 
 
+def replay_epoch(replay, step, inputs: tuple, epoch: tuple) -> None:
+    """One epoch of a captured step: each full mini-batch of ``epoch`` (arrays whose rows are
+    the epoch's examples, permuted once, so that a mini-batch is a slice) is copied into the
+    graph's fixed ``inputs``, one copy each, and the graph replayed; the last, shorter
+    mini-batch runs through ``step`` as it is."""
+    m, batch = epoch[0].shape[0], inputs[0].shape[0]
+    full = m // batch
+    for k in range(full):
+        for buffer, rows in zip(inputs, epoch, strict=True):
+            buffer.copy_(rows[k * batch : (k + 1) * batch])
+        replay()
+    if full * batch < m:
+        step(*(rows[full * batch :] for rows in epoch))
+
+
 def deltaprop_graph_run(torch, sizes, X_rows, y, batch: int, device: str):
     """(seconds, network) for one epoch of deltaprop's SGD step on PyTorch tensors, captured as a
     CUDA graph and replayed for each full mini-batch (the last, shorter one runs as it is).
@@ -202,14 +217,7 @@ def deltaprop_graph_run(torch, sizes, X_rows, y, batch: int, device: str):
     synchronise(torch, device)
     start = time.perf_counter()
     order = torch.from_numpy(np.random.default_rng(0).permutation(m)).to(device)
-    X_epoch, Y_epoch = X_rows[order], Y_rows[order]
-    full = m // batch
-    for k in range(full):
-        X_b.copy_(X_epoch[k * batch : (k + 1) * batch])
-        Y_b.copy_(Y_epoch[k * batch : (k + 1) * batch])
-        replay()
-    if full * batch < m:
-        step(X_epoch[full * batch :], Y_epoch[full * batch :])
+    replay_epoch(replay, step, (X_b, Y_b), (X_rows[order], Y_rows[order]))
     synchronise(torch, device)
     return time.perf_counter() - start, net
 
@@ -237,14 +245,7 @@ def torch_graph_epoch(torch, sizes, X_rows, y, batch: int, device: str) -> float
     synchronise(torch, device)
     start = time.perf_counter()
     order = torch.randperm(m, device=device)
-    X_epoch, y_epoch = X_rows[order], y[order]  # as deltaprop's: one copy a step, not two
-    full = m // batch
-    for k in range(full):
-        X_b.copy_(X_epoch[k * batch : (k + 1) * batch])
-        y_b.copy_(y_epoch[k * batch : (k + 1) * batch])
-        replay()
-    if full * batch < m:
-        step(X_epoch[full * batch :], y_epoch[full * batch :])
+    replay_epoch(replay, step, (X_b, y_b), (X_rows[order], y[order]))  # as deltaprop's
     synchronise(torch, device)
     return time.perf_counter() - start
 
