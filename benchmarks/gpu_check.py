@@ -345,25 +345,11 @@ def time_training(
         }
         epochs["torch"] = (torch_epoch, torch, sizes, X_torch, y_torch, *setting)
         if optimizer == "sgd":  # one launch a step (see capture)
+            graphed = {"torch graph": torch_graph_epoch}
             if "torch" in libraries:
-                epochs["deltaprop[torch] graph"] = (
-                    deltaprop_graph_epoch,
-                    torch,
-                    sizes,
-                    X_torch,
-                    y_torch,
-                    batch,
-                    device,
-                )
-            epochs["torch graph"] = (
-                torch_graph_epoch,
-                torch,
-                sizes,
-                X_torch,
-                y_torch,
-                batch,
-                device,
-            )
+                graphed = {"deltaprop[torch] graph": deltaprop_graph_epoch, **graphed}
+            for name, run in graphed.items():
+                epochs[name] = (run, torch, sizes, X_torch, y_torch, batch, device)
         times, syncs, errors = {}, {}, {}
         for name, (run, *args) in epochs.items():
             try:
