@@ -79,6 +79,15 @@ def test_wrong_formulas_fail_and_corrected_ones_pass(seed):
             assert r.correct_error is not None, r.id  # a gradient formula has its correction
 
 
+def test_an_ambiguous_entry_shows_a_reading_that_passes_and_one_that_fails(records):
+    """As the legend defines it: right under one reading, wrong under another, both shown."""
+    for r in records:
+        if r.verdict == "ambiguous":
+            readings = [r.seed_error, r.literal_reading, *(c.seed_error for c in r.also)]
+            assert any(fails(x) for x in readings), r.id
+            assert any(isinstance(x, float) and x < RIGHT for x in readings), r.id
+
+
 def test_the_settings_stay_off_the_kink_with_positive_outputs():
     for seed in SEEDS:
         literal, intended = errata.draw_settings(seed)

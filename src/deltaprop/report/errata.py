@@ -732,6 +732,12 @@ def _chain_rule(S: Setting, T: Setting) -> ErratumRecord:
         seed_error=outcome(seed_chain_rule_dW3, *args),
         correct_error=relative_error(S.dW[L], S.dW_num[L]),
         literal_reading=outcome(seed_chain_rule_dW3, *args, product=matrix_product),
+        also=(
+            Check(
+                f"{RELU_CE}, entry by entry, A[2]^T on the right",
+                numeric_verdict(seed_chain_rule_dW3(*args[:2], args[2].T), S.dW_num[L]),
+            ),
+        ),
     )
 
 
