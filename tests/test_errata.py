@@ -58,6 +58,17 @@ def test_the_audit_covers_every_section_of_the_seed(records):
     assert verdicts == set(VERDICTS)
 
 
+def test_the_entries_follow_the_seeds_order(records):
+    """The table lists the seed's equations in the order the seed writes them."""
+    assert [r.key for r in records] == [
+        "shapes", "bias_shape", "y_hat_shape", "cost_notation", "architecture", "forward",
+        "loss", "dJ_dA", "dJ_dA_softmax", "update", "chain_rule", "dW3", "db3", "delta3",
+        "dW2", "db2", "delta2", "dW1", "db1", "relu", "relu_prime", "relu_output",
+        "general_dW", "general_db", "general_delta", "delta_L", "delta3_general", "note_dW",
+        "note_db", "note_delta", "note_delta_L",
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_wrong_formulas_fail_and_corrected_ones_pass(seed):
     for r in errata_records(seed=seed):
@@ -140,6 +151,65 @@ def test_loss_matrix_trace_and_silent_bias_error(records):
     assert by_key(records, "relu_output").seed_error.startswith("J = inf")
 
 
+def test_db3_is_wrong_for_relu_right_for_softmax_and_sums_over_the_examples(records):
+    """2.5.1's db[3] with the sum over the examples: right for softmax, as the explanation says;
+    the sum over every entry gives one number where a column is needed."""
+    softmax, every_entry = by_key(records, "db3").also
+    assert softmax.label == errata.SOFTMAX_CE and softmax.seed_error < RIGHT
+    assert every_entry.label == "sum over every entry"
+    assert every_entry.seed_error == "shape (), expected (2, 1)"
+
+
+def test_the_hidden_steps_carry_the_factor_m_of_the_seeds_softmax_delta3(records):
+    """For softmax the seed's delta[3] is m times too large, and each step below is linear in it:
+    delta[2], dW[2] and dW[1] along the seed's chain are m times too large too."""
+    m = errata.M
+    for key in ("dW2", "delta2", "dW1"):
+        softmax = by_key(records, key).also[0]
+        assert softmax.label == errata.SOFTMAX_CE, key
+        assert softmax.seed_error == pytest.approx((m - 1) / (m + 1), abs=1e-6), key
+
+
+def test_the_two_readings_of_the_sections_3_delta_L(records):
+    """With L the cost J the 1/m is counted twice (m times too small); with L the loss of one
+    example the formula is right."""
+    m = errata.M
+    record = by_key(records, "note_delta_L")
+    assert record.seed_error == pytest.approx((m - 1) / (m + 1), abs=1e-6)
+    (per_example,) = record.also
+    assert "per example" in per_example.label and per_example.seed_error < RIGHT
+
+
+def test_the_cost_notation_finds_gradients_shaped_like_the_parameters(records):
+    finding = by_key(records, "cost_notation").finding
+    assert "have the shapes of W[l], b[l]" in finding and "NOT" not in finding
+
+
+def test_the_loss_matrix_off_diagonal_entries_are_the_cross_class_terms():
+    """Y log(A[3])^T has entry (k, j) = -(1/m) sum_i Y[k, i] log A[3][j, i]; off the diagonal,
+    the log-outputs of class j summed over the examples of class k."""
+    literal, _ = errata.draw_settings(0)
+    A3, Y, m = literal.A[3], literal.Y, literal.m
+    cross = [-np.log(A3[j, Y[k] == 1]).sum() / m for k in range(2) for j in range(2) if j != k]
+    finding = by_key(errata_records(), "loss").finding
+    assert f"off-diagonal entries up to {max(abs(c) for c in cross):.3g};" in finding
+
+
+def test_scaling_the_relu_output_by_10_lowers_the_cost_by_log_10(records):
+    """ReLU is positively homogeneous: the output layer times 10 multiplies every (positive)
+    A[3] by 10, and J = -(1/m) sum Y log A drops by exactly log 10: unbounded below."""
+    finding = by_key(records, "relu_output").finding
+    J, J_scaled = map(float, re.search(r"`J = ([-\d.]+)`, and ([-\d.]+) with", finding).groups())
+    assert J_scaled == pytest.approx(J - np.log(10), abs=2e-3)
+
+
+def test_the_literal_readings_say_which_matrix_product_fails(records):
+    assert by_key(records, "chain_rule").literal_reading == "shape error: (2, 5) @ (2, 5)"
+    assert by_key(records, "general_delta").literal_reading == "shape error: (3, 5) @ (3, 5)"
+    assert by_key(records, "db1").literal_reading == "shape error: (4, 5) @ (4, 5)"
+    assert by_key(records, "note_delta_L").literal_reading == "shape error: (2, 5) @ (2, 5)"
+
+
 # ---------------------------------------------------------------------- recomputed, not typed in
 
 
@@ -189,6 +259,81 @@ def test_a_broken_engine_would_be_caught(monkeypatch):
     assert record.correct_error > WRONG
 
 
+def test_a_broken_engine_is_caught_by_every_output_layer_comparison(monkeypatch):
+    """The finite differences do not come from the engine's backward pass: with its ReLU+CE
+    derivative halved, every corrected dJ/dA[3], delta[3] and dW[3], db[3] is far from them."""
+    from deltaprop.core import losses
+
+    broken = replace(losses.LOSSES["cross_entropy"], dJ_dA=lambda A, Y, w: -w * Y / A / 2)
+    monkeypatch.setitem(losses.LOSSES, "cross_entropy", broken)
+    records = errata_records()
+    for key in ("dJ_dA", "chain_rule", "dW3", "db3", "delta3", "delta_L", "note_delta_L"):
+        assert by_key(records, key).correct_error > WRONG, key
+
+
+def test_a_summed_db_still_inherits_the_seeds_delta3(monkeypatch):
+    """db[2] and db[1] are fed the seed's own chain: summed over the examples they lose the
+    shape finding, yet stay wrong until delta[3] is."""
+
+    def summed(W_next, delta_next, gp, product=errata.hadamard):
+        return product(W_next.T @ delta_next, gp).sum(axis=1, keepdims=True)
+
+    monkeypatch.setattr(errata, "seed_db_hidden", summed)
+    records = errata_records()
+    assert by_key(records, "db2").seed_error > WRONG
+    assert by_key(records, "db1").seed_error > WRONG
+
+
+def test_a_seed_delta3_corrected_for_the_relu_output_heals_the_relu_chain(monkeypatch):
+    """The ReLU+CE numbers follow the seed's chain on the ReLU network, and the softmax+CE ones
+    the chain on the softmax network: heal delta[3] for ReLU only, and only the former pass."""
+
+    def relu_delta3(A3, Y, gp3, product=errata.hadamard):
+        return product(-Y / A3 / Y.shape[1], gp3)
+
+    monkeypatch.setattr(errata, "seed_delta3", relu_delta3)
+    records = errata_records()
+    for key in ("delta3", "dW2", "delta2", "dW1"):
+        record = by_key(records, key)
+        assert record.seed_error < RIGHT, key
+        assert record.also[0].label == errata.SOFTMAX_CE and record.also[0].seed_error > WRONG
+
+
+def test_the_general_delta_L_with_the_seeds_dJ_dA_uses_seed_dJ_dA3(monkeypatch):
+    m = errata.M
+    (before,) = by_key(errata_records(), "delta_L").also
+    assert before.seed_error > WRONG
+    assert before.seed_error != pytest.approx((m - 1) / (m + 1), abs=1e-3)
+    monkeypatch.setattr(errata, "seed_dJ_dA3", lambda A3, Y: -Y / A3 / Y.shape[1])
+    (after,) = by_key(errata_records(), "delta_L").also
+    assert after.seed_error == pytest.approx((m - 1) / (m + 1), abs=1e-6)  # the 1/m twice
+
+
+@pytest.mark.parametrize(
+    ("key", "formula"),
+    [
+        ("general_dW", "seed_general_dW"),
+        ("note_dW", "seed_general_dW"),
+        ("general_delta", "seed_delta_recursion"),
+        ("note_db", "seed_note_db"),
+    ],
+)
+def test_the_general_entries_check_every_layer_they_name(monkeypatch, key, formula):
+    """Break the seed's formula on one layer at a time (told apart by n[l]): every layer the entry
+    names in `quantity` turns its verdict's number wrong."""
+    original = getattr(errata, formula)
+    layers = [int(l) for l in re.findall(r"\[(\d)\]", by_key(errata_records(), key).quantity)]
+    assert layers
+    for l in layers:
+
+        def broken(*args, l=l, **kwargs):
+            result = original(*args, **kwargs)
+            return 2 * result if result.shape[0] == errata.SIZES[l] else result
+
+        monkeypatch.setattr(errata, formula, broken)
+        assert by_key(errata_records(), key).seed_error > WRONG, (key, l)
+
+
 # ---------------------------------------------------------------------- the helpers
 
 
@@ -199,6 +344,18 @@ def test_literal_products_report_shapes():
     np.testing.assert_array_equal(errata.hadamard(P, 2 * Q), 2 * P)
     assert errata.numeric_verdict(np.ones((3, 5)), np.ones((3, 1))) == (
         "shape (3, 5), expected (3, 1)"
+    )
+
+
+def test_stacked_error_reports_the_first_shape_finding():
+    right, wrong = [np.ones((2, 1)), np.ones((3, 1))], [np.ones((2, 1)), np.ones((3, 5))]
+    assert errata.stacked_error(wrong, right) == "shape (3, 5), expected (3, 1)"
+    assert errata.stacked_error(right, right) == 0
+
+
+def test_the_seeds_relu_derivative_is_0_at_the_kink_and_below():
+    np.testing.assert_array_equal(
+        errata.seed_relu_prime(np.array([-1.0, 0.0, 1e-9, 2.0])), [0.0, 0.0, 1.0, 1.0]
     )
 
 
@@ -261,6 +418,44 @@ def test_summary_lists_every_entry(records):
         assert re.search(rf"^{r.id}\s+.*{r.verdict}", summary, re.MULTILINE), r.id
     assert "shape (3, 5), expected (3, 1)" in summary
     assert "`" not in summary and "compared: dW[3]" in summary
+
+
+def test_the_summary_shows_each_checks_seed_and_fixed_errors(records):
+    summary = errata_summary(records, width=1000)  # one line per detail
+    dJ_dA = by_key(records, "dJ_dA")
+    assert f"ReLU+CE: seed {dJ_dA.seed_error:.3g}, fixed {dJ_dA.correct_error:.2e}" in summary
+    (softmax,) = by_key(records, "delta3").also
+    assert f"softmax+CE: seed 0.667, fixed {softmax.correct_error:.2e}" in summary
+
+
+def test_every_row_of_the_latex_table_carries_its_record(records):
+    """Each entry's row: id, section, the seed's form, the correct form, the verdict, every check
+    with its seed and fixed errors, the literal reading, the finding; then its explanation."""
+    tex = errata_latex(records)
+    for r, following in zip(records, [*records[1:], None], strict=True):
+        start = tex.index(f"\n{r.id} & ")
+        end = tex.index(f"\n{following.id} & ") if following else tex.index(r"\end{longtable}")
+        row = tex[start:end]
+        assert row.startswith(
+            f"\n{r.id} & {errata.latex_escape(r.section)} & {r.seed_latex} & "
+            f"{r.correct_latex} & \\textbf{{{r.verdict}}}"
+        ), r.id
+        checks = [errata.Check(r.setting, r.seed_error, r.correct_error)] * (
+            r.seed_error is not None or r.correct_error is not None
+        ) + list(r.also)
+        for c in checks:
+            line = f"{errata.latex_prose(c.label)}: seed {errata.latex_number(c.seed_error)}"
+            if c.correct_error is not None:
+                line += f"; fixed {errata.latex_number(c.correct_error)}"
+            assert line in row, (r.id, line)
+        if r.literal_reading:
+            assert f"literal: {errata.latex_prose(r.literal_reading)}" in row, r.id
+        if r.finding:
+            assert errata.latex_prose(r.finding) in row, r.id
+        assert f"\\emph{{{errata.latex_prose(r.explanation)}}}" in row, r.id
+    row = tex[tex.index("\nE9 & ") :]
+    assert "seed $1$; fixed $" in row.split("\n")[1]  # Y - A against (A - Y)/m
+    assert "\\midrule\n\\bottomrule" not in tex  # the last entry closes the table, once
 
 
 def test_latex_fragment_has_every_entry(records):
