@@ -404,8 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         print(f"gpu_check: no CUDA device here for --device {args.device}", file=sys.stderr)
         return 2
-    if args.device.startswith("cuda"):  # streams and graphs are made on the current device
-        torch.cuda.set_device(args.device)
+    if args.device.startswith("cuda") and torch.device(args.device).index is not None:
+        torch.cuda.set_device(torch.device(args.device))  # capture's streams and graphs go there
     skipped = {name: available(name, args.device) for name in args.libraries}
     skipped = {name: why for name, why in skipped.items() if why}
     libraries = [name for name in args.libraries if name not in skipped]
