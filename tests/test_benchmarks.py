@@ -230,6 +230,8 @@ def test_the_launch_count_runs_and_sees_what_a_step_asks_of_a_gpu(tmp_path):
             assert row[trainer]["by_operator"]["mm"] >= 5  # at least the products were counted
         # deltaprop reads back per epoch (8 steps here), never once per step
         assert 0 < row["deltaprop"]["reads_back"] < 4
+        # and compares its predictions with the labels there too, for all the steps at once
+        assert row["deltaprop"]["by_operator"].get("eq", 0) < 1
     # the epoch's permutation, and dropout masks sent for many steps at once: never one a step
     assert all(row["deltaprop"]["transfers"] < 1 for row in rows.values())
     assert (
