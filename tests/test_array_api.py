@@ -19,7 +19,15 @@ import pytest
 
 from deltaprop.core import COMBINATIONS, HIDDEN_ACTIVATIONS, InputError, Network, gradcheck
 from deltaprop.core import losses as losses_module
-from deltaprop.core.arrays import maximum, minimum, namespace, resolve, to_numpy
+from deltaprop.core.arrays import (
+    asarray,
+    device_of,
+    maximum,
+    minimum,
+    namespace,
+    resolve,
+    to_numpy,
+)
 
 from .test_core_gradcheck import make_problem, min_distance_to_kink, seed_dJ_dA
 from .test_core_network import BAD_DATA
@@ -449,6 +457,55 @@ def test_devices_that_cannot_be_used_are_one_line_errors(capsys):
     assert "unknown device 'gpu'" in capsys.readouterr().err
     assert cli.main(["train", "--distributed", "--device", "cuda"]) == 2
     assert "--distributed trains with numpy" in capsys.readouterr().err
+
+
+def test_a_cuda_device_without_a_library_means_pytorch_and_is_tried_at_once(monkeypatch):
+    """``device="cuda:N"`` alone picks PyTorch (before CuPy, when both are installed) and is
+    tried when it is named: a GPU that is not there is an InputError naming PyTorch, not an
+    'unknown device' nor a failure at the first array."""
+    pytest.importorskip("torch")
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: object() if name in ("torch", "cupy") else find_spec(name, *args),
+    )
+    with pytest.raises(InputError, match="device 'cuda:99' is not available to torch"):
+        resolve(device="cuda:99")
+
+
+def test_a_module_without_asarray_is_not_taken_for_an_array_library():
+    with pytest.raises(InputError, match="'math'.* is not an array library"):
+        resolve("math")
+
+
+def test_conversions_keep_the_dtype_and_device_asked_for(xp):
+    """A numpy dtype is translated for the library, and a named device is where the array goes
+    and what ``device_of`` reports (array_api_strict's second device, PyTorch's meta device)."""
+    for library in (np, xp):
+        x = asarray([[1, 2]], library, dtype=np.dtype("float32"))
+        assert namespace(x) is library and x.dtype == library.float32
+    device = (
+        xp.__array_namespace_info__().devices()[1] if xp.__name__ == "array_api_strict" else "meta"
+    )
+    x = asarray(np.ones((2, 3)), xp, device=device)
+    assert str(device_of(x)) == str(device) != str(device_of(xp.asarray(1.0)))
+    assert device_of(np.ones(2)) is None
+
+
+def test_a_network_on_a_second_device_trains_there():
+    """array_api_strict refuses arrays of different devices in one operation, so a device
+    dropped anywhere on the way (weights, data, optimizer state) fails here."""
+    strict = pytest.importorskip("array_api_strict")
+    from deltaprop.training import Trainer, make_optimizer
+
+    device = strict.Device("device1")
+    net = Network([2, 3, 2], xp="array_api_strict", device=device, seed=0)
+    X, y = np.random.default_rng(0).standard_normal((2, 20)), np.arange(20) % 2
+    Trainer(net, epochs=2, optimizer=make_optimizer("adam")).fit(X, y)
+    assert all(device_of(P) == device for _, P in net.parameters())
 
 
 def test_the_estimators_train_on_a_device_with_numpy_in_and_out(monkeypatch):

@@ -152,3 +152,48 @@ def test_hadamard_replaced_by_matrix_product_is_flagged(monkeypatch):
     wrong = activations.Activation("tanh", tanh.g, activations.identity_prime)
     monkeypatch.setitem(activations.ACTIVATIONS, "tanh", wrong)
     assert gradcheck(net.copy(), X, Y).relative_error > 1e-3
+
+
+def test_relative_error_is_the_normalised_distance_and_grows_with_the_disagreement():
+    """||g - g_num|| / (||g|| + ||g_num||): scale-free, 1 for opposite gradients, and not fooled
+    by two gradients of the same norm that point different ways."""
+    from deltaprop.core.gradcheck import relative_error
+
+    g = np.array([3.0, -4.0])
+    assert relative_error(g, g) == 0 and relative_error(np.zeros(2), np.zeros(2)) == 0
+    assert relative_error(g, 2 * g) == pytest.approx(1 / 3)
+    assert relative_error(1e-6 * g, 2e-6 * g) == pytest.approx(1 / 3)  # small gradients too
+    assert relative_error(g, -g) == pytest.approx(1.0)
+    assert relative_error([1.0, 0.0], [0.0, 1.0]) == pytest.approx(np.sqrt(2) / 2)
+
+
+def test_passed_means_strictly_below_the_tolerance_of_1e_7_by_default():
+    from deltaprop.core.gradcheck import GradcheckResult
+
+    def result(error):
+        return GradcheckResult(error, {}, {}, {})
+
+    assert result(1e-9).passed() and not result(1e-5).passed() and not result(1e-7).passed()
+    assert result(1e-5).passed(tolerance=1e-4) and not result(1e-3).passed(tolerance=1e-4)
+    net, X, Y = make_problem((3, 4, 3, 2), "tanh", "softmax", "cross_entropy", m=5, seed=4)
+    assert gradcheck(net, X, Y).passed()
+
+
+def test_sample_weights_reach_the_backward_pass_being_checked():
+    """The compared analytic gradient is the weighted one, not the unweighted one (which would
+    pass too, as both sides would then leave the weights out)."""
+    net, X, Y = make_problem((3, 4, 3, 2), "tanh", "softmax", "cross_entropy", m=5, seed=4)
+    w = np.array([1.0, 0.0, 3.0, 0.5, 2.0])
+    weighted = gradcheck(net, X, Y, sample_weight=w)
+    dW, _ = net.gradients(X, Y, sample_weight=w)
+    np.testing.assert_allclose(weighted.analytic["W[1]"], to_numpy(dW[1]).ravel(), rtol=1e-12)
+    assert not np.allclose(weighted.analytic["W[1]"], gradcheck(net, X, Y).analytic["W[1]"])
+
+
+def test_max_per_array_caps_every_array_and_the_seed_picks_the_entries():
+    net, X, Y = make_problem((3, 4, 3, 2), "tanh", "softmax", "cross_entropy", m=5, seed=4)
+    # W[1] and W[2] have 12 entries each, one more than the cap; the others fewer
+    assert gradcheck(net, X, Y, max_per_array=11).n_checked == 11 + 4 + 11 + 3 + 6 + 2
+    one, same, other = (gradcheck(net, X, Y, max_per_array=4, seed=s) for s in (1, 1, 2))
+    assert np.array_equal(one.analytic["W[1]"], same.analytic["W[1]"])
+    assert not np.array_equal(one.analytic["W[1]"], other.analytic["W[1]"])

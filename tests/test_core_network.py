@@ -61,6 +61,16 @@ def test_same_seed_same_weights_and_he_vs_glorot_scale():
     assert np.all(to_numpy(Network([3, 4, 2], seed=0).b[1]) == 0)
 
 
+def test_he_scales_by_the_fan_in_and_glorot_by_both_fans():
+    """With layers of unequal width: He's variance is 2 / n[l-1] (the inputs of a unit, the
+    columns of W[l]), not 2 / n[l]; Glorot's is 2 / (n[l-1] + n[l])."""
+    he = to_numpy(Network([400, 100, 2], hidden="relu", seed=0).W[1])
+    glorot = to_numpy(Network([400, 100, 2], hidden="tanh", seed=0).W[1])
+    assert he.shape == glorot.shape == (100, 400)
+    assert he.std() == pytest.approx(np.sqrt(2 / 400), rel=0.05)
+    assert glorot.std() == pytest.approx(np.sqrt(2 / 500), rel=0.05)
+
+
 def test_labels_and_one_hot_give_the_same_cost(seed_net):
     X = np.random.default_rng(0).standard_normal((3, 4))
     y = np.array([1, 0, 1, 1])
