@@ -216,6 +216,24 @@ def test_a_checkpoint_every_2_epochs_is_written_at_the_even_epochs(tmp_path, mod
     assert scalars["epoch"] == 2  # written after epoch 2, not after epochs 1 and 3
 
 
+def test_a_negative_checkpoint_interval_is_refused(tmp_path, model):
+    from deltaprop.training.checkpoint import Checkpoint
+
+    with pytest.raises(ValueError, match="must be >= 0 epochs"):
+        Checkpoint(tmp_path / "run.ckpt.npz", model[0], every=-1)
+
+
+def test_a_checkpoint_every_0_epochs_is_written_only_on_interruption(tmp_path, model):
+    from deltaprop.training import Trainer
+    from deltaprop.training.checkpoint import Checkpoint
+
+    m, X_rows = model
+    path = tmp_path / "run.ckpt.npz"
+    y = np.arange(len(X_rows)) % 3
+    Trainer(m.network, epochs=2, callbacks=[Checkpoint(path, m, every=0)]).fit(m.columns(X_rows), y)
+    assert not path.exists()
+
+
 def test_missing_file(tmp_path):
     with pytest.raises(ModelFileError, match="no such file"):
         io.load(tmp_path / "nothing.npz")

@@ -165,6 +165,70 @@ def test_schedule_sets_the_learning_rate_of_each_epoch():
     assert history.lr == [0.2, 0.1, 0.05, 0.025]
 
 
+# --------------------------------------------------------------------------- progress
+
+
+def progress_lines(epochs, every=None, stop_at=None):
+    """The lines PlainProgress prints over ``epochs`` epochs (the run stopping at ``stop_at``)."""
+    import io
+
+    from deltaprop.training import PlainProgress
+
+    stream = io.StringIO()
+    progress = PlainProgress(epochs, stream, every=every)
+    trainer = SimpleNamespace(stop_training=False)
+    logs = {"cost": 0.5, "accuracy": 0.75, "lr": 0.1, "time": 1.25}
+    for epoch in range(1, epochs + 1):
+        trainer.stop_training = epoch == stop_at
+        progress.on_epoch_end(trainer, epoch, logs)
+        if trainer.stop_training:
+            break
+    return stream.getvalue().splitlines()
+
+
+def test_plain_progress_prints_every_nth_epoch_the_last_and_the_one_a_run_stops_at():
+    assert [line.split()[1] for line in progress_lines(7, every=3)] == ["3/7", "6/7", "7/7"]
+    assert [line.split()[1] for line in progress_lines(7, every=3, stop_at=4)] == ["3/7", "4/7"]
+    assert len(progress_lines(50)) == 10  # a tenth of the epochs by default
+    assert progress_lines(10, every=5)[0] == "epoch  5/10  cost 0.5000  acc 0.7500  lr 0.1  1.2s"
+
+
+def test_the_metrics_shown_are_each_under_its_own_name():
+    from deltaprop.training.progress import format_metrics
+
+    logs = {"cost": 0.1, "accuracy": 0.9, "val_cost": 0.2, "val_accuracy": 0.8}
+    assert format_metrics(logs) == "cost 0.1000  acc 0.9000  val_cost 0.2000  val_acc 0.8000"
+    assert format_metrics({"cost": 1.0, "accuracy": 0.0}) == "cost 1.0000  acc 0.0000"
+    assert format_metrics({"cost": 1.0, "accuracy": None, "val_cost": 2.0}) == (
+        "cost 1.0000  val_cost 2.0000"  # regression: no accuracies
+    )
+
+
+def test_the_progress_bar_is_for_terminals_and_counts_epochs_from_where_a_run_resumes():
+    import io
+
+    pytest.importorskip("rich")
+    from deltaprop.training import PlainProgress, make_progress
+    from deltaprop.training.progress import RichProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert isinstance(make_progress(5, io.StringIO()), PlainProgress)
+    bar = make_progress(5, Terminal())
+    assert isinstance(bar, RichProgress)
+    trainer = SimpleNamespace(epoch=2)  # a resumed run, 2 epochs done
+    bar.on_train_begin(trainer)
+    try:
+        assert bar.bar.tasks[0].completed == 2
+        bar.on_epoch_end(trainer, 3, {"cost": 0.25})
+        assert bar.bar.tasks[0].completed == 3
+        assert bar.bar.tasks[0].fields["metrics"] == "cost 0.2500"
+    finally:
+        bar.on_train_end(trainer)
+
+
 # --------------------------------------------------------------------------- the loop
 
 
@@ -247,6 +311,22 @@ def test_recorded_diagnostics_equal_their_definitions(batch_size):
             assert getattr(history, key)[epoch] == value, key
     assert history.dead_fraction[0][0] == 2 / 6
     assert all(type(v) is float for v in history.grad_norm[-1] + history.dead_fraction[-1])
+
+
+def test_history_records_missing_values_as_none_and_survives_a_round_trip():
+    """An epoch's missing metric (no validation set, regression) is None, not a number a plot
+    would draw; ``to_dict`` / ``from_dict`` (checkpoints, run reports) keep every field and
+    ignore keys of other versions."""
+    from deltaprop.training import History
+
+    history = History()
+    history.append(epoch=1, cost=0.5, lr=0.1, time=0.25)
+    history.append(epoch=2, cost=0.25, accuracy=0.75, val_cost=0.5, lr=0.05, time=0.5)
+    assert len(history) == 2 and history.accuracy == [None, 0.75]
+    assert history.val_accuracy == [None, None] and history.grad_norm == [None, None]
+    assert history.last()["lr"] == 0.05 and History().last() == {}
+    again = History.from_dict({**history.to_dict(), "from_a_later_version": [1, 2]})
+    assert again == history
 
 
 def test_recorded_gradient_norms_leave_out_the_l2_term():

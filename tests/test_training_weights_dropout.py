@@ -39,6 +39,14 @@ def test_class_sample_weights():
         class_sample_weights(y, "fair")
 
 
+def test_a_class_weight_may_be_zero_but_not_negative_infinite_or_nan():
+    y = np.array([0, 0, 0, 1])
+    np.testing.assert_array_equal(class_sample_weights(y, {1: 0.0}), [1, 1, 1, 0])
+    for bad in (-1.0, np.inf, np.nan):
+        with pytest.raises(ValueError, match="non-negative number"):
+            class_sample_weights(y, {1: bad})
+
+
 def train_and_test_accuracy(dropout):
     train, test = make_moons(m=80, noise=0.35, seed=0), make_moons(m=2000, noise=0.35, seed=1)
     net = Network([2, 256, 256, 2], seed=0)
@@ -147,6 +155,8 @@ def test_balanced_weights_count_classes_by_their_sample_weight():
     )
     no_weight = class_sample_weights(y, "balanced", np.array([1, 1, 1, 1, 0, 0.0]))
     assert no_weight[4] == no_weight[5] == 0  # a class that weighs nothing stays at 0
+    # and is not counted in k: the two classes left share the total, 4 / (2 m_c) each
+    np.testing.assert_allclose(no_weight, [2 / 3] * 3 + [2, 0, 0])
 
 
 @pytest.mark.parametrize("l2_over,equal", [("weight", True), ("examples", False)])
