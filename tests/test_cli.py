@@ -781,3 +781,15 @@ def test_predict_of_a_regression_network_writes_one_column_per_output(tmp_path):
     assert header == "y0,y1"
     values = np.array([[float(v) for v in row.split(",")] for row in rows])
     np.testing.assert_allclose(values, net.predict(X.T).T, rtol=1e-5)
+
+
+def test_version_is_the_package_version_and_the_installed_one():
+    from importlib.metadata import version
+
+    import deltaprop
+
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"deltaprop {deltaprop.__version__}"
+    # pyproject.toml reads the version from the package: one place to change it
+    assert version("deltaprop") == deltaprop.__version__

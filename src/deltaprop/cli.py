@@ -17,6 +17,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from . import __version__
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
 EXIT_BROKEN_PIPE = 128 + 13  # what a shell reports for a program killed by SIGPIPE
@@ -138,6 +140,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         prog="deltaprop",
         description="Backpropagation for multi-layer perceptrons, written like the equations.",
     )
+    parser.add_argument("--version", action="version", version=f"deltaprop {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     t = sub.add_parser("train", help="train a network (default: the digits data set)")
