@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -793,3 +794,35 @@ def test_version_is_the_package_version_and_the_installed_one():
     assert result.stdout.strip() == f"deltaprop {deltaprop.__version__}"
     # pyproject.toml reads the version from the package: one place to change it
     assert version("deltaprop") == deltaprop.__version__
+
+
+def test_errata_table_entries_and_json():
+    table = run("errata")
+    assert table.returncode == 0, table.stderr
+    ids = re.findall(r"^(E\d+) ", table.stdout, re.MULTILINE)
+    assert ids == [f"E{k}" for k in range(1, len(ids) + 1)] and len(ids) > 20
+    assert "Verdicts: correct, right as written" in table.stdout  # the legend, as plain text
+    assert "\\" not in table.stdout and "$" not in table.stdout
+
+    entries = run("errata", "e8", "E14")  # any case
+    assert entries.returncode == 0, entries.stderr
+    assert entries.stdout.startswith("E8  2.4 Loss function: wrong\n")
+    assert "     seed: dJ/dA[3] = Y - A[3]\n" in entries.stdout
+    assert "\n\nE14  2.5.1 Output layer: wrong\n" in entries.stdout
+
+    records = json.loads(run("errata", "--json", "E8", "E14").stdout)
+    assert [r["id"] for r in records] == ["E8", "E14"]
+    assert records[0]["seed_text"] == "dJ/dA[3] = Y - A[3]"
+    every = run("errata", "--all")
+    assert every.returncode == 0 and len(re.findall(r"^E\d+  ", every.stdout, re.M)) == len(ids)
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["errata", "E8", "E99"], "no erratum E99; the entries are E1 to E"),
+        (["errata", "--all", "--json"], "not allowed with argument"),
+    ],
+)
+def test_errata_bad_arguments(args, message):
+    assert message in one_line_error(run(*args))

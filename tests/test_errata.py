@@ -1,6 +1,7 @@
 """The errata of the seed: every verdict is computed, every wrong formula is shown failing, every
 corrected one passes, and the LaTeX table compiles on an A4 page without overfull boxes."""
 
+import json
 import re
 import shutil
 import subprocess
@@ -10,7 +11,14 @@ import numpy as np
 import pytest
 
 from deltaprop.report import errata
-from deltaprop.report.errata import VERDICTS, errata_latex, errata_records, errata_summary
+from deltaprop.report.errata import (
+    VERDICTS,
+    errata_entry,
+    errata_json,
+    errata_latex,
+    errata_records,
+    errata_summary,
+)
 
 WRONG = 1e-2  # a seed formula whose relative error is above this is wrong
 RIGHT = 1e-7  # a formula whose relative error is below this agrees with the finite differences
@@ -467,6 +475,37 @@ def test_latex_fragment_has_every_entry(records):
     assert r"\ref" not in tex and r"\label" not in tex  # self-contained
     assert tex.count(r"\caption") == 2  # the first page's, and the continuation's
     assert r"\label{tab:errata}" in errata_latex(records, label="tab:errata")
+
+
+def test_an_entry_in_full_shows_both_forms_why_and_the_numbers(records):
+    dJ_dA = by_key(records, "dJ_dA")
+    entry = errata_entry(dJ_dA, width=1000).splitlines()
+    assert entry[0] == f"{dJ_dA.id}  2.4 Loss function: wrong"
+    assert entry[1:4] == [
+        "     seed: dJ/dA[3] = Y - A[3]",
+        "     correct: dJ/dA[3] = -(1/m) Y / A[3] (element-wise division)",
+        "     why: " + dJ_dA.explanation.replace("`", ""),
+    ]
+    assert entry[4:] == [
+        "     compared: dJ/dA[3]",
+        f"     ReLU+CE: seed {dJ_dA.seed_error:.3g}, fixed {dJ_dA.correct_error:.2e}",
+    ]
+    chain = errata_entry(by_key(records, "chain_rule"))
+    assert chain.startswith(
+        f"{by_key(records, 'chain_rule').id}  2.5.1-2.5.3 Chain rule: ambiguous"
+    )
+
+
+def test_the_json_records_carry_every_field_and_the_plain_forms(records):
+    parsed = json.loads(errata_json(records))
+    assert [p["id"] for p in parsed] == [r.id for r in records]
+    delta2 = next(p for p in parsed if p["key"] == "delta2")
+    assert delta2["correct_text"] == "delta[2] = (W[3]^T delta[3]) * g[2]'(Z[2])"
+    assert delta2["seed_error"] == by_key(records, "delta2").seed_error
+    assert delta2["also"] == [
+        {"label": c.label, "seed_error": c.seed_error, "correct_error": c.correct_error}
+        for c in by_key(records, "delta2").also
+    ]
 
 
 DOCUMENT = r"""\documentclass[11pt]{article}

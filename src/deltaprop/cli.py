@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
 import warnings
@@ -309,6 +310,17 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     form = tr.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="JSON records for machines")
     form.add_argument("--latex", action="store_true", help="a LaTeX table for the report")
+
+    er = sub.add_parser("errata", help="the seed's mistakes: each equation checked with numbers")
+    er.add_argument(
+        "ids",
+        nargs="*",
+        metavar="ID",
+        help="entries to show in full, e.g. E8 E14 (default: the table of every entry)",
+    )
+    form = er.add_mutually_exclusive_group()
+    form.add_argument("--all", action="store_true", help="every entry in full")
+    form.add_argument("--json", action="store_true", help="every entry as a JSON record")
 
     pl = sub.add_parser("plot", help="learning curves, weights, dead units, confusion matrix")
     pl.add_argument(
@@ -926,6 +938,37 @@ def cmd_trace(args) -> int:
     return EXIT_OK
 
 
+def cmd_errata(args) -> int:
+    from .report.errata import (
+        errata_entry,
+        errata_json,
+        errata_legend,
+        errata_records,
+        errata_summary,
+    )
+
+    width = min(shutil.get_terminal_size().columns, 100)
+    records = errata_records()
+    by_id = {r.id.upper(): r for r in records}
+    unknown = [i for i in args.ids if i.upper() not in by_id]
+    if unknown:
+        raise UsageError(
+            f"no erratum {', '.join(unknown)}; the entries are {records[0].id} to {records[-1].id}"
+        )
+    if args.json:
+        print(errata_json([by_id[i.upper()] for i in args.ids] or records))
+    elif args.ids or args.all:
+        chosen = [by_id[i.upper()] for i in args.ids] or records
+        print("\n\n".join(errata_entry(r, width) for r in chosen))
+    else:
+        print(errata_summary(records, width))
+        print()
+        print(errata_legend(width))
+        print()
+        print("deltaprop errata E8 shows an entry in full: the seed's form, the correct one, why.")
+    return EXIT_OK
+
+
 def cmd_plot(args) -> int:
     from .explain.plots import plot_command
 
@@ -963,6 +1006,7 @@ COMMANDS = {
     "predict": cmd_predict,
     "report": cmd_report,
     "trace": cmd_trace,
+    "errata": cmd_errata,
     "plot": cmd_plot,
 }
 

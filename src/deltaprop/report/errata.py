@@ -26,11 +26,12 @@ product wherever the seed's shapes allow one (W^T delta, delta A^T).
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from functools import partial
 
 import numpy as np
@@ -38,6 +39,7 @@ import numpy as np
 from ..core import DeltapropWarning, Network, gradcheck, relative_error
 from ..core.activations import relu, relu_prime
 from .latex import number
+from .mathtext import plain_formula
 
 SIZES = (3, 4, 3, 2)  # n_x, n[1], n[2], n[3] = n_y: the seed's network
 L = len(SIZES) - 1
@@ -1445,8 +1447,8 @@ def latex_prose(text: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """The text for the terminal: the formulas' backticks removed."""
-    return text.replace("`", "")
+    """The text for the terminal: the formulas' backticks removed, LaTeX's -- as a dash."""
+    return text.replace("`", "").replace("--", "-")
 
 
 def latex_number(x: float | str | None) -> str:
@@ -1578,29 +1580,79 @@ def _plain_number(x: float | str | None) -> str:
     return f"{x:.2e}" if x and abs(x) < 1e-3 else f"{x:.3g}"
 
 
+def _details(r: ErratumRecord) -> list[str]:
+    """The numeric verdict of an entry as lines of plain text: what is compared, the errors of
+    each check, the literal reading and the finding."""
+    checks = []
+    if r.seed_error is not None or r.correct_error is not None:
+        checks.append(Check(r.setting, r.seed_error, r.correct_error))
+    checks.extend(r.also)
+    details = [
+        f"{plain_text(c.label)}: seed {_plain_number(c.seed_error)}"
+        + ("" if c.correct_error is None else f", fixed {_plain_number(c.correct_error)}")
+        for c in checks
+    ]
+    if r.quantity:
+        details.insert(0, f"compared: {plain_text(r.quantity)}")
+    if r.literal_reading:
+        details.append(f"literal: {plain_text(r.literal_reading)}")
+    if r.finding:
+        details.append(plain_text(r.finding))
+    return details
+
+
+def _indented(lines: list[str], width: int, indent: str = " " * 5) -> list[str]:
+    out = []
+    for line in lines:
+        out.extend(
+            textwrap.wrap(line, width, initial_indent=indent, subsequent_indent=indent + "  ")
+        )
+    return out
+
+
 def errata_summary(records: list[ErratumRecord], width: int = 100) -> str:
     """A plain-text table: id, section, verdict, then the numbers and the finding, indented."""
     lines = [f"{'id':<4} {'seed section':<28} {'verdict':<10} numeric verdict", "-" * width]
-    indent = " " * 5
     for r in records:
-        checks = []
-        if r.seed_error is not None or r.correct_error is not None:
-            checks.append(Check(r.setting, r.seed_error, r.correct_error))
-        checks.extend(r.also)
-        details = [
-            f"{plain_text(c.label)}: seed {_plain_number(c.seed_error)}"
-            + ("" if c.correct_error is None else f", fixed {_plain_number(c.correct_error)}")
-            for c in checks
-        ]
-        if r.quantity:
-            details.insert(0, f"compared: {plain_text(r.quantity)}")
-        if r.literal_reading:
-            details.append(f"literal: {plain_text(r.literal_reading)}")
-        if r.finding:
-            details.append(plain_text(r.finding))
-        lines.append(f"{r.id:<4} {r.section[:28]:<28} {r.verdict:<10}")
-        for detail in details:
-            lines.extend(
-                textwrap.wrap(detail, width, initial_indent=indent, subsequent_indent=indent + "  ")
-            )
+        lines.append(f"{r.id:<4} {plain_text(r.section)[:28]:<28} {r.verdict:<10}".rstrip())
+        lines.extend(_indented(_details(r), width))
     return "\n".join(lines)
+
+
+def errata_entry(r: ErratumRecord, width: int = 100) -> str:
+    """One entry in full for the terminal: the seed's form and the correct one in the code's
+    notation (delta[2] = (W[3]^T delta[3]) * g[2]'(Z[2])), why, and the numeric verdict."""
+    lines = [
+        f"seed: {plain_formula(r.seed_latex)}",
+        f"correct: {plain_formula(r.correct_latex)}",
+        f"why: {plain_text(r.explanation)}",
+        *_details(r),
+    ]
+    return "\n".join([f"{r.id}  {plain_text(r.section)}: {r.verdict}", *_indented(lines, width)])
+
+
+def errata_legend(width: int = 100) -> str:
+    """The report's legend (settings, columns, verdicts) as plain text, after what the
+    relative errors mean."""
+    paragraphs = [
+        "The numbers are relative errors ||g - g_num|| / (||g|| + ||g_num||) of a formula "
+        "against central finite differences of the true cost, in float64, on a 3-4-3-2 network "
+        "drawn for the errata: around 1e-9 means agreement, above 1e-2 the formula is wrong.",
+        *plain_formula(LEGEND).split("\n\n"),
+    ]
+    return "\n\n".join(textwrap.fill(p, width) for p in paragraphs)
+
+
+def errata_json(records: list[ErratumRecord]) -> str:
+    """Every entry as a JSON record: its fields, and the two forms as plain text."""
+    return json.dumps(
+        [
+            {
+                **asdict(r),
+                "seed_text": plain_formula(r.seed_latex),
+                "correct_text": plain_formula(r.correct_latex),
+            }
+            for r in records
+        ],
+        indent=2,
+    )
