@@ -490,6 +490,9 @@ def test_an_entry_in_full_shows_both_forms_why_and_the_numbers(records):
         "     compared: dJ/dA[3]",
         f"     ReLU+CE: seed {dJ_dA.seed_error:.3g}, fixed {dJ_dA.correct_error:.2e}",
     ]
+    note_delta = errata_entry(by_key(records, "note_delta"), width=1000)
+    assert "seed: delta[l] = (W[l+1]^T * delta[l+1]) g[l]'(Z[l])" in note_delta
+    assert "why: * is the Hadamard (element-wise) product, not a dot product" in note_delta
     chain = errata_entry(by_key(records, "chain_rule"))
     assert chain.startswith(
         f"{by_key(records, 'chain_rule').id}  2.5.1-2.5.3 Chain rule: ambiguous"

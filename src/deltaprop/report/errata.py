@@ -1447,8 +1447,9 @@ def latex_prose(text: str) -> str:
 
 
 def plain_text(text: str) -> str:
-    """The text for the terminal: the formulas' backticks removed, LaTeX's -- as a dash."""
-    return text.replace("`", "").replace("--", "-")
+    """The text for the terminal: the formulas' backticks removed, LaTeX's -- as a dash, the
+    Hadamard product (.) as * (as plain_formula writes it)."""
+    return text.replace("`", "").replace("--", "-").replace("(.)", "*")
 
 
 def latex_number(x: float | str | None) -> str:
