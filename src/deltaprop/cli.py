@@ -238,7 +238,13 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="early stopping: epochs without improvement of the validation cost",
     )
     t.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least gain")
-    t.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    t.add_argument(
+        "--dtype",
+        choices=["float32", "float64"],
+        default="float32",
+        help="floating-point type of the weights and the data (default float32; float64 for "
+        "checking numbers to many digits)",
+    )
     t.add_argument(
         "--device",
         default="cpu",
