@@ -335,7 +335,12 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="a model file (.npz, from train --out) or a history (.json)",
     )
     pl.add_argument("--out", default="plots", help="folder for the figures (default: plots)")
-    pl.add_argument("--format", choices=["png", "pdf"], default="png")
+    pl.add_argument(
+        "--format",
+        choices=["png", "pdf"],
+        default="png",
+        help="file type of the figures (default png)",
+    )
     pl.add_argument(
         "--data",
         help="data for the confusion matrix and decision boundary "
@@ -343,7 +348,11 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     )
 
     r = sub.add_parser("report", help="build the LaTeX report (derivation, errata, results)")
-    r.add_argument("--out", default="deltaprop-report.pdf", help="the PDF to write")
+    r.add_argument(
+        "--out",
+        default="deltaprop-report.pdf",
+        help="the PDF to write (default deltaprop-report.pdf)",
+    )
     r.add_argument("--quick", action="store_true", help="shorter training runs (for a draft)")
     r.add_argument(
         "--tex-only",
