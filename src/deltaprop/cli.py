@@ -1,6 +1,6 @@
-"""The ``deltaprop`` command line. Parses, prints, exits 0 (done), 1 (training failed),
-2 (bad input: one line on stderr, no traceback), 130/143 (interrupted; a checkpoint is saved) or
-141 (the reader of standard output went away, as in ``deltaprop ... | head``).
+"""The ``deltaprop`` command line. Parses, prints, exits 0 (done), 1 (training or a gradient check
+failed), 2 (bad input: one line on stderr, no traceback), 130/143 (interrupted; a checkpoint is
+saved) or 141 (the reader of standard output went away, as in ``deltaprop ... | head``).
 No mathematics here. Imported by nothing."""
 
 from __future__ import annotations
@@ -316,6 +316,39 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     form = tr.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="JSON records for machines")
     form.add_argument("--latex", action="store_true", help="a LaTeX table for the report")
+
+    gc = sub.add_parser(
+        "gradcheck", help="check a network's backward pass against finite differences"
+    )
+    gc.add_argument(
+        "--sizes",
+        type=positive_int,
+        nargs="+",
+        default=[3, 4, 3, 2],
+        metavar="N",
+        help="layer widths n_x n[1] ... n_y (default: the seed's 3 4 3 2)",
+    )
+    gc.add_argument("--m", type=positive_int, default=5, help="number of examples (default 5)")
+    gc.add_argument("--hidden", default="relu", help="hidden activation (default relu)")
+    gc.add_argument("--output", default="softmax", help="output activation (default softmax)")
+    gc.add_argument("--loss", default=None, help="loss (default: matches the output)")
+    gc.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda (default 0)")
+    gc.add_argument(
+        "--dropout", type=fraction, default=0.0, help="check under a fixed dropout mask with this p"
+    )
+    gc.add_argument("--sample-weights", action="store_true", help="random example weights (eq. J2)")
+    gc.add_argument("--seed", type=int, default=0, help="seed of the weights and the data")
+    gc.add_argument(
+        "--eps", type=positive_float, default=1e-6, help="step of the differences (default 1e-6)"
+    )
+    gc.add_argument(
+        "--max-per-array",
+        type=positive_int,
+        default=None,
+        metavar="K",
+        help="check K random entries of each W[l] and b[l] (default: all; for big networks)",
+    )
+    gc.add_argument("--json", action="store_true", help="the result as JSON")
 
     er = sub.add_parser("errata", help="the seed's mistakes: each equation checked with numbers")
     er.add_argument(
@@ -953,6 +986,27 @@ def cmd_trace(args) -> int:
     return EXIT_OK
 
 
+def cmd_gradcheck(args) -> int:
+    from .explain.check import gradcheck_json, gradcheck_text, run_gradcheck
+
+    with np.errstate(all="ignore"):  # a NaN cost (log 0 under a ReLU output) shows as FAILED
+        run = run_gradcheck(
+            args.sizes,
+            args.m,
+            args.hidden,
+            args.output,
+            args.loss,
+            args.l2,
+            args.dropout,
+            args.sample_weights,
+            args.seed,
+            args.eps,
+            args.max_per_array,
+        )
+    print(gradcheck_json(run) if args.json else gradcheck_text(run))
+    return EXIT_OK if run.passed else EXIT_FAILED
+
+
 def cmd_errata(args) -> int:
     from .report.errata import (
         errata_entry,
@@ -1021,6 +1075,7 @@ COMMANDS = {
     "predict": cmd_predict,
     "report": cmd_report,
     "trace": cmd_trace,
+    "gradcheck": cmd_gradcheck,
     "errata": cmd_errata,
     "plot": cmd_plot,
 }

@@ -1656,4 +1656,5 @@ def errata_json(records: list[ErratumRecord]) -> str:
             for r in records
         ],
         indent=2,
+        allow_nan=False,  # every number of the errata is finite; strict JSON says so
     )
