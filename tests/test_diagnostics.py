@@ -14,6 +14,7 @@ from deltaprop.core import DeltapropWarning, Network
 from deltaprop.training import Adam, GradientDescent, Trainer
 from deltaprop.training.diagnostics import (
     DEAD,
+    DEAD_LAYER,
     EXPLODING,
     VANISHING,
     Diagnostics,
@@ -43,16 +44,30 @@ def by_kind(found, kind):
     return sorted(w.layer for w in found if w.kind == kind)
 
 
-def test_a_very_high_learning_rate_kills_relu_units_and_is_reported_once():
+def test_a_very_high_learning_rate_kills_a_whole_layer_and_it_is_reported_once():
     X, y = blobs()
     found, diag = train(Network([2, 32, 32, 3], seed=0), GradientDescent(lr=1.0), X, y)
-    assert by_kind(found, DEAD) == [2]
+    assert diag.dead_streak[2] == 20  # layer 2 is dead whole from the first epoch on
+    assert by_kind(found, DEAD_LAYER) == [2]
     assert len(found) == 1  # the zero gradients below the dead layer are not called vanishing
     message = str(found[0])
-    assert message.startswith("layer 2: ")
-    assert "% of its ReLU units output 0 for every example" in message
+    assert message.startswith("layer 2: every one of its ReLU units outputs 0 for every example")
+    assert "output no longer depends on its input" in message
+    assert "the weights of layers 1 to 3 get no gradient" in message
     assert "leaky_relu" in message and "init='he'" in message
-    assert [(p.kind, p.layer) for p in diag.problems] == [(DEAD, 2)]
+    assert [(p.kind, p.layer) for p in diag.problems] == [(DEAD_LAYER, 2)]
+
+
+def test_a_layer_reported_mostly_dead_is_reported_again_when_it_dies_whole():
+    diag = Diagnostics(warn=False)
+    logs = {"cost": 1.0, "grad_norm": [1.0, 1.0, 1.0], "dead_fraction": [0.0, 0.75]}
+    for epoch in (1, 2, 3):
+        diag.on_epoch_end(fake_trainer(), epoch, logs)
+    whole = {**logs, "dead_fraction": [0.0, 1.0]}
+    for epoch in (4, 5, 6):
+        diag.on_epoch_end(fake_trainer(), epoch, whole)
+    assert [(p.kind, p.layer, p.epoch) for p in diag.problems] == [(DEAD, 2, 2), (DEAD_LAYER, 2, 5)]
+    assert "75% of its ReLU units" in diag.problems[0].message
 
 
 def test_a_deep_sigmoid_network_with_tiny_weights_vanishes():
@@ -216,6 +231,16 @@ def test_a_dead_streak_survives_a_checkpoint():
     resumed.load_state(json.loads(json.dumps(diag.state_dict())), {})
     resumed.on_epoch_end(fake_trainer(), 2, logs)
     assert [(p.kind, p.layer, p.epoch) for p in resumed.problems] == [(DEAD, 1, 2)]
+
+
+def test_a_whole_dead_streak_survives_a_checkpoint():
+    logs = {"cost": 1.0, "grad_norm": [0.0, 1.0], "dead_fraction": [1.0]}
+    diag = Diagnostics(warn=False)
+    diag.on_epoch_end(fake_trainer(), 1, logs)
+    resumed = Diagnostics(warn=False)
+    resumed.load_state(json.loads(json.dumps(diag.state_dict())), {})
+    resumed.on_epoch_end(fake_trainer(), 2, logs)
+    assert [(p.kind, p.layer, p.epoch) for p in resumed.problems] == [(DEAD_LAYER, 1, 2)]
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,9 @@ Three problems are recognised, each from what the loop records per epoch (``Hist
 
 - dead ReLU units: a hidden ReLU layer whose fraction of units that output 0 for every example
   (``dead_fraction``) stays above ``dead_threshold``. A dead unit has g'(Z) = 0 everywhere, so
-  delta[l] is 0 on it (eq. B3) and its weights never change again.
+  delta[l] is 0 on it (eq. B3) and its weights never change again. A layer dead as a whole gets
+  a report of its own (``dead_layer``): A[l] = 0, so the output no longer depends on the input
+  and W[1] to W[l+1] get no gradient at all.
 - vanishing gradients: ||dW[l]||_F (``grad_norm``, the cost's gradient without the L2 term)
   below ``vanish``, or below ``vanish_ratio`` times the largest layer's, while the cost is still
   far from 0, i.e. at least ``FAR_FROM_ZERO`` times the first epoch's cost. The ratio finds the
@@ -16,7 +18,8 @@ Three problems are recognised, each from what the loop records per epoch (``Hist
   the dead-unit report.
 - exploding gradients: ||dW[l]||_F above ``explode`` (or not finite).
 
-Each (problem, layer) pair is reported once per run, as a :class:`TrainingWarning`.
+Each (problem, layer) pair is reported once per run, as a :class:`TrainingWarning`; a layer
+first reported mostly dead is reported again when it dies whole.
 """
 
 from __future__ import annotations
@@ -33,11 +36,12 @@ from .callbacks import Callback
 FAR_FROM_ZERO = 0.1
 
 DEAD, VANISHING, EXPLODING = "dead_relu", "vanishing_gradient", "exploding_gradient"
+DEAD_LAYER = "dead_layer"  # every unit of a hidden ReLU layer dead: the run cannot recover
 
 
 class TrainingWarning(DeltapropWarning):
-    """A problem seen during training. ``kind`` is "dead_relu", "vanishing_gradient" or
-    "exploding_gradient"; ``layer`` the layer l (1..L) it was seen in."""
+    """A problem seen during training. ``kind`` is "dead_relu", "dead_layer",
+    "vanishing_gradient" or "exploding_gradient"; ``layer`` the layer l (1..L) it was seen in."""
 
     def __init__(self, message: str, kind: str | None = None, layer: int | None = None):
         super().__init__(message)
@@ -59,6 +63,15 @@ def dead_message(l: int, fraction: float) -> str:
         f"layer {l}: {fraction:.0%} of its ReLU units output 0 for every example — they pass no "
         f"gradient back and have stopped learning. Try a lower learning rate, He initialisation "
         f"(init='he', --init he), or leaky_relu."
+    )
+
+
+def dead_layer_message(l: int) -> str:
+    return (
+        f"layer {l}: every one of its ReLU units outputs 0 for every example — the network's "
+        f"output no longer depends on its input, and the weights of layers 1 to {l + 1} get no "
+        f"gradient, so training cannot bring them back. Start again with a lower learning rate, "
+        f"He initialisation (init='he', --init he), or leaky_relu."
     )
 
 
@@ -104,7 +117,7 @@ class Diagnostics(Callback):
     explode : report a layer whose ||dW[l]|| is above this (at once: an exploding run may
         diverge in the next epoch)
     stream : a text stream to also print each report to (e.g. ``sys.stderr``), or None
-    persist : epochs in a row a layer must be mostly dead before it is reported
+    persist : epochs in a row a layer must be mostly dead (or dead whole) before it is reported
 
     ``problems`` lists what was reported, in order.
     """
@@ -134,6 +147,7 @@ class Diagnostics(Callback):
         self.problems: list[Problem] = []
         self.reported: set[tuple[str, int]] = set()
         self.dead_streak: dict[int, int] = {}  # hidden layer l -> epochs in a row mostly dead
+        self.whole_streak: dict[int, int] = {}  # hidden layer l -> epochs in a row dead whole
 
     # ------------------------------------------------------------------ the checks
     def on_epoch_end(self, trainer, epoch, logs):
@@ -162,11 +176,14 @@ class Diagnostics(Callback):
             self._report(VANISHING, l, epoch, message)
 
     def _check_dead(self, epoch: int, l: int, fraction: float | None) -> None:
-        if fraction is None or not fraction > self.dead_threshold:
-            self.dead_streak[l] = 0
-            return
-        self.dead_streak[l] = self.dead_streak.get(l, 0) + 1
-        if self.dead_streak[l] >= self.persist:
+        mostly = fraction is not None and fraction > self.dead_threshold
+        whole = fraction is not None and fraction >= 1
+        self.dead_streak[l] = self.dead_streak.get(l, 0) + 1 if mostly else 0
+        self.whole_streak[l] = self.whole_streak.get(l, 0) + 1 if whole else 0
+        if self.whole_streak[l] >= self.persist:  # the stronger report, which says it all
+            self.reported.add((DEAD, l))
+            self._report(DEAD_LAYER, l, epoch, dead_layer_message(l))
+        elif self.dead_streak[l] >= self.persist:
             self._report(DEAD, l, epoch, dead_message(l, fraction))
 
     def _report(self, kind: str, l: int, epoch: int, message: str) -> None:
@@ -193,8 +210,10 @@ class Diagnostics(Callback):
         return {
             "reported": sorted([kind, l] for kind, l in self.reported),
             "dead_streak": {str(l): n for l, n in self.dead_streak.items()},
+            "whole_streak": {str(l): n for l, n in self.whole_streak.items()},
         }
 
     def load_state(self, scalars, arrays):
         self.reported = {(kind, int(l)) for kind, l in scalars.get("reported", [])}
         self.dead_streak = {int(l): n for l, n in scalars.get("dead_streak", {}).items()}
+        self.whole_streak = {int(l): n for l, n in scalars.get("whole_streak", {}).items()}
