@@ -15,7 +15,12 @@ NOT_RUN = {
     ("distributed.md", 0): "runs under mpiexec (test_distributed.py runs DistributedTrainer)",
     ("sklearn.md", 1): "the parity experiment: minutes of cross-validation",
 }
-RUN = {("sklearn.md", 0), ("weights_and_dropout.md", 0), ("weights_and_dropout.md", 1)}
+RUN = {
+    ("learning.md", 0),
+    ("sklearn.md", 0),
+    ("weights_and_dropout.md", 0),
+    ("weights_and_dropout.md", 1),
+}
 
 
 def examples(name: str) -> list[str]:
@@ -57,3 +62,51 @@ def test_the_weights_and_dropout_examples_train(capsys):
     ns = run("weights_and_dropout.md", 1)
     assert ns["clf"].score(ns["X"], ns["y"]) > 0.5
     assert ns["reg"].predict(ns["X"]).shape == (500,)
+
+
+def test_the_learning_example_checks_a_formula_of_ones_own(capsys):
+    ns = run("learning.md", 0)
+    seed, right = capsys.readouterr().out.split()
+    assert seed == "1.00"  # the seed's dJ/dW[3]: the opposite sign
+    assert float(right) < 1e-8 and ns["check"].passed()
+    dW, _ = ns["net"].gradients(ns["X"], ns["y"])
+    np.testing.assert_allclose(ns["right_dW3"], dW[3])
+
+
+def console_commands(name: str) -> list[tuple[str, list[str]]]:
+    """(command, the output lines shown under it) of every `$ deltaprop ...` in the console
+    blocks of a page; "..." marks lines left out."""
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", (DOCS / name).read_text(), flags=re.S):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                found.append((line[2:], []))
+            elif found and line != "...":
+                found[-1][1].append(line)
+    return found
+
+
+def test_the_learning_pages_commands_print_what_it_shows(tmp_path):
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    commands = console_commands("learning.md")
+    assert len(commands) >= 6
+    env = {**os.environ, "COLUMNS": "100"}  # the width the page's trace table was printed at
+    for command, shown in commands:
+        argv = shlex.split(command)
+        assert argv[0] == "deltaprop"
+        result = subprocess.run(
+            [sys.executable, "-m", "deltaprop", *argv[1:]],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=300,
+        )
+        assert result.returncode == 0, (command, result.stderr)
+        printed = result.stdout.splitlines()
+        missing = [line for line in shown if line not in printed]
+        assert not missing, (command, missing)
