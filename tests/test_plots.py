@@ -348,7 +348,26 @@ def test_dead_units_draw_each_layer_numbered_from_one(tmp_path, drawn):
     # a norm of 0 has no place on a log scale: left out, not drawn at the bottom
     np.testing.assert_array_equal(bottom.lines[2].get_ydata(), [np.nan, np.nan, 3.0])
     assert bottom.get_yscale() == "log" and bottom.get_ylabel() == "||dW[l]|| (log scale)"
+    assert [t.get_text() for t in bottom.texts] == [
+        "not drawn, ||dW[l]|| = 0: layer 3 (epochs 1-2)"
+    ]
     assert top.lines[0].get_color() == bottom.lines[0].get_color()
+
+
+def test_zero_gradient_norms_are_said_in_words_by_layer_and_epochs(tmp_path, drawn):
+    norms = [[1.0, 2.0, 3.0]] * 2 + [[0.0, 0.0, 3.0]] * 5 + [[0.0, 1.0, 0.0]]
+    epochs = list(range(1, 9))
+    h = {"epoch": epochs, "cost": [1.0] * 8, "dead_fraction": [[0.5, 0.5]] * 8, "grad_norm": norms}
+    plots.dead_units(h, tmp_path / "d.png")
+    (text,) = drawn[0].axes[1].texts
+    assert text.get_text() == (
+        "not drawn, ||dW[l]|| = 0: layer 1 (epochs 3-8); layer 2 (epochs 3-7); layer 3 (epoch 8)"
+    )
+    assert plots._epoch_ranges([1, 3, 5, 7]) == "4 epochs"
+    assert plots._epoch_ranges([2, 3, 9]) == "epochs 2-3, 9"
+    h["grad_norm"] = [[1.0, 2.0, 3.0]] * 8
+    plots.dead_units(h, tmp_path / "e.png")
+    assert list(drawn[1].axes[1].texts) == []
 
 
 def test_gradient_norms_within_a_factor_of_ten_stay_linear(tmp_path, drawn):

@@ -528,9 +528,50 @@ def _plot_norms(ax, epochs, norms, marker, colours) -> None:
         if positive.max() > 10 * positive.min():
             ax.set_yscale("log")
         _legend_beside(ax, "layer", norms.shape[1])
+        zeros = _zero_norms(epochs, norms)
+        if zeros:  # left out of the lines, so said in words: a line that stops is not a gap
+            ax.text(
+                0.99,
+                0.03,
+                f"not drawn, ||dW[l]|| = 0: {zeros}",
+                transform=ax.transAxes,
+                fontsize=8,
+                color="0.3",
+                ha="right",
+                va="bottom",
+                bbox={"facecolor": "white", "edgecolor": "0.8", "alpha": 0.85},
+            )
     ax.set_ylabel("||dW[l]||" + (" (log scale)" if ax.get_yscale() == "log" else ""))
     ax.set_title("Norm of each layer's weight gradient (last mini-batch of the epoch)", fontsize=10)
     ax.grid(alpha=0.3, which="both")
+
+
+def _epoch_ranges(epochs) -> str:
+    """[1, 2, 3, 7] -> "epochs 1-3, 7"; more than three runs -> "12 epochs"."""
+    runs: list[list[int]] = []
+    for e in (int(x) for x in epochs):
+        if runs and e == runs[-1][1] + 1:
+            runs[-1][1] = e
+        else:
+            runs.append([e, e])
+    if len(runs) > 3:
+        return f"{len(epochs)} epochs"
+    spans = [f"{a}" if a == b else f"{a}-{b}" for a, b in runs]
+    return ("epoch " if len(epochs) == 1 else "epochs ") + ", ".join(spans)
+
+
+def _zero_norms(epochs, norms) -> str:
+    """Which layers had a zero weight gradient in which epochs, layers with the same epochs
+    together: "layers 1, 2 (epochs 8-300); layer 3 (epoch 2)"; "" when none had."""
+    by_epochs: dict[str, list[int]] = {}
+    for j in range(norms.shape[1]):
+        zero = epochs[norms[:, j] == 0]
+        if zero.size:
+            by_epochs.setdefault(_epoch_ranges(zero), []).append(j + 1)
+    return "; ".join(
+        f"layer{'s' if len(ls) > 1 else ''} {', '.join(map(str, ls))} ({when})"
+        for when, ls in by_epochs.items()
+    )
 
 
 def _note(ax, text: str) -> None:
