@@ -561,6 +561,15 @@ def test_run_trace_formats():
         run_trace(fmt="html")
 
 
+def test_run_trace_takes_a_loss_other_than_the_outputs_partner():
+    doc = json.loads(run_trace([3, 4, 1], output="sigmoid", loss="mse", fmt="json"))
+    assert "loss='mse'" in doc["network"]
+    equations = [s["equation"] for s in doc["steps"]]
+    assert "delta[2] = dJ/dA[2] * sigmoid'(Z[2])" in equations  # (eq. B1), not the fused B2
+    fused = json.loads(run_trace([3, 4, 1], output="sigmoid", fmt="json"))
+    assert "delta[2] = (A[2] - Y) / m" in [s["equation"] for s in fused["steps"]]
+
+
 def test_the_example_data_follow_the_seed_and_suit_the_loss():
     """The values printed are those of the seed's data, drawn apart from the weights' draws."""
     assert run_trace(seed=3, values=True) == run_trace(seed=3, values=True)

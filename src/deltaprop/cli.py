@@ -311,6 +311,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     tr.add_argument("--m", type=positive_int, default=5, help="number of examples (default 5)")
     tr.add_argument("--hidden", default="relu", help="hidden activation (default relu)")
     tr.add_argument("--output", default="softmax", help="output activation (default softmax)")
+    tr.add_argument("--loss", default=None, help="loss (default: matches the output)")
     tr.add_argument("--seed", type=int, default=0, help="seed of the weights and the data")
     tr.add_argument("--values", action="store_true", help="also print every matrix")
     form = tr.add_mutually_exclusive_group()
@@ -981,7 +982,9 @@ def cmd_trace(args) -> int:
     # inf and nan (log 0 under a ReLU output, ...) show in the trace itself; the warning about
     # such a choice comes from the network
     with np.errstate(all="ignore"):
-        text = run_trace(args.sizes, args.m, args.hidden, args.output, args.seed, args.values, fmt)
+        text = run_trace(
+            args.sizes, args.m, args.hidden, args.output, args.seed, args.values, fmt, args.loss
+        )
     print(text)
     return EXIT_OK
 

@@ -287,10 +287,12 @@ def run_trace(
     seed: int | None = 0,
     values: bool = False,
     fmt: str = "table",
+    loss: str | None = None,
 ) -> str:
-    """``deltaprop trace``: build the network (loss: the output's natural partner) and random
-    data of m examples from ``seed``, trace one pass, and render it in ``fmt`` (FORMATS)."""
-    network = Network(sizes, hidden=hidden, output=output, seed=seed)
+    """``deltaprop trace``: build the network (by default with the output's natural loss) and
+    random data of m examples from ``seed``, trace one pass, and render it in ``fmt``
+    (FORMATS)."""
+    network = Network(sizes, hidden=hidden, output=output, loss=loss, seed=seed)
     X, Y = example_data(network, m, seed)
     return render(trace(network, X, Y), fmt, values)
 
