@@ -132,6 +132,24 @@ def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
     p.add_argument("--label", help="CSV label column, by name or index (default: the last)")
 
 
+def add_example_network_arguments(p: argparse.ArgumentParser) -> None:
+    """The network and random examples that trace and gradcheck build: sizes, m, activations,
+    loss and seed."""
+    p.add_argument(
+        "--sizes",
+        type=positive_int,
+        nargs="+",
+        default=[3, 4, 3, 2],
+        metavar="N",
+        help="layer widths n_x n[1] ... n_y (default: the seed's 3 4 3 2)",
+    )
+    p.add_argument("--m", type=positive_int, default=5, help="number of examples (default 5)")
+    p.add_argument("--hidden", default="relu", help="hidden activation (default relu)")
+    p.add_argument("--output", default="softmax", help="output activation (default softmax)")
+    p.add_argument("--loss", default=None, help="loss (default: matches the output)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights and the data")
+
+
 def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     """The parser; ``train_defaults`` replace the defaults of train's options."""
     from .core.initialisation import INITIALISATIONS
@@ -300,19 +318,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the results as JSON")
 
     tr = sub.add_parser("trace", help="every shape and operation of one forward/backward pass")
-    tr.add_argument(
-        "--sizes",
-        type=positive_int,
-        nargs="+",
-        default=[3, 4, 3, 2],
-        metavar="N",
-        help="layer widths n_x n[1] ... n_y (default: the seed's 3 4 3 2)",
-    )
-    tr.add_argument("--m", type=positive_int, default=5, help="number of examples (default 5)")
-    tr.add_argument("--hidden", default="relu", help="hidden activation (default relu)")
-    tr.add_argument("--output", default="softmax", help="output activation (default softmax)")
-    tr.add_argument("--loss", default=None, help="loss (default: matches the output)")
-    tr.add_argument("--seed", type=int, default=0, help="seed of the weights and the data")
+    add_example_network_arguments(tr)
     tr.add_argument("--values", action="store_true", help="also print every matrix")
     form = tr.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="JSON records for machines")
@@ -321,24 +327,12 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     gc = sub.add_parser(
         "gradcheck", help="check a network's backward pass against finite differences"
     )
-    gc.add_argument(
-        "--sizes",
-        type=positive_int,
-        nargs="+",
-        default=[3, 4, 3, 2],
-        metavar="N",
-        help="layer widths n_x n[1] ... n_y (default: the seed's 3 4 3 2)",
-    )
-    gc.add_argument("--m", type=positive_int, default=5, help="number of examples (default 5)")
-    gc.add_argument("--hidden", default="relu", help="hidden activation (default relu)")
-    gc.add_argument("--output", default="softmax", help="output activation (default softmax)")
-    gc.add_argument("--loss", default=None, help="loss (default: matches the output)")
+    add_example_network_arguments(gc)
     gc.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda (default 0)")
     gc.add_argument(
         "--dropout", type=fraction, default=0.0, help="check under a fixed dropout mask with this p"
     )
     gc.add_argument("--sample-weights", action="store_true", help="random example weights (eq. J2)")
-    gc.add_argument("--seed", type=int, default=0, help="seed of the weights and the data")
     gc.add_argument(
         "--eps", type=positive_float, default=1e-6, help="step of the differences (default 1e-6)"
     )
