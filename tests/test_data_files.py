@@ -256,6 +256,23 @@ def test_not_text(tmp_path):
         read_csv(p)
 
 
+def test_corrupt_gzip_data_is_a_data_error(tmp_path):
+    """A gzip header followed by damaged deflate data: zlib's error, not an IOError, reports
+    it; it is a DataError all the same, whether the damage shows while sniffing or later."""
+    data = bytearray(gzip.compress(b"a,b,label\n1,2,x\n3,4,y\n"))
+    data[10] |= 0b110  # the first block: type 3, which deflate does not have
+    p = tmp_path / "d.csv.gz"
+    p.write_bytes(bytes(data))
+    with pytest.raises(
+        DataError, match=r"d\.csv\.gz: cannot be read \(Error -3 while decompressing"
+    ):
+        read_csv(p)
+    with pytest.raises(
+        DataError, match=r"d\.csv\.gz: cannot be read \(Error -3 while decompressing"
+    ):
+        read_csv(p, delimiter=",")
+
+
 def test_an_empty_first_field_is_reported_not_skipped_as_a_blank_line(tmp_path):
     p = write(tmp_path / "d.csv", "a,b,label\n1,2,x\n,4,y\n5,6,y\n")
     with pytest.raises(DataError, match=r"line 3, column 'a': an empty value is not a number"):

@@ -12,6 +12,7 @@ import io
 import math
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def _records(p: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
         raise DataError(f"{p}: not a UTF-8 text file") from None
     except csv.Error as e:
         raise DataError(f"{p}: malformed CSV ({e})") from None
-    except (OSError, EOFError) as e:  # e.g. a truncated or corrupt .gz
+    except (OSError, EOFError, zlib.error) as e:  # e.g. a truncated or corrupt .gz
         raise DataError(f"{p}: cannot be read ({e})") from None
 
 
@@ -155,7 +156,7 @@ class _Table:
                 lines = _sample_lines(p)
             except UnicodeDecodeError:
                 raise DataError(f"{p}: not a UTF-8 text file") from None
-            except (OSError, EOFError) as e:
+            except (OSError, EOFError, zlib.error) as e:  # a truncated or corrupt .gz
                 raise DataError(f"{p}: cannot be read ({e})") from None
             if not lines:
                 raise DataError(f"{p}: the file is empty (only blank lines)")
