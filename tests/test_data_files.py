@@ -273,6 +273,14 @@ def test_corrupt_gzip_data_is_a_data_error(tmp_path):
         read_csv(p, delimiter=",")
 
 
+def test_a_field_too_long_for_the_csv_module_on_the_first_line_is_a_data_error(tmp_path):
+    """The csv module refuses fields over 131072 characters; met while sniffing the delimiter
+    it is the same DataError as later in the file."""
+    p = write(tmp_path / "d.csv", '"' + "1" * 200_000 + '",2\n3,4\n')
+    with pytest.raises(DataError, match=r"d\.csv: malformed CSV \(field larger than field limit"):
+        read_csv(p)
+
+
 def test_an_empty_first_field_is_reported_not_skipped_as_a_blank_line(tmp_path):
     p = write(tmp_path / "d.csv", "a,b,label\n1,2,x\n,4,y\n5,6,y\n")
     with pytest.raises(DataError, match=r"line 3, column 'a': an empty value is not a number"):

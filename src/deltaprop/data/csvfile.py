@@ -160,7 +160,10 @@ class _Table:
                 raise DataError(f"{p}: cannot be read ({e})") from None
             if not lines:
                 raise DataError(f"{p}: the file is empty (only blank lines)")
-            delimiter = _sniff(p, lines)
+            try:
+                delimiter = _sniff(p, lines)
+            except csv.Error as e:  # e.g. a field beyond the csv module's limit
+                raise DataError(f"{p}: malformed CSV ({e})") from None
         elif not isinstance(delimiter, str) or len(delimiter) != 1:
             raise DataError(f"delimiter must be one character, got {delimiter!r}")
         self.delimiter = delimiter
