@@ -242,6 +242,16 @@ def test_label_column_that_does_not_exist(tmp_path):
         read_csv(q, label="c", header=False)
 
 
+def test_a_column_name_with_a_line_break_keeps_the_message_on_one_line(tmp_path):
+    """Names are listed as they are, except one with a character that is not printable (here
+    U+2028, a line separator to str.splitlines), which is shown as its repr."""
+    p = write(tmp_path / "d.csv", "a,b\u2028c,label\n1,2,0\n3,4,1\n")
+    with pytest.raises(DataError) as error:
+        read_csv(p, label="target")
+    assert str(error.value).endswith(r"the columns are a, 'b\u2028c', label")
+    assert len(str(error.value).splitlines()) == 1
+
+
 def test_empty_label_and_single_column(tmp_path):
     with pytest.raises(DataError, match=r"line 2: the label \(column 'c'\) is empty"):
         read_csv(write(tmp_path / "d.csv", "a,b,c\n1,2,\n"))

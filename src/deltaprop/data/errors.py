@@ -12,7 +12,13 @@ class DataError(ValueError):
 
 
 def listing(values, limit: int = 10) -> str:
-    """A short comma-separated listing of ``values`` for a one-line error message."""
-    values = [str(v) for v in values]
+    """A short comma-separated listing of ``values`` for a one-line error message. A value with
+    a character that is not printable (a line break of any kind, a tab) is shown as its repr,
+    so that the message stays one line."""
+    values = [_shown(str(v)) for v in values]
     more = f", ... ({len(values)} in all)" if len(values) > limit else ""
     return ", ".join(values[:limit]) + more
+
+
+def _shown(text: str) -> str:
+    return text if text.isprintable() else repr(text)
