@@ -1,7 +1,9 @@
 """deltaprop.data file readers: CSV/TSV, .npz, IDX (plain and gzipped), MNIST directories."""
 
 import gzip
+import io
 import struct
+import zipfile
 
 import numpy as np
 import pytest
@@ -378,6 +380,81 @@ def test_npz_test_part_needs_both_arrays(tmp_path):
     np.savez(tmp_path / "d.npz", X=X, y=y, X_test=X)
     with pytest.raises(DataError, match="X_test and y_test must come together; found only one"):
         read_npz(tmp_path / "d.npz")
+
+
+def npy_bytes(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def forged_npy(header: str, values: bytes) -> bytes:
+    """A .npy file (format 1.0) with the header text ``header``, then ``values``."""
+    text = header.encode("latin-1")
+    text += b" " * (-(len(text) + 11) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text + values
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_npz_compressed_fortran_ordered_and_text_arrays_read_as_np_load_reads_them(tmp_path):
+    X = np.asfortranarray(np.arange(12.0).reshape(6, 2))
+    y = np.array([b"cat", b"dog"] * 3)
+    np.savez_compressed(tmp_path / "d.npz", X=X, y=y, X_test=X[:0], y_test=y[:0])
+    with pytest.raises(DataError, match=r"\(test part\): no examples"):
+        read_npz(tmp_path / "d.npz")
+    np.savez_compressed(tmp_path / "d.npz", X=X, y=y, X_test=X[:2], y_test=y[:2])
+    ds = read_npz(tmp_path / "d.npz")
+    np.testing.assert_array_equal(ds.X, X)
+    assert ds.y.tolist() == ["cat", "dog"] * 3 and ds.test.y.tolist() == ["cat", "dog"]
+
+
+def test_npz_whose_header_announces_a_huge_array_is_refused_without_allocating_it(tmp_path):
+    """np.load allocates the shape a header announces (here 32 TiB) before reading a value."""
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776, 4), }"
+    members = {"X.npy": forged_npy(header, bytes(64)), "y.npy": npy_bytes(np.arange(2))}
+    p = tmp_path / "d.npz"
+    p.write_bytes(zip_bytes(members))
+    with pytest.raises(DataError) as error:
+        read_npz(p)
+    assert str(error.value) == (
+        f"{p}: array 'X' cannot be read (the .npy header announces 1099511627776 x 4 values of "
+        "float64 (35184372088832 bytes), but 64 bytes follow it)"
+    )
+
+
+def test_npz_member_that_is_not_a_npy_array_is_refused(tmp_path):
+    """np.load returns the bytes of a member that is not .npy (here one named X, no suffix)."""
+    p = tmp_path / "d.npz"
+    p.write_bytes(zip_bytes({"X": b"1,2\n3,4\n", "y.npy": npy_bytes(np.arange(2))}))
+    with pytest.raises(DataError, match=r"d\.npz: array 'X' cannot be read \(not a \.npy array\)$"):
+        read_npz(p)
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        (8, 0x1, "File 'y.npy' is encrypted, password required for extraction"),
+        (10, 99, "That compression method is not supported"),
+    ],
+)
+def test_npz_member_that_zipfile_cannot_open_is_a_corrupt_archive(tmp_path, field, value, message):
+    """A member flagged as encrypted (zipfile: RuntimeError) or compressed by an unknown
+    method (NotImplementedError): the central directory's flags (offset 8 in an entry) and
+    method (offset 10) of y.npy are changed."""
+    data = zip_bytes({"X.npy": npy_bytes(np.zeros((2, 2))), "y.npy": npy_bytes(np.arange(2))})
+    at = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02") + 1) + field
+    p = tmp_path / "d.npz"
+    p.write_bytes(data[:at] + struct.pack("<H", value) + data[at + 2 :])
+    with pytest.raises(DataError) as error:
+        read_npz(p)
+    assert str(error.value) == f"{p}: corrupt .npz archive ({message})"
 
 
 # ---------------------------------------------------------------------- IDX

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -184,6 +185,70 @@ def test_every_corrupted_file_gives_a_clear_error(tmp_path, model, how, message)
     path = corrupt(tmp_path, model[0], how)
     with pytest.raises(ModelFileError, match=message):
         io.load(path)
+
+
+def with_member(path, name, data: bytes):
+    """Rewrite the model file ``path`` with its member ``name`` replaced by ``data``."""
+    with zipfile.ZipFile(path) as z:
+        members = {info.filename: z.read(info) for info in z.infolist()}
+    members[name] = data
+    with zipfile.ZipFile(path, "w") as z:
+        for member, content in members.items():
+            z.writestr(member, content)
+    return path
+
+
+def forged_npy(header: str, values: bytes) -> bytes:
+    """A .npy file (format 1.0) with the header text ``header``, then ``values``."""
+    text = header.encode("latin-1")
+    text += b" " * (-(len(text) + 11) % 64) + b"\n"
+    return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text + values
+
+
+@pytest.mark.parametrize(
+    "shape,announced",
+    [
+        ((1 << 40, 4), "1099511627776 x 4 values of float32 (17592186044416 bytes)"),
+        ((1 << 63,), "9223372036854775808 values of float32 (36893488147419103232 bytes)"),
+    ],
+)
+def test_an_array_announcing_more_values_than_the_file_holds_is_refused(
+    tmp_path, model, shape, announced
+):
+    """np.load allocates what a header announces before reading (16 TiB: MemoryError), or
+    fails with numpy's ValueError, which was reported as data needing unpickling."""
+    header = f"{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}"
+    path = with_member(io.save(model[0], tmp_path / "m.npz"), "W[1].npy", forged_npy(header, b""))
+    with pytest.raises(ModelFileError) as error:
+        io.load(path)
+    assert str(error.value) == (
+        f"{path}: array 'W[1]' cannot be read (the .npy header announces {announced}, but 0 "
+        "bytes follow it)"
+    )
+
+
+def test_a_member_that_is_not_a_npy_array_is_refused(tmp_path, model):
+    """np.load returns the raw bytes of such a member; they reached the shape checks."""
+    path = with_member(io.save(model[0], tmp_path / "m.npz"), "W[1].npy", b"not an array")
+    with pytest.raises(
+        ModelFileError, match=r"array 'W\[1\]' cannot be read \(not a \.npy array\)$"
+    ):
+        io.load(path)
+
+
+def test_a_member_marked_encrypted_is_a_damaged_file(tmp_path, model):
+    """zipfile raises RuntimeError for an encrypted member; here the flags of the central
+    directory's first entry (offset 8) say so."""
+    path = io.save(model[0], tmp_path / "m.npz")
+    data = path.read_bytes()
+    at = data.index(b"PK\x01\x02") + 8
+    path.write_bytes(data[:at] + b"\x01\x00" + data[at + 2 :])
+    with pytest.raises(ModelFileError) as error:
+        io.load(path)
+    assert str(error.value) == (
+        f"{path} is not a deltaprop file or is truncated (File '__metadata__.npy' is encrypted, "
+        "password required for extraction)"
+    )
 
 
 def test_a_file_cannot_make_loading_import_a_module(tmp_path, model, monkeypatch):

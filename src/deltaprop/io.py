@@ -1,9 +1,10 @@
 """Model files and checkpoints: one ``.npz`` of named arrays plus a JSON metadata entry.
 
-Loading never unpickles (``allow_pickle=False``): a file holds numbers and text only, so opening
-one cannot run code. Writing is atomic: the file is written under a temporary name in the same
-folder, flushed to disk, then renamed over the target, so an interrupted save leaves either the
-old file or the new one, never half of one.
+Loading never unpickles: a file holds numbers and text only, so opening one cannot run code.
+Nor does it trust the sizes a file announces (see :mod:`deltaprop.data.archive`). Writing is
+atomic: the file is written under a temporary name in the same folder, flushed to disk, then
+renamed over the target, so an interrupted save leaves either the old file or the new one,
+never half of one.
 
 Layout of a model file::
 
@@ -32,6 +33,7 @@ import numpy as np
 from . import data
 from .core import DeltapropWarning, Network
 from .core.arrays import to_numpy
+from .data.archive import ArrayError, NpzArchive, PickledArrayError
 from .model import Model
 
 FORMAT_VERSION = 1
@@ -122,15 +124,7 @@ def read(path, expected_format: str) -> tuple[dict[str, np.ndarray], dict]:
     with open(path, "rb") as f:
         if f.read(4) != b"PK\x03\x04":  # an .npz is a zip archive; np.load would try pickle
             raise ModelFileError(f"{path} is not a deltaprop file or is truncated (not a zip)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (zipfile.BadZipFile, EOFError, OSError) as e:
-        raise ModelFileError(f"{path} is not a deltaprop file or is truncated ({e})") from None
-    except ValueError as e:  # object arrays need pickle: refused
-        raise ModelFileError(
-            f"{path} holds data that would need unpickling; refused ({e})"
-        ) from None
+    arrays = _read_arrays(path)
     if METADATA_KEY not in arrays:
         raise ModelFileError(f"{path} is an .npz file but not a deltaprop file (no metadata)")
     try:
@@ -146,6 +140,27 @@ def read(path, expected_format: str) -> tuple[dict[str, np.ndarray], dict]:
             f"{path} has format version {version!r}; this deltaprop reads version {FORMAT_VERSION}"
         )
     return arrays, metadata
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array of the .npz file ``path``, read without unpickling and without trusting the
+    sizes it announces."""
+    name = None
+    try:
+        with NpzArchive(path) as archive:
+            arrays = {}
+            for name in archive.files:
+                arrays[name] = archive[name]
+            return arrays
+    except (zipfile.BadZipFile, OSError) as e:
+        raise ModelFileError(f"{path} is not a deltaprop file or is truncated ({e})") from None
+    except PickledArrayError:
+        raise ModelFileError(
+            f"{path} holds data that would need unpickling; refused (array {name!r} holds "
+            "Python objects)"
+        ) from None
+    except ArrayError as e:
+        raise ModelFileError(f"{path}: array {name!r} cannot be read ({e})") from None
 
 
 # ---------------------------------------------------------------------- models

@@ -1,14 +1,15 @@
-"""numpy .npz archives holding X (m, n_x) and y (m,), read without ever unpickling."""
+"""numpy .npz archives holding X (m, n_x) and y (m,), read without ever unpickling (nor
+trusting the sizes a file announces: see :mod:`.archive`)."""
 
 from __future__ import annotations
 
 import os
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 
+from .archive import ArrayError, NpzArchive, PickledArrayError
 from .dataset import Dataset, check_dataset, make_dataset
 from .errors import DataError, listing
 from .paths import existing_file
@@ -35,8 +36,9 @@ def _features(p: Path, name: str, X: np.ndarray) -> np.ndarray:
 
 def read_npz(path: str | os.PathLike) -> Dataset:
     """Read a .npz archive with arrays ``X`` (m, n_x) and ``y`` (m,); optional ``X_test`` and
-    ``y_test`` become the ``test`` part. It is opened with allow_pickle=False: an archive that
-    holds Python objects is refused rather than unpickled (unpickling can run code).
+    ``y_test`` become the ``test`` part. An archive that holds Python objects is refused rather
+    than unpickled (unpickling can run code), as is one whose arrays announce more values than
+    it holds.
     """
     p = existing_file(path)
     if not zipfile.is_zipfile(p):
@@ -44,7 +46,7 @@ def read_npz(path: str | os.PathLike) -> Dataset:
     arrays = {}
     current = None
     try:
-        with np.load(p, allow_pickle=False) as archive:
+        with NpzArchive(p) as archive:
             keys = list(archive.files)
             for name in ("X", "y"):
                 if name not in keys:
@@ -59,16 +61,14 @@ def read_npz(path: str | os.PathLike) -> Dataset:
                 if name in keys:
                     current = name
                     arrays[name] = archive[name]
-    except DataError:
-        raise
-    except ValueError as e:
-        if "allow_pickle" in str(e) or "pickle" in str(e):
-            raise DataError(
-                f"{p}: array {current!r} holds Python objects, which would need unpickling; "
-                "refused (save numbers or strings, not object arrays)"
-            ) from None
+    except PickledArrayError:
+        raise DataError(
+            f"{p}: array {current!r} holds Python objects, which would need unpickling; "
+            "refused (save numbers or strings, not object arrays)"
+        ) from None
+    except ArrayError as e:
         raise DataError(f"{p}: array {current!r} cannot be read ({e})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
+    except (OSError, zipfile.BadZipFile) as e:
         raise DataError(f"{p}: corrupt .npz archive ({e})") from None
 
     test = None
