@@ -517,6 +517,20 @@ def test_idx_with_no_dimensions_is_not_an_idx_file(tmp_path):
         read_idx(p)
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_idx_with_more_dimensions_than_numpy_has_is_refused(tmp_path, gz):
+    """An IDX header may announce up to 255 dimensions; numpy's ValueError for more than 64
+    escaped read_idx."""
+    data = struct.pack(">HBB", 0, 0x08, 65) + struct.pack(">65I", *[1] * 65) + b"\x07"
+    p = tmp_path / "many"
+    p.write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(DataError) as error:
+        read_idx(p)
+    assert str(error.value) == (
+        f"{p}: the IDX header announces 65 dimensions; numpy arrays have at most 64"
+    )
+
+
 # ---------------------------------------------------------------------- MNIST directories
 
 

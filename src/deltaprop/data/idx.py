@@ -22,6 +22,9 @@ from .paths import existing_file, is_gzip
 IMAGES_MAGIC = 0x00000803
 LABELS_MAGIC = 0x00000801
 
+# The most dimensions a numpy array has (NPY_MAXDIMS since numpy 2.0); an IDX header may give 255.
+_MAX_DIMS = 64
+
 # type code -> element type (IDX stores numbers big-endian)
 _TYPES = {
     0x08: np.dtype(np.uint8),
@@ -43,6 +46,11 @@ def _header(p: Path, head: bytes) -> tuple[np.dtype, tuple[int, ...], int]:
         raise DataError(
             f"{p}: not an IDX file: magic number 0x{magic:08x}, expected 0x{IMAGES_MAGIC:08x} "
             f"(images), 0x{LABELS_MAGIC:08x} (labels) or another 0x0000TTDD"
+        )
+    if ndim > _MAX_DIMS:
+        raise DataError(
+            f"{p}: the IDX header announces {ndim} dimensions; numpy arrays have at most "
+            f"{_MAX_DIMS}"
         )
     length = 4 + 4 * ndim
     if len(head) < length:
