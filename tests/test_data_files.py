@@ -531,6 +531,22 @@ def test_idx_with_more_dimensions_than_numpy_has_is_refused(tmp_path, gz):
     )
 
 
+@pytest.mark.parametrize("gz", [False, True])
+def test_idx_of_no_values_whose_other_sizes_overflow_numpy_is_refused(tmp_path, gz):
+    """0 x 4294967295 x 4294967295 values: the file's length (none) agrees, but numpy refuses
+    the shape (ValueError, "array is too big")."""
+    data = struct.pack(">HBB3I", 0, 0x08, 3, 0, 2**32 - 1, 2**32 - 1)
+    p = tmp_path / "empty"
+    p.write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(DataError) as error:
+        read_idx(p)
+    assert str(error.value) == (
+        f"{p}: the IDX header's sizes 0 x 4294967295 x 4294967295 are too large for a numpy array"
+    )
+    p.write_bytes(struct.pack(">HBB3I", 0, 0x08, 3, 0, 2**31, 2**31))  # 2**62 bytes: allowed
+    assert read_idx(p).shape == (0, 2**31, 2**31)
+
+
 # ---------------------------------------------------------------------- MNIST directories
 
 

@@ -60,13 +60,18 @@ def _header(p: Path, head: bytes) -> tuple[np.dtype, tuple[int, ...], int]:
 
 
 def _check_length(p: Path, dtype: np.dtype, shape: tuple[int, ...], found: int) -> None:
+    """The ``found`` bytes after the header are the values the header announces, and numpy
+    can hold an array of that shape."""
     expected = math.prod(shape) * dtype.itemsize
+    dims = " x ".join(map(str, shape))
     if found != expected:
-        dims = " x ".join(map(str, shape))
         raise DataError(
             f"{p}: the IDX header says {dims} values of {dtype.itemsize} byte(s) "
             f"({expected} bytes) but {found} bytes follow the header"
         )
+    # numpy multiplies the sizes other than 0 even for an empty array, and refuses an overflow
+    if math.prod(n for n in shape if n) * dtype.itemsize > np.iinfo(np.intp).max:
+        raise DataError(f"{p}: the IDX header's sizes {dims} are too large for a numpy array")
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
