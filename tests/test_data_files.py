@@ -612,6 +612,20 @@ def test_mnist_dir_dotted_spelling(tmp_path):
     assert ds.y.tolist() == labels.tolist()
 
 
+@pytest.mark.parametrize("values", [[0.0, 1.5, 2.0], [0.0, np.nan, 1.0], [0.0, 1e19, 1.0]])
+def test_mnist_dir_labels_that_are_not_integers_are_refused(tmp_path, values):
+    """Labels of type float (IDX codes 0x0D, 0x0E) were cast to int64: 1.5 became 1, NaN and
+    1e19 became -9223372036854775808."""
+    d, _, _ = mnist_dir(tmp_path, m=3)
+    p = write_idx(d / "train-labels-idx1-ubyte", np.array(values, dtype=np.float32), code=0x0D)
+    with pytest.raises(DataError) as error:
+        read_mnist_dir(d)
+    assert str(error.value) == (
+        f"{p}: expected labels (magic 0x00000801: m values, or another integer type), "
+        "found a 1-D array of >f4"
+    )
+
+
 def test_mnist_dir_images_that_are_not_bytes(tmp_path):
     d, images, labels = mnist_dir(tmp_path)
     write_idx(d / "train-images-idx3-ubyte", images.astype(np.int32), code=0x0C)

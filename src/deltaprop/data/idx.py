@@ -133,10 +133,10 @@ def _pair(directory: Path, part: str) -> tuple[np.ndarray, np.ndarray, str] | No
             f"{images_path}: expected images (magic 0x{IMAGES_MAGIC:08x}: m x rows x cols "
             f"unsigned bytes), found a {images.ndim}-D array of {images.dtype}"
         )
-    if labels.ndim != 1:
+    if labels.ndim != 1 or labels.dtype.kind not in "iu":  # float labels would be truncated
         raise DataError(
-            f"{labels_path}: expected labels (magic 0x{LABELS_MAGIC:08x}: m values), "
-            f"found a {labels.ndim}-D array"
+            f"{labels_path}: expected labels (magic 0x{LABELS_MAGIC:08x}: m values, or another "
+            f"integer type), found a {labels.ndim}-D array of {labels.dtype}"
         )
     if len(images) != len(labels):
         raise DataError(f"{directory}: {len(images)} {part} images but {len(labels)} {part} labels")
