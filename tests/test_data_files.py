@@ -375,6 +375,16 @@ def test_npz_labels_are_made_plain(tmp_path):
     assert y.dtype == np.int64 and y.tolist() == [0, 1, 2]
 
 
+def test_npz_whole_float_labels_beyond_int64_stay_floats(tmp_path):
+    """1e300 is a whole number; cast to int64 it became -9223372036854775808."""
+    X = np.zeros((3, 2))
+    np.savez(tmp_path / "d.npz", X=X, y=np.array([0.0, 1e300, 2.0**53]))
+    y = read_npz(tmp_path / "d.npz").y
+    assert y.dtype == np.float64 and y.tolist() == [0.0, 1e300, 2.0**53]
+    np.savez(tmp_path / "e.npz", X=X, y=np.array([0.0, 1.0, 2.0**53 - 1]))
+    assert read_npz(tmp_path / "e.npz").y.tolist() == [0, 1, 2**53 - 1]
+
+
 def test_npz_test_part_needs_both_arrays(tmp_path):
     X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
     np.savez(tmp_path / "d.npz", X=X, y=y, X_test=X)

@@ -16,16 +16,23 @@ from .paths import existing_file
 
 
 def _labels(p: Path, name: str, y: np.ndarray) -> np.ndarray:
-    """Labels as ints or strings: (m, 1) is flattened, bytes are decoded, whole floats -> int64."""
+    """Labels as ints or strings: (m, 1) is flattened, bytes are decoded, whole floats -> int64
+    (those int64 holds exactly; larger ones stay floats)."""
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     if y.ndim != 1:
         raise DataError(f"{p}: {name} must be 1-D (m,), got shape {y.shape}")
     if y.dtype.kind == "S":
         y = y.astype(str)
-    elif y.dtype.kind == "f" and np.isfinite(y).all() and (y == np.round(y)).all():
+    elif y.dtype.kind == "f" and _whole(y):
         y = y.astype(np.int64)
     return y
+
+
+def _whole(y: np.ndarray) -> bool:
+    """Whether float labels are whole numbers that int64 holds exactly (below 2**53)."""
+    finite = np.isfinite(y).all()
+    return bool(finite and (y == np.round(y)).all() and (not y.size or np.abs(y).max() < 2**53))
 
 
 def _features(p: Path, name: str, X: np.ndarray) -> np.ndarray:
