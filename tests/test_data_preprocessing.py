@@ -1,6 +1,8 @@
 """deltaprop.data preprocessing: Standardizer, PixelScaler, LabelEncoder, to_columns."""
 
+import math
 import tracemalloc
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -70,6 +72,36 @@ def test_standardizer_blockwise_statistics_are_exact(X):
     wide = std > 1e-6 * scale
     np.testing.assert_allclose(s.std[wide], std[wide], rtol=1e-7)
     assert np.isfinite(Z).all()
+
+
+@pytest.mark.filterwarnings("error")  # numpy's overflow warnings were printed by the CLI
+@pytest.mark.parametrize(
+    "column",
+    [[0.0, 0.0, 0.0, 1e308], [1.79e308] + [-1.79e308] * 99, [1e308, -1e308], [1.7e308, 1.6e308]],
+)
+def test_values_near_the_float64_limit_are_standardized(column):
+    """Finite values whose squared deviations (or differences) overflow float64: the mean and
+    std were inf or nan, and every value was standardized to nan."""
+    X = np.array(column)[:, None]
+    s = Standardizer().fit(X)
+    values = [Fraction(v) for v in column]  # exact: the squares are beyond any float
+    mean = sum(values) / len(values)
+    std = math.isqrt(int(sum((v - mean) ** 2 for v in values) / len(values)))
+    np.testing.assert_allclose(s.mean, [float(mean)], rtol=1e-12)
+    np.testing.assert_allclose(s.std, [float(std)], rtol=1e-12)
+    Z = s.transform(X, dtype=np.float64)
+    np.testing.assert_allclose([Z.mean(), Z.std()], [0, 1], atol=1e-9)
+
+
+def test_a_value_that_standardizes_beyond_the_output_type_is_a_data_error():
+    s = Standardizer().fit(np.array([[0.0], [2.0]]))
+    with pytest.raises(DataError) as error:
+        s.transform(np.array([[0.5], [1e300]]))
+    assert str(error.value) == (
+        "row 1, column 0: 1e+300, standardized with mean 1 and std 1, is beyond the range of "
+        "float32"
+    )
+    assert s.transform(np.array([[1e300]]), dtype=np.float64)[0, 0] == 1e300 - 1
 
 
 def test_a_non_finite_value_in_a_later_block_names_its_row(monkeypatch):

@@ -72,6 +72,37 @@ def _state_array(state: dict, key: str, owner: str) -> np.ndarray:
     return value.astype(np.float64)
 
 
+def _moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, std) of each column of X (m, n_x) in float64, a block at a time (merging the
+    blocks' means and squared deviations, which stays accurate where a sum of squares would
+    cancel). A value that is not finite is a DataError."""
+    count, mean, m2 = 0, np.zeros(X.shape[1]), np.zeros(X.shape[1])
+    for rows, block in _float64_blocks(X):
+        _check_finite(block, rows.start, X)
+        k = len(block)
+        block_mean = block.mean(axis=0)
+        block -= block_mean
+        block_m2 = np.einsum("ij,ij->j", block, block)
+        delta = block_mean - mean
+        total = count + k
+        mean += delta * (k / total)
+        m2 += block_m2 + delta**2 * (count * k / total)
+        count = total
+    return mean, np.sqrt(m2 / count)
+
+
+def _scaled_moments(X: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, std) of the ``columns`` of X whose squares overflow float64 (values near 1e308):
+    computed on the values divided by a power of two near their largest magnitude (an exact
+    division), then multiplied back."""
+    top = np.zeros(len(columns))
+    for _, block in _float64_blocks(X):
+        top = np.maximum(top, np.abs(block[:, columns]).max(axis=0))
+    scale = np.ldexp(1.0, np.frexp(top)[1] - 1)  # a power of two <= top: the values / scale <= 2
+    mean, std = _moments(np.asarray(X[:, columns], dtype=np.float64) / scale)
+    return mean * scale, std * scale
+
+
 class Standardizer:
     """Per feature: subtract the mean and divide by the standard deviation, both computed on the
     training rows only (fitting on test rows would leak them into training). A feature that is
@@ -88,25 +119,16 @@ class Standardizer:
 
     def fit(self, X_rows) -> Standardizer:
         """Compute mean and std of X_rows (m, n_x) per feature, in float64, a block at a time
-        (merging the blocks' means and squared deviations, which stays accurate where a sum
-        of squares would cancel)."""
+        (see _moments); columns of values so large that their squares overflow are scaled
+        first."""
         X = _rows(X_rows)
-        m, n_x = X.shape
-        if m < 1:
+        if X.shape[0] < 1:
             raise DataError("cannot fit a Standardizer on 0 examples")
-        count, mean, m2 = 0, np.zeros(n_x), np.zeros(n_x)
-        for rows, block in _float64_blocks(X):
-            _check_finite(block, rows.start, X)
-            k = len(block)
-            block_mean = block.mean(axis=0)
-            block -= block_mean
-            block_m2 = np.einsum("ij,ij->j", block, block)
-            delta = block_mean - mean
-            total = count + k
-            mean += delta * (k / total)
-            m2 += block_m2 + delta**2 * (count * k / total)
-            count = total
-        std = np.sqrt(m2 / count)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflows are redone below
+            mean, std = _moments(X)
+        huge = ~(np.isfinite(mean) & np.isfinite(std))
+        if huge.any():
+            mean[huge], std[huge] = _scaled_moments(X, np.flatnonzero(huge))
         # A constant column can come out as ~1e-17 instead of 0; dividing by that would blow
         # rounding noise up to +-1, so treat "tiny relative to the mean" as constant too.
         constant = (std == 0) | (std <= 1e-12 * np.abs(mean))
@@ -115,18 +137,41 @@ class Standardizer:
         return self
 
     def transform(self, X_rows, dtype=np.float32) -> np.ndarray:
-        """(X_rows - mean) / std: (m, n_x) in ``dtype``, computed in float64 a block at a time."""
+        """(X_rows - mean) / std: (m, n_x) in ``dtype``, computed in float64 a block at a time.
+        A value that is not finite, or whose result ``dtype`` cannot hold, is a DataError."""
         if self.mean is None:
             raise DataError("the Standardizer is not fitted; call fit on the training rows first")
         X = _rows(X_rows)
         _check_width(self.n_x, X)
         out = np.empty(X.shape, dtype=_float_type(dtype))
-        for rows, block in _float64_blocks(X):
-            _check_finite(block, rows.start, X)
-            block -= self.mean
-            block /= self.std
-            out[rows] = block
+        with np.errstate(over="ignore", invalid="ignore"):  # checked in the result, below
+            for rows, block in _float64_blocks(X):
+                block -= self.mean
+                block /= self.std
+                out[rows] = block
+                if not np.isfinite(out[rows]).all():
+                    self._redo(X, rows, out)
         return out
+
+    def _redo(self, X, rows: slice, out: np.ndarray) -> None:
+        """Where ``out[rows]`` is not finite: a DataError for a value that is not finite, else
+        the result computed as x/std - mean/std (x - mean overflows for values near float64's
+        limit of opposite signs), or a DataError when ``out``'s dtype cannot hold it."""
+        part = out[rows]
+        for row, col in np.argwhere(~np.isfinite(part)):
+            value = X[rows.start + row, col]
+            if not np.isfinite(value):
+                raise DataError(
+                    f"row {rows.start + row}, column {col}: {value} is not a finite number"
+                )
+            z = value / self.std[col] - self.mean[col] / self.std[col]
+            part[row, col] = z
+            if not np.isfinite(part[row, col]):
+                raise DataError(
+                    f"row {rows.start + row}, column {col}: {value:g}, standardized with mean "
+                    f"{self.mean[col]:g} and std {self.std[col]:g}, is beyond the range of "
+                    f"{out.dtype}"
+                )
 
     def fit_transform(self, X_rows, dtype=np.float32) -> np.ndarray:
         return self.fit(X_rows).transform(X_rows, dtype=dtype)
