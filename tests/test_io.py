@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from io import BytesIO
 from pathlib import Path
 
 import numpy as np
@@ -249,6 +250,31 @@ def test_a_member_marked_encrypted_is_a_damaged_file(tmp_path, model):
         f"{path} is not a deltaprop file or is truncated (File '__metadata__.npy' is encrypted, "
         "password required for extraction)"
     )
+
+
+@pytest.mark.parametrize(
+    "metadata,message",
+    [
+        (np.array("null"), "its metadata is not a JSON object but NoneType"),
+        (np.array("[1, 2]"), "its metadata is not a JSON object but list"),
+        (np.array(3.5), r"its metadata is not JSON text \(a float64 array of shape \(\)\)"),
+        (np.array(["{}", "{}"]), r"its metadata is not JSON text \(a <U2 array of shape \(2,\)\)"),
+        (np.array("[" * 100_000), r"its metadata is not valid JSON \(maximum recursion depth"),
+        (
+            np.array('{"format_version": ' + "9" * 5000 + "}"),
+            r"its metadata is not valid JSON \(Exceeds the limit \(4300 digits\)",
+        ),
+    ],
+)
+def test_metadata_that_is_not_a_json_object_is_refused(tmp_path, model, metadata, message):
+    """JSON other than an object (AttributeError on .get), a metadata array that is not text,
+    nesting deeper than the recursion limit (RecursionError) and integers longer than Python
+    converts (a ValueError that is not a JSONDecodeError) all escaped io.read."""
+    buffer = BytesIO()
+    np.save(buffer, metadata)
+    path = with_member(io.save(model[0], tmp_path / "m.npz"), "__metadata__.npy", buffer.getvalue())
+    with pytest.raises(ModelFileError, match=rf"^{path}: {message}"):
+        io.load(path)
 
 
 def test_a_file_cannot_make_loading_import_a_module(tmp_path, model, monkeypatch):

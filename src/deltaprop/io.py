@@ -127,10 +127,7 @@ def read(path, expected_format: str) -> tuple[dict[str, np.ndarray], dict]:
     arrays = _read_arrays(path)
     if METADATA_KEY not in arrays:
         raise ModelFileError(f"{path} is an .npz file but not a deltaprop file (no metadata)")
-    try:
-        metadata = json.loads(str(arrays.pop(METADATA_KEY)))
-    except json.JSONDecodeError as e:
-        raise ModelFileError(f"{path}: its metadata is not valid JSON ({e})") from None
+    metadata = _metadata(path, arrays.pop(METADATA_KEY))
     found = metadata.get("format")
     if found != expected_format:
         raise ModelFileError(f"{path} is not a {expected_format} file (format: {found!r})")
@@ -140,6 +137,24 @@ def read(path, expected_format: str) -> tuple[dict[str, np.ndarray], dict]:
             f"{path} has format version {version!r}; this deltaprop reads version {FORMAT_VERSION}"
         )
     return arrays, metadata
+
+
+def _metadata(path: Path, text: np.ndarray) -> dict:
+    """The metadata entry, a 0-d text array, as the JSON object it holds."""
+    if text.shape != () or text.dtype.kind != "U":
+        raise ModelFileError(
+            f"{path}: its metadata is not JSON text (a {text.dtype} array of shape {text.shape})"
+        )
+    try:
+        metadata = json.loads(str(text))
+    except (ValueError, RecursionError) as e:  # also numbers of over 4300 digits, deep nesting
+        reason = str(e).splitlines()[0]
+        raise ModelFileError(f"{path}: its metadata is not valid JSON ({reason})") from None
+    if not isinstance(metadata, dict):
+        raise ModelFileError(
+            f"{path}: its metadata is not a JSON object but {type(metadata).__name__}"
+        )
+    return metadata
 
 
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
