@@ -277,6 +277,45 @@ def test_metadata_that_is_not_a_json_object_is_refused(tmp_path, model, metadata
         io.load(path)
 
 
+@pytest.mark.parametrize(
+    "classes,message",
+    [
+        (np.array(0.0), r"array classes must be 1-D, .*; it is a float64 array of shape \(\)$"),
+        (np.array([["cat"], ["dog"], ["emu"]]), r"it is a <U3 array of shape \(3, 1\)$"),
+        (np.array([1 + 2j, 3, 4]), r"it is a complex128 array of shape \(3,\)$"),
+    ],
+)
+def test_class_labels_that_are_not_a_list_of_numbers_or_text_are_refused(
+    tmp_path, model, classes, message
+):
+    """0-d classes made loading fail with len()'s TypeError; (3, 1) ones loaded, and predict
+    gave an array of labels per example; complex ones loaded, and evaluate refused them."""
+    buffer = BytesIO()
+    np.save(buffer, classes)
+    path = with_member(io.save(model[0], tmp_path / "m.npz"), "classes.npy", buffer.getvalue())
+    with pytest.raises(ModelFileError, match=message):
+        io.load(path)
+
+
+def test_class_labels_must_be_one_per_class_the_network_tells_apart(tmp_path, model):
+    """With the metadata's count missing, two labels for three output units loaded, and
+    predict failed on the third class (IndexError)."""
+    path = io.save(model[0], tmp_path / "m.npz")
+    arrays = dict(np.load(path, allow_pickle=False))
+    meta = json.loads(str(arrays.pop("__metadata__")))
+    meta["classes"] = None
+    arrays["classes"] = np.array(["cat", "dog"])
+    with open(path, "wb") as f:
+        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ModelFileError) as error:
+        io.load(path)
+    assert str(error.value) == (
+        f"{path}: the network tells 3 classes apart but the file holds 2 class labels"
+    )
+    binary = io.save(Model(Network([3, 1], output="sigmoid"), np.array(["no", "yes"])), path)
+    assert io.load(binary).classes.tolist() == ["no", "yes"]  # one sigmoid unit: two classes
+
+
 def test_a_file_cannot_make_loading_import_a_module(tmp_path, model, monkeypatch):
     """Network(xp=...) imports the library it is given; a model file must not be able to name
     one, or opening a file beside a planted module would run that module."""

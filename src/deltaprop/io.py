@@ -246,11 +246,7 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
                 f"{path}: array {name} has dtype {saved.dtype}, but the metadata describe {P.dtype}"
             )
         P[...] = saved
-    classes = arrays.get("classes")
-    if metadata.get("classes") is not None and (
-        classes is None or len(classes) != metadata["classes"]
-    ):
-        raise ModelFileError(f"{path}: the class labels disagree with the metadata")
+    classes = _classes(path, net, arrays.get("classes"), metadata.get("classes"))
     preprocessor = None
     kind = metadata.get("preprocessing")
     if kind is not None:
@@ -265,6 +261,30 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
                 f"{path}: its preprocessing statistics are invalid ({e})"
             ) from None
     return Model(net, classes, preprocessor, metadata.get("info", {}))
+
+
+def _classes(path, net: Network, classes: np.ndarray | None, declared) -> np.ndarray | None:
+    """The class labels a file holds, checked against the metadata's count (``declared``) and,
+    for a single-label classifier, against the labels its output units tell apart."""
+    if classes is None:
+        if declared is not None:
+            raise ModelFileError(f"{path}: the class labels disagree with the metadata")
+        return None
+    if classes.ndim != 1 or classes.dtype.kind not in "biufSU":
+        raise ModelFileError(
+            f"{path}: array classes must be 1-D, of numbers or text; it is a {classes.dtype} "
+            f"array of shape {classes.shape}"
+        )
+    if declared is not None and len(classes) != declared:
+        raise ModelFileError(f"{path}: the class labels disagree with the metadata")
+    if net.is_classifier and not (net.output == "sigmoid" and net.n_y > 1):
+        k = 2 if net.n_y == 1 else net.n_y  # one sigmoid unit tells two classes apart
+        if len(classes) != k:
+            raise ModelFileError(
+                f"{path}: the network tells {k} classes apart but the file holds "
+                f"{len(classes)} class labels"
+            )
+    return classes
 
 
 def save(model: Model | Network, path) -> Path:
