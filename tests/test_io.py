@@ -316,6 +316,21 @@ def test_class_labels_must_be_one_per_class_the_network_tells_apart(tmp_path, mo
     assert io.load(binary).classes.tolist() == ["no", "yes"]  # one sigmoid unit: two classes
 
 
+def test_preprocessing_fitted_on_another_number_of_features_is_refused(tmp_path, model):
+    """Statistics of 2 features for a network of 4 loaded, and predict then failed with the
+    Standardizer's DataError."""
+    path = io.save(model[0], tmp_path / "m.npz")
+    for name, values in (("mean", [0.0, 1.0]), ("std", [1.0, 2.0])):
+        buffer = BytesIO()
+        np.save(buffer, np.array(values))
+        with_member(path, f"preprocessing/{name}.npy", buffer.getvalue())
+    with pytest.raises(ModelFileError) as error:
+        io.load(path)
+    assert str(error.value) == (
+        f"{path}: its preprocessing was fitted on 2 features, but the network takes 4"
+    )
+
+
 def test_a_file_cannot_make_loading_import_a_module(tmp_path, model, monkeypatch):
     """Network(xp=...) imports the library it is given; a model file must not be able to name
     one, or opening a file beside a planted module would run that module."""

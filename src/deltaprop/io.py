@@ -247,20 +247,28 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
             )
         P[...] = saved
     classes = _classes(path, net, arrays.get("classes"), metadata.get("classes"))
-    preprocessor = None
-    kind = metadata.get("preprocessing")
-    if kind is not None:
-        if kind not in PREPROCESSORS:
-            raise ModelFileError(f"{path}: unknown preprocessing {kind!r}")
-        cls = getattr(data, kind)
-        state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("preprocessing/")}
-        try:
-            preprocessor = cls.from_state(state)
-        except (KeyError, ValueError) as e:
-            raise ModelFileError(
-                f"{path}: its preprocessing statistics are invalid ({e})"
-            ) from None
+    preprocessor = _preprocessor(path, net, arrays, metadata.get("preprocessing"))
     return Model(net, classes, preprocessor, metadata.get("info", {}))
+
+
+def _preprocessor(path, net: Network, arrays: dict, kind):
+    """The fitted preprocessing a file names (or None), from its statistics, which must fit
+    the network's number of features."""
+    if kind is None:
+        return None
+    if kind not in PREPROCESSORS:
+        raise ModelFileError(f"{path}: unknown preprocessing {kind!r}")
+    state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("preprocessing/")}
+    try:
+        preprocessor = getattr(data, kind).from_state(state)
+    except (KeyError, ValueError) as e:
+        raise ModelFileError(f"{path}: its preprocessing statistics are invalid ({e})") from None
+    if preprocessor.n_x is not None and preprocessor.n_x != net.n_x:
+        raise ModelFileError(
+            f"{path}: its preprocessing was fitted on {preprocessor.n_x} features, but the "
+            f"network takes {net.n_x}"
+        )
+    return preprocessor
 
 
 def _classes(path, net: Network, classes: np.ndarray | None, declared) -> np.ndarray | None:
