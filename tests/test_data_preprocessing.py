@@ -193,6 +193,15 @@ def test_pixel_scaler_state_roundtrip():
         PixelScaler.from_state({"maximum": np.array(255.0), "n_x": np.array(0)})
 
 
+@pytest.mark.parametrize("n_x", [np.inf, np.nan])
+def test_pixel_scaler_state_with_a_count_that_is_not_finite_is_a_data_error(n_x):
+    """int() of inf raised OverflowError (and of nan a ValueError of its own words)."""
+    with pytest.raises(
+        DataError, match=f"PixelScaler state: n_x must be a positive integer, got {n_x}"
+    ):
+        PixelScaler.from_state({"maximum": np.array(255.0), "n_x": np.array(n_x)})
+
+
 def test_make_preprocessor():
     assert isinstance(make_preprocessor("tabular"), Standardizer)
     assert isinstance(make_preprocessor("image"), PixelScaler)

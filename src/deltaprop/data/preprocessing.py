@@ -253,7 +253,7 @@ class PixelScaler:
         new = cls(float(maximum))
         if "n_x" in state:
             n_x = _state_array(state, "n_x", "PixelScaler")
-            if n_x.shape != () or n_x < 1 or n_x != int(n_x):
+            if n_x.shape != () or not (np.isfinite(n_x) and n_x >= 1 and n_x == int(n_x)):
                 raise DataError(f"PixelScaler state: n_x must be a positive integer, got {n_x}")
             new.n_x = int(n_x)
         return new
