@@ -726,6 +726,37 @@ def test_evaluate_without_data_of_its_own_asks_for_them(tmp_path):
     )
 
 
+def main_error(capsys, *argv) -> str:
+    """The one line of ``deltaprop argv`` run in this process, which must exit 2."""
+    from deltaprop.cli import main
+
+    assert main([str(a) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err.strip()
+
+
+def saved_with_info(path, info):
+    """A bare model saved at ``path`` with its metadata's info replaced by ``info``."""
+    from deltaprop.core import Network
+
+    io.save(Network([2, 3, 2], seed=0), path)
+    arrays = dict(np.load(path, allow_pickle=False))
+    meta = json.loads(str(arrays.pop("__metadata__")))
+    meta["info"] = info
+    with open(path, "wb") as f:
+        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
+    return path
+
+
+def test_evaluate_a_model_whose_info_is_not_an_object_exits_2(tmp_path, capsys):
+    """evaluate called info.get: AttributeError and a traceback."""
+    path = saved_with_info(tmp_path / "m.npz", None)
+    assert main_error(capsys, "evaluate", path, "--data", "moons") == (
+        f"deltaprop: error: {path}: its info is not a JSON object but NoneType"
+    )
+
+
 def test_a_model_trained_with_sample_weights_is_evaluated_on_its_test_part(tmp_path):
     """The weight column is not a feature: evaluate rebuilds the test part without it."""
     rng = np.random.default_rng(5)

@@ -331,6 +331,20 @@ def test_preprocessing_fitted_on_another_number_of_features_is_refused(tmp_path,
     )
 
 
+@pytest.mark.parametrize("info,kind", [(None, "NoneType"), (["data", "iris"], "list")])
+def test_info_that_is_not_a_json_object_is_refused(tmp_path, model, info, kind):
+    """Model.info is a dict: evaluate and plot call its .get (AttributeError)."""
+    path = io.save(model[0], tmp_path / "m.npz")
+    arrays = dict(np.load(path, allow_pickle=False))
+    meta = json.loads(str(arrays.pop("__metadata__")))
+    meta["info"] = info
+    with open(path, "wb") as f:
+        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ModelFileError) as error:
+        io.load(path)
+    assert str(error.value) == f"{path}: its info is not a JSON object but {kind}"
+
+
 def test_a_file_cannot_make_loading_import_a_module(tmp_path, model, monkeypatch):
     """Network(xp=...) imports the library it is given; a model file must not be able to name
     one, or opening a file beside a planted module would run that module."""

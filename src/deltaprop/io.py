@@ -248,7 +248,10 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
         P[...] = saved
     classes = _classes(path, net, arrays.get("classes"), metadata.get("classes"))
     preprocessor = _preprocessor(path, net, arrays, metadata.get("preprocessing"))
-    return Model(net, classes, preprocessor, metadata.get("info", {}))
+    info = metadata.get("info", {})
+    if not isinstance(info, dict):
+        raise ModelFileError(f"{path}: its info is not a JSON object but {type(info).__name__}")
+    return Model(net, classes, preprocessor, info)
 
 
 def _preprocessor(path, net: Network, arrays: dict, kind):
