@@ -757,6 +757,34 @@ def test_evaluate_a_model_whose_info_is_not_an_object_exits_2(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize(
+    "info,message",
+    [
+        ({"data": ["moons"]}, "the model's file records its data as ['moons'], not a name or path"),
+        (
+            {"settings": {"test": 0.25, "validation": 0.1}},
+            "the model's file records seed = None, not a non-negative integer",
+        ),
+        (
+            {"settings": {"test": "0.25", "validation": 0.1, "seed": 0}},
+            "the model's file records test = '0.25', not a fraction in [0, 1)",
+        ),
+        (
+            {"settings": {"test": 0.25, "validation": 0.1, "seed": 0, "label": 2}},
+            "the model's file records label = 2, not a column's name or index",
+        ),
+    ],
+)
+def test_evaluate_checks_the_settings_the_model_file_records(tmp_path, capsys, info, message):
+    """evaluate rebuilds the test part of a model's CSV from the recorded settings: a list for
+    the data (TypeError), a missing seed (KeyError), a fraction as text (TypeError) or a label
+    column as a number (AttributeError) stopped it with a traceback."""
+    csv = tmp_path / "d.csv"
+    csv.write_text("u,v,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(20)))
+    path = saved_with_info(tmp_path / "m.npz", {"data": str(csv), **info})
+    assert main_error(capsys, "evaluate", path) == f"deltaprop: error: {message}"
+
+
 def test_a_model_trained_with_sample_weights_is_evaluated_on_its_test_part(tmp_path):
     """The weight column is not a feature: evaluate rebuilds the test part without it."""
     rng = np.random.default_rng(5)

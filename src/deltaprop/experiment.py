@@ -188,6 +188,8 @@ def trained_data(model) -> str | None:
     """The data set a model was trained on, as its file records it (a name or a path); a
     DataError saying so when that is a file or folder that is no longer there."""
     spec = model.info.get("data")
+    if spec is not None and not isinstance(spec, str):
+        raise data.DataError(f"the model's file records its data as {spec!r}, not a name or path")
     if spec is None or _named(spec) or Path(spec).exists():
         return spec
     raise data.DataError(
@@ -199,7 +201,7 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
     """The held-out test part of the data set a model was trained on, rebuilt from the settings
     its file records (same split, same label codes, the model's own preprocessing): X_test
     (n_x, m) and codes y_test (m,)."""
-    settings = model.info["settings"]
+    settings = recorded_settings(model)
     parts = prepare_data(
         trained_data(model),
         label=label or settings.get("label"),
@@ -212,3 +214,29 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
         preprocessor=model.preprocessor,
     )
     return parts.X_test, parts.y_test
+
+
+def recorded_settings(model) -> dict:
+    """The settings of the run a model's file records (``info["settings"]``), with those that
+    rebuilding its test part takes checked: the fractions held out, the seed of the split, and
+    the label and weight columns (as the command line gives them: text, or none)."""
+    settings = model.info.get("settings")
+    if not isinstance(settings, dict):
+        raise data.DataError("the model's file records no settings of its run (a JSON object)")
+    for key in ("test", "validation"):
+        value = settings.get(key)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+            raise data.DataError(
+                f"the model's file records {key} = {value!r}, not a fraction in [0, 1)"
+            )
+    seed = settings.get("seed")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise data.DataError(
+            f"the model's file records seed = {seed!r}, not a non-negative integer"
+        )
+    for key in ("label", "sample_weight"):
+        if not isinstance(settings.get(key), (str, type(None))):
+            raise data.DataError(
+                f"the model's file records {key} = {settings[key]!r}, not a column's name or index"
+            )
+    return settings
