@@ -375,6 +375,34 @@ def test_a_checkpoint_every_2_epochs_is_written_at_the_even_epochs(tmp_path, mod
     assert scalars["epoch"] == 2  # written after epoch 2, not after epochs 1 and 3
 
 
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("trainer", None, "its trainer state is not a JSON object but NoneType"),
+        ("run", ["data", "iris"], "its run's settings is not a JSON object but list"),
+    ],
+)
+def test_a_checkpoint_whose_state_or_settings_are_not_objects_is_refused(
+    tmp_path, model, key, value, message
+):
+    """load_checkpoint returned them as they were; resuming then failed with TypeError or
+    AttributeError."""
+    from deltaprop.training import Trainer
+
+    m, X_rows = model
+    trainer = Trainer(m.network, epochs=1)
+    trainer.fit(m.columns(X_rows), np.arange(len(X_rows)) % 3)
+    path = io.save_checkpoint(tmp_path / "c.npz", m, trainer, {"seed": 0})
+    arrays = dict(np.load(path, allow_pickle=False))
+    meta = json.loads(str(arrays.pop("__metadata__")))
+    meta[key] = value
+    with open(path, "wb") as f:
+        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
+    with pytest.raises(ModelFileError) as error:
+        io.load_checkpoint(path)
+    assert str(error.value) == f"{path}: {message}"
+
+
 def test_a_negative_checkpoint_interval_is_refused(tmp_path, model):
     from deltaprop.training.checkpoint import Checkpoint
 

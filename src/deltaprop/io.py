@@ -340,4 +340,10 @@ def load_checkpoint(path) -> tuple[Model, dict, dict[str, np.ndarray], dict]:
     model = _model_from_payload(path, arrays, metadata)
     if "trainer" not in metadata:
         raise ModelFileError(f"{path}: the checkpoint has no trainer state")
-    return model, metadata["trainer"], trainer_arrays, metadata.get("run", {})
+    run = metadata.get("run", {})
+    for what, value in (("trainer state", metadata["trainer"]), ("run's settings", run)):
+        if not isinstance(value, dict):
+            raise ModelFileError(
+                f"{path}: its {what} is not a JSON object but {type(value).__name__}"
+            )
+    return model, metadata["trainer"], trainer_arrays, run
