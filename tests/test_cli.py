@@ -512,6 +512,45 @@ def test_resume_refuses_changed_settings_and_takes_new_outputs(tmp_path):
     assert "epoch 5 of 5" in run("train", "--resume", checkpoint).stderr
 
 
+@pytest.fixture(scope="module")
+def iris_checkpoint(tmp_path_factory):
+    """A checkpoint at the end of 1 epoch on iris, written in this process."""
+    from deltaprop.cli import main
+
+    path = tmp_path_factory.mktemp("resume") / "ck.npz"
+    argv = ["train", "--data", "iris", "--hidden", "3", "--epochs", "1", "--quiet"]
+    assert main([*argv, "--checkpoint", str(path)]) == 0
+    return path
+
+
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("test", None, "the saved setting test is null; --test needs a value"),
+        ("loss", ["mse"], "the saved setting loss is ['mse'], not a value of --loss"),
+        ("schedule", ["step"], "the saved setting schedule is ['step'], not a value of --schedule"),
+        ("batch_size", 0, "a saved setting is invalid: argument --batch-size: expected a "),
+        ("plots", "PLOTS", "unknown saved setting 'plots'"),
+    ],
+)
+def test_resume_checks_the_saved_settings_as_the_command_line_would(
+    tmp_path, capsys, iris_checkpoint, key, value, message
+):
+    """A checkpoint's settings were set on the command's arguments unchecked: null or a list
+    where a number or a name goes failed with TypeError in the middle of setting the run up,
+    and a setting that is not one of the run's was taken too (here --plots: the figures went
+    to a folder the file named)."""
+    path, plots = tmp_path / "ck.npz", tmp_path / "plots"
+    arrays = dict(np.load(iris_checkpoint, allow_pickle=False))
+    meta = json.loads(str(arrays.pop("__metadata__")))
+    meta["run"][key] = str(plots) if value == "PLOTS" else value
+    with open(path, "wb") as f:
+        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
+    error = main_error(capsys, "train", "--resume", path, "--epochs", "2", "--quiet")
+    assert error.startswith(f"deltaprop: error: {path}: {message}"), error
+    assert not plots.exists()
+
+
 def test_a_model_of_a_relative_csv_path_is_evaluated_from_anywhere(tmp_path):
     (tmp_path / "a").mkdir()
     rows = ["u,v,label"] + [f"{i % 2 * 3 + i % 5 * 0.1},{i % 7},{i % 2}" for i in range(80)]

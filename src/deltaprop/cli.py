@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import json
 import os
+import reprlib
 import shutil
 import signal
 import sys
@@ -457,7 +458,7 @@ def resume_settings(args) -> tuple:
     from . import io
 
     resumed = io.load_checkpoint(args.resume)
-    saved, given = resumed[3], getattr(args, "given", set())
+    saved, given = saved_settings(resumed[3], args.resume), getattr(args, "given", set())
     changeable = set(CHANGEABLE_ON_RESUME)
     if saved.get("schedule") == "cosine":
         changeable.discard("epochs")
@@ -478,6 +479,48 @@ def resume_settings(args) -> tuple:
     if "checkpoint" not in given:  # keep the checkpoint resumed from up to date
         args.checkpoint = args.resume
     return resumed
+
+
+def saved_settings(settings: dict, source: str) -> dict:
+    """The train settings a checkpoint saved for its run, checked as the command line checks
+    them (by parsing them as one): each must be one of RUN_KEYS, with a value its option
+    accepts. Returns them as parsed."""
+    defaults = vars(build_parser().parse_args(["train"]))
+    argv = ["train"]
+    for key, value in settings.items():
+        argv += _as_options(source, key, value, defaults.get(key))
+    try:
+        parsed = vars(build_parser().parse_args(argv))
+    except UsageError as e:
+        reason = str(e).rsplit(" (see ", 1)[0]
+        raise UsageError(f"{source}: a saved setting is invalid: {reason}") from None
+    return {key: parsed[key] for key in settings}
+
+
+def _as_options(source: str, key: str, value, default) -> list[str]:
+    """The command-line options that give the saved setting ``key`` its ``value``."""
+    if key not in RUN_KEYS:
+        raise UsageError(f"{source}: unknown saved setting {key!r}")
+    option = "--" + key.replace("_", "-")
+    if value is None:
+        if default is not None:
+            raise UsageError(f"{source}: the saved setting {key} is null; {option} needs a value")
+        return []
+    if isinstance(default, bool):  # a flag
+        if not isinstance(value, bool):
+            raise UsageError(f"{source}: the saved setting {key} is {value!r}, not true or false")
+        return [option] if value else []
+    values = value if isinstance(default, list) and isinstance(value, list) else [value]
+    if (
+        not values
+        or not all(isinstance(v, (str, int, float)) for v in values)
+        or any(isinstance(v, bool) for v in values)
+    ):
+        shown = reprlib.repr(value)
+        raise UsageError(f"{source}: the saved setting {key} is {shown}, not a value of {option}")
+    if isinstance(default, list):
+        return [option, *map(str, values)]
+    return [f"{option}={value}"]
 
 
 def _effective(key: str, value, settings):
