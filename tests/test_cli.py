@@ -551,6 +551,29 @@ def test_resume_checks_the_saved_settings_as_the_command_line_would(
     assert not plots.exists()
 
 
+@pytest.mark.parametrize(
+    "key,value,message",
+    [
+        ("epoch", "1", "trainer state: epoch is '1', not an integer >= 0"),
+        ("history", {"epoch": [1], "cost": 0.5}, "history cost is 0.5, not a list"),
+    ],
+)
+def test_resume_checks_the_saved_trainer_state(
+    tmp_path, capsys, iris_checkpoint, key, value, message
+):
+    """The trainer state was used as it was: a text epoch failed with TypeError (deciding
+    whether the run was finished), a number for a list of the history with TypeError (when the
+    trainer restored it)."""
+    path = tmp_path / "ck.npz"
+    arrays = dict(np.load(iris_checkpoint, allow_pickle=False))
+    meta = json.loads(str(arrays.pop("__metadata__")))
+    meta["trainer"][key] = value
+    with open(path, "wb") as f:
+        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
+    error = main_error(capsys, "train", "--resume", path, "--epochs", "2", "--quiet")
+    assert error.startswith(f"deltaprop: error: {path}: {message}"), error
+
+
 def test_a_model_of_a_relative_csv_path_is_evaluated_from_anywhere(tmp_path):
     (tmp_path / "a").mkdir()
     rows = ["u,v,label"] + [f"{i % 2 * 3 + i % 5 * 0.1},{i % 7},{i % 2}" for i in range(80)]

@@ -515,3 +515,93 @@ def test_divergence_stops_with_a_clear_message_and_keeps_finite_weights():
 def test_bad_trainer_settings(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Trainer(Network([2, 3]), **kwargs)
+
+
+# --------------------------------------------------------------------------- state from a file
+
+
+def fitted_state():
+    """(a trainer's saved state after 1 epoch, as read back from a checkpoint's JSON, and a
+    function making a like trainer): Adam, a plateau schedule, early stopping, diagnostics."""
+    import json
+
+    from deltaprop.training.diagnostics import Diagnostics
+
+    X, y = blobs(m=60)
+
+    def make():
+        net = Network([2, 4, 3], seed=0)
+        schedule = make_schedule("plateau", 0.01)
+        callbacks = [EarlyStopping(patience=3), Diagnostics(warn=False)]
+        return Trainer(
+            net, Adam(0.01), epochs=2, batch_size=16, schedule=schedule, callbacks=callbacks
+        )
+
+    first = make()
+    first.fit(X, y)
+    scalars, arrays = first.state_dict()
+    return json.loads(json.dumps(scalars)), {k: np.asarray(v) for k, v in arrays.items()}, make
+
+
+def at(scalars, path):
+    """The dict that holds the entry at ``path`` (keys) of ``scalars``, and its key."""
+    for key in path[:-1]:
+        scalars = scalars[key]
+    return scalars, path[-1]
+
+
+@pytest.mark.parametrize(
+    "path,value,message",
+    [
+        (("epoch",), "1", "epoch is '1', not an integer >= 0"),
+        (("rng_state", "state", "state"), 2**200, "rng_state is {.*}, not the state of a PCG64"),
+        (("optimizer", "t"), None, "optimizer lacks 't'"),
+        (("history", "cost"), 1.5, r"history cost is 1\.5, not a list of at most 2 entries"),
+        (("history", "grad_norm"), [[1.0], "x"], r"history grad_norm\[1\] is 'x', not a number"),
+        (("running", "seen"), "x", r"running\['seen'\] is 'x', not a finite number >= 0"),
+        (("schedule", "state", "best"), None, "schedule lacks 'best'"),
+        (("callbacks", "EarlyStopping", "best"), "x", "EarlyStopping best is 'x', not a number"),
+        (
+            ("callbacks", "Diagnostics", "reported"),
+            [["dead", "1"]],
+            r"Diagnostics reported is .*pairs$",
+        ),
+    ],
+)
+def test_a_saved_state_that_is_wrong_is_refused_before_it_is_used(path, value, message):
+    """Each entry came from a file and was used as it was: a text epoch, a generator state too
+    large (OverflowError), a missing key (KeyError), a number for a list (TypeError), text for
+    a running sum (TypeError at the next step), ..."""
+    scalars, arrays, make = fitted_state()
+    holder, key = at(scalars, path)
+    if value is None:
+        del holder[key]
+    else:
+        holder[key] = value
+    with pytest.raises(ValueError, match=f"^(trainer state: )?{message}"):
+        make().load_state_dict(scalars, arrays)
+
+
+def test_saved_optimizer_state_must_be_float_arrays_of_the_parameters_shapes():
+    """An integer moment failed at the first step (numpy's UFuncOutputCastingError, a
+    TypeError); one of another shape failed there too, or was silently used."""
+    scalars, arrays, make = fitted_state()
+    arrays["optimizer/M:W[1]"] = np.zeros((4, 2), dtype=np.int64)
+    with pytest.raises(ValueError, match=r"optimizer array 'M:W\[1\]' is a int64 array of shape"):
+        make().load_state_dict(scalars, arrays)
+    arrays["optimizer/M:W[1]"] = np.zeros((2, 4))
+    with pytest.raises(ValueError, match=r"its parameter's shape is \(4, 2\)"):
+        make().load_state_dict(scalars, arrays)
+
+
+def test_a_saved_step_beyond_the_epoch_of_the_data_is_refused():
+    """A state resumed after step 9 of an epoch of 4 steps: the loop ran none and ended the
+    epoch on the activations of a mini-batch it never computed (KeyError)."""
+    scalars, arrays, make = fitted_state()
+    scalars["epoch"], scalars["batch"] = 1, 9
+    scalars["epoch_rng_state"] = scalars["rng_state"]
+    scalars["history"] = {k: v[:1] for k, v in scalars["history"].items()}
+    trainer = make()
+    trainer.load_state_dict(scalars, arrays)
+    with pytest.raises(ValueError, match="after step 9 of an epoch, but an epoch of these data"):
+        trainer.fit(*blobs(m=60))

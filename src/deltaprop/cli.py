@@ -456,8 +456,11 @@ def resume_settings(args) -> tuple:
     differs from the saved one is a UsageError: the run would not continue, it would change.
     Returns what io.load_checkpoint returns."""
     from . import io
+    from .training.loop import check_trainer_state
 
     resumed = io.load_checkpoint(args.resume)
+    with trainer_state_of(args.resume):  # read below, before a trainer restores it
+        check_trainer_state(resumed[1], resumed[2])
     saved, given = saved_settings(resumed[3], args.resume), getattr(args, "given", set())
     changeable = set(CHANGEABLE_ON_RESUME)
     if saved.get("schedule") == "cosine":
@@ -479,6 +482,15 @@ def resume_settings(args) -> tuple:
     if "checkpoint" not in given:  # keep the checkpoint resumed from up to date
         args.checkpoint = args.resume
     return resumed
+
+
+@contextlib.contextmanager
+def trainer_state_of(path: str):
+    """A ValueError about a checkpoint's trainer state becomes a UsageError naming the file."""
+    try:
+        yield
+    except ValueError as e:
+        raise UsageError(f"{path}: {first_line(e)}") from None
 
 
 def saved_settings(settings: dict, source: str) -> dict:
@@ -792,7 +804,8 @@ def make_trainer(args, run: SimpleNamespace, root: bool, comm):
             run.net, run.optimizer, comm=comm, timeout=args.mpi_timeout, **options
         )
     if run.resumed is not None:
-        trainer.load_state_dict(run.resumed[1], run.resumed[2])
+        with trainer_state_of(args.resume):
+            trainer.load_state_dict(run.resumed[1], run.resumed[2])
         if root:
             print(
                 f"resuming {args.resume} at epoch {trainer.epoch + 1}, step {trainer.batch + 1}",

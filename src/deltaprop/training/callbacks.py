@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from .state import entry, number, whole
+
 
 class Callback:
     """Hooks called by ``Trainer``. ``logs`` is the History's entry for the epoch just ended."""
@@ -86,7 +88,12 @@ class EarlyStopping(Callback):
         return dict(self.best_weights)
 
     def load_state(self, scalars, arrays):
+        """Restore what ``state_dict`` and ``state_arrays`` saved, checked (from a file)."""
         if scalars:
-            self.best, self.best_epoch = scalars["best"], scalars["best_epoch"]
-            self.wait, self.stopped_epoch = scalars["wait"], scalars["stopped_epoch"]
+            where = "EarlyStopping"
+            self.best = number(entry(scalars, "best", where), f"{where} best", infinite=True)
+            self.best_epoch = whole(entry(scalars, "best_epoch", where), f"{where} best_epoch")
+            self.wait = whole(entry(scalars, "wait", where), f"{where} wait")
+            stopped = entry(scalars, "stopped_epoch", where)
+            self.stopped_epoch = None if stopped is None else whole(stopped, f"{where} stopped")
         self.best_weights = dict(arrays)

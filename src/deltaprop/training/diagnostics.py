@@ -25,12 +25,14 @@ first reported mostly dead is reported again when it dies whole.
 from __future__ import annotations
 
 import math
+import reprlib
 import sys
 import warnings
 from dataclasses import dataclass
 
 from ..core import DeltapropWarning
 from .callbacks import Callback
+from .state import mapping, whole
 
 #: the cost counts as "still far from 0" while it is at least this fraction of the first epoch's
 FAR_FROM_ZERO = 0.1
@@ -214,6 +216,37 @@ class Diagnostics(Callback):
         }
 
     def load_state(self, scalars, arrays):
-        self.reported = {(kind, int(l)) for kind, l in scalars.get("reported", [])}
-        self.dead_streak = {int(l): n for l, n in scalars.get("dead_streak", {}).items()}
-        self.whole_streak = {int(l): n for l, n in scalars.get("whole_streak", {}).items()}
+        """Restore what ``state_dict`` saved, checked (it comes from a file): the (problem,
+        layer) pairs reported and, by layer, the epochs in a row it was mostly dead or dead
+        whole."""
+        reported = scalars.get("reported", [])
+        if not isinstance(reported, list) or not all(_pair(item) for item in reported):
+            raise ValueError(
+                f"trainer state: Diagnostics reported is {reprlib.repr(reported)}, not a list "
+                "of [problem, layer] pairs"
+            )
+        self.reported = {(kind, l) for kind, l in reported}
+        self.dead_streak = _streaks(scalars, "dead_streak")
+        self.whole_streak = _streaks(scalars, "whole_streak")
+
+
+def _streaks(scalars: dict, key: str) -> dict[int, int]:
+    """A saved streak by layer ({"2": 3, ...}), checked, as {2: 3, ...}."""
+    streaks = mapping(scalars.get(key, {}), f"Diagnostics {key}")
+    if not all(l.isdigit() for l in streaks):
+        keys = reprlib.repr(list(streaks))
+        raise ValueError(
+            f"trainer state: Diagnostics {key} is keyed by {keys}, not by layer numbers"
+        )
+    return {int(l): whole(n, f"Diagnostics {key}[{l!r}]") for l, n in streaks.items()}
+
+
+def _pair(item) -> bool:
+    """Whether ``item`` is a saved [problem, layer] pair."""
+    return (
+        isinstance(item, list)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], int)
+        and not isinstance(item[1], bool)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import asdict, dataclass, field, fields
 
 
@@ -44,9 +45,47 @@ class History:
 
     @classmethod
     def from_dict(cls, d: dict) -> History:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: list(v) for k, v in d.items() if k in names})
+        """A History from what ``to_dict`` gave, as read back from a file, checked: for each
+        field a list of numbers or None (lists of them per layer for grad_norm and
+        dead_fraction), none longer than ``epoch``; a shorter one (saved before its field
+        existed) is filled with None. A ValueError names the first entry that is wrong."""
+        if not isinstance(d, dict):
+            raise ValueError(f"a history is an object of lists, not {reprlib.repr(d)}")
+        epochs = d.get("epoch", [])
+        n = len(epochs) if isinstance(epochs, list) else 0
+        columns = {}
+        for name in _FIELDS:
+            column = d.get(name, [])
+            if not isinstance(column, list) or len(column) > n:
+                raise ValueError(
+                    f"history {name} is {reprlib.repr(column)}, not a list of at most {n} "
+                    "entries (one per epoch)"
+                )
+            for i, value in enumerate(column):
+                if not _entry(value, per_layer=name in _PER_LAYER):
+                    raise ValueError(
+                        f"history {name}[{i}] is {reprlib.repr(value)}, not a number, a list of "
+                        "numbers per layer or None"
+                    )
+            columns[name] = column + [None] * (n - len(column))
+        return cls(**columns)
 
 
 #: The names of History's fields, in order (looked up once: ``fields`` is slow for every epoch).
 _FIELDS = tuple(f.name for f in fields(History))
+#: The fields that hold a list per epoch, one value per layer.
+_PER_LAYER = ("grad_norm", "dead_fraction")
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _entry(value, per_layer: bool) -> bool:
+    """Whether ``value`` may be an entry of a history's field: a number (a list of numbers or
+    None for ``per_layer``), or None."""
+    if value is None:
+        return True
+    if per_layer:
+        return isinstance(value, list) and all(v is None or _number(v) for v in value)
+    return _number(value)

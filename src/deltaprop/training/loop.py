@@ -14,6 +14,7 @@ from collections import deque
 import numpy as np
 
 from ..core.arrays import is_numpy, namespace, to_numpy
+from . import state
 from .callbacks import Callback
 from .history import History
 from .optimizers import Adam, Optimizer
@@ -280,6 +281,11 @@ class Trainer:
         X, Y, validation, sample_weight = self.check_inputs(X, Y, validation, sample_weight)
         m = X.shape[1]
         b = m if self.batch_size is None else min(self.batch_size, m)
+        if self.batch > -(-m // b):  # a state loaded from a checkpoint of other data
+            raise ValueError(
+                f"the run to resume is after step {self.batch} of an epoch, but an epoch of "
+                f"these data has {-(-m // b)} steps"
+            )
         batches = MiniBatches(net, X, Y, sample_weight, b)
         del X, Y  # the mini-batches come from ``batches`` now
         self._m, self._b = m, b
@@ -578,13 +584,19 @@ class Trainer:
         return scalars, arrays
 
     def load_state_dict(self, scalars: dict, arrays: dict[str, np.ndarray]) -> None:
-        """Restore what ``state_dict`` saved (the network's weights are restored separately)."""
+        """Restore what ``state_dict`` saved (the network's weights are restored separately).
+        The state comes from a file: every entry is checked (a ValueError names the first one
+        that is wrong) before anything is restored."""
 
         def under(prefix):
             return {
                 k[len(prefix) + 1 :]: v for k, v in arrays.items() if k.startswith(prefix + "/")
             }
 
+        check_trainer_state(scalars, arrays)
+        shapes = {name: tuple(P.shape) for name, P in self.network.parameters()}
+        state.parameter_arrays(under("epoch_start"), shapes, "epoch_start")
+        state.parameter_arrays(under("optimizer"), shapes, "optimizer", kinds=("M", "S", "V"))
         self.epoch, self.batch = scalars["epoch"], scalars["batch"]
         self.rng.bit_generator.state = scalars["rng_state"]
         self._masks_ahead.clear()
@@ -599,3 +611,36 @@ class Trainer:
         for cb in self.callbacks:
             name = type(cb).__name__
             cb.load_state(scalars["callbacks"].get(name, {}), under(name))
+
+
+def check_trainer_state(scalars: dict, arrays: dict[str, np.ndarray]) -> None:
+    """Check the state ``Trainer.state_dict`` saved, as read back from a file, before any of it
+    is used: where the run is (epoch, step, generators, running sums, time), and that the parts
+    the optimizer, schedule, history and callbacks restore are objects (each checks its own).
+    A ValueError names the first entry that is wrong."""
+    state.mapping(scalars, "the trainer state")
+    epoch = state.whole(state.entry(scalars, "epoch", "the state"), "epoch")
+    batch = state.whole(state.entry(scalars, "batch", "the state"), "batch")
+    for key in ("rng_state", "dropout_rng_state"):
+        state.generator_state(state.entry(scalars, key, "the state"), key)
+    if batch or scalars.get("epoch_rng_state") is not None:  # resuming inside an epoch needs it
+        state.generator_state(scalars.get("epoch_rng_state"), "epoch_rng_state")
+    running = state.mapping(state.entry(scalars, "running", "the state"), "running")
+    for key, value in running.items():
+        if key not in RUNNING_START:
+            raise ValueError(f"trainer state: running holds {key!r}, which is not a running sum")
+        state.number(value, f"running[{key!r}]", minimum=0)
+    if batch and not running.get("seen"):
+        raise ValueError(f"trainer state: step {batch} of an epoch, but no examples seen yet")
+    state.number(state.entry(scalars, "elapsed", "the state"), "elapsed", minimum=0)
+    for key in ("optimizer", "schedule", "history", "callbacks"):
+        state.mapping(state.entry(scalars, key, "the state"), key)
+    for name, saved in scalars["callbacks"].items():
+        state.mapping(saved, f"callbacks[{name!r}]")
+    state.mapping(state.entry(scalars["schedule"], "state", "schedule"), "schedule state")
+    history = scalars["history"].get("epoch", [])
+    if not isinstance(history, list) or len(history) != epoch:
+        raise ValueError(
+            f"trainer state: epoch {epoch}, but the history holds "
+            f"{len(history) if isinstance(history, list) else 'no list of'} epochs"
+        )

@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from ..core.arrays import device_of, has_views, is_numpy, minimum, namespace
+from .state import entry, whole
 
 
 class _Names(dict):
@@ -188,7 +189,8 @@ class Optimizer:
         return {"config": self.config(), "t": self.t}, arrays
 
     def load_state_dict(self, scalars: dict, arrays: dict[str, np.ndarray]) -> None:
-        self.t = int(scalars["t"])
+        """Restore what ``state_dict`` saved (the step count is checked: it comes from a file)."""
+        self.t = whole(entry(scalars, "t", "optimizer"), "optimizer's t")
         self.state = {k: np.array(v) for k, v in arrays.items()}
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import math
 
+from .state import entry, number, whole
+
 
 class Schedule:
     name = "constant"
@@ -117,7 +119,10 @@ class ReduceOnPlateau(Schedule):
         return {"lr": self.lr, "best": self.best, "wait": self.wait}
 
     def load_state_dict(self, state):
-        self.lr, self.best, self.wait = state["lr"], state["best"], state["wait"]
+        """Restore what ``state_dict`` saved, checked (it comes from a file)."""
+        self.lr = number(entry(state, "lr", "schedule"), "schedule's lr", positive=True)
+        self.best = number(entry(state, "best", "schedule"), "schedule's best", infinite=True)
+        self.wait = whole(entry(state, "wait", "schedule"), "schedule's wait")
 
 
 SCHEDULES = {
