@@ -375,6 +375,25 @@ def test_npz_labels_are_made_plain(tmp_path):
     assert y.dtype == np.int64 and y.tolist() == [0, 1, 2]
 
 
+@pytest.mark.parametrize(
+    "y,dtype",
+    [
+        (np.array([1j, 2, 3]), "complex128"),
+        (np.array(["2020-01-01", "2020-01-02", "2020-01-01"], dtype="M8[D]"), "datetime64[D]"),
+        (np.array([(1, 2.0), (2, 3.0), (1, 2.0)], dtype=[("a", "<i4"), ("b", "<f8")]), None),
+    ],
+)
+def test_npz_labels_that_are_not_numbers_or_text_are_refused(tmp_path, y, dtype):
+    """They were read as they were (classes "1j", "(2+0j)"...), to be refused later by the
+    LabelEncoder of whatever used them."""
+    np.savez(tmp_path / "d.npz", X=np.zeros((3, 2)), y=y)
+    with pytest.raises(DataError) as error:
+        read_npz(tmp_path / "d.npz")
+    assert str(error.value) == (
+        f"{tmp_path / 'd.npz'}: y must hold numbers or text (labels), got dtype {dtype or y.dtype}"
+    )
+
+
 def test_npz_whole_float_labels_beyond_int64_stay_floats(tmp_path):
     """1e300 is a whole number; cast to int64 it became -9223372036854775808."""
     X = np.zeros((3, 2))

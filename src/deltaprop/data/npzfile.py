@@ -26,6 +26,8 @@ def _labels(p: Path, name: str, y: np.ndarray) -> np.ndarray:
         y = y.astype(str)
     elif y.dtype.kind == "f" and _whole(y):
         y = y.astype(np.int64)
+    if y.dtype.kind not in "biufU":  # what LabelEncoder takes
+        raise DataError(f"{p}: {name} must hold numbers or text (labels), got dtype {y.dtype}")
     return y
 
 
