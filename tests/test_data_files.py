@@ -404,6 +404,14 @@ def test_npz_whole_float_labels_beyond_int64_stay_floats(tmp_path):
     assert read_npz(tmp_path / "e.npz").y.tolist() == [0, 1, 2**53 - 1]
 
 
+@pytest.mark.filterwarnings("error")
+def test_npz_float16_labels_become_ints_without_a_warning(tmp_path):
+    """Comparing float16 labels with 2**53 cast 2**53 to float16: numpy's RuntimeWarning, which
+    the command line prints as a line of its own."""
+    np.savez(tmp_path / "d.npz", X=np.zeros((3, 2)), y=np.array([0, 1, 2], dtype=np.float16))
+    assert read_npz(tmp_path / "d.npz").y.tolist() == [0, 1, 2]
+
+
 def test_npz_test_part_needs_both_arrays(tmp_path):
     X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
     np.savez(tmp_path / "d.npz", X=X, y=y, X_test=X)

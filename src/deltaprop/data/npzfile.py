@@ -33,6 +33,7 @@ def _labels(p: Path, name: str, y: np.ndarray) -> np.ndarray:
 
 def _whole(y: np.ndarray) -> bool:
     """Whether float labels are whole numbers that int64 holds exactly (below 2**53)."""
+    y = y.astype(np.float64)  # 2**53 in float16 would overflow (with numpy's warning)
     finite = np.isfinite(y).all()
     return bool(finite and (y == np.round(y)).all() and (not y.size or np.abs(y).max() < 2**53))
 
