@@ -508,6 +508,25 @@ def test_plot_command_on_a_history_json(tmp_path, trained):
         plots.plot_command(path, tmp_path / "c")
 
 
+@pytest.mark.parametrize(
+    "text,reason",
+    [
+        ("[" * 100_000, "maximum recursion depth exceeded"),
+        ('{"cost": [' + "9" * 5000 + "]}", "Exceeds the limit (4300 digits)"),
+        ('{"cost": "high"}', "history cost is 'high', not a list of at most 0 entries"),
+    ],
+)
+def test_plot_command_on_a_history_json_it_cannot_read(tmp_path, text, reason):
+    """Nesting deeper than the recursion limit raised RecursionError; a number too long for
+    Python's int() a ValueError of its own words; a history of the wrong shape reached the
+    figures."""
+    path = tmp_path / "history.json"
+    path.write_text(text)
+    with pytest.raises(ValueError) as error:
+        plots.plot_command(path, tmp_path / "out")
+    assert reason in str(error.value) and len(str(error.value).splitlines()) == 1
+
+
 def test_plot_command_on_a_json_that_holds_the_history_under_a_key(tmp_path, trained):
     """A JSON file such as a run report, ``{"history": History.to_dict(), ...}``."""
     history = io.load(trained).info["history"]

@@ -724,8 +724,8 @@ def read_run(path):
     if path.suffix.lower() == ".json":
         try:
             d = json.loads(path.read_text())
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{path} is not valid JSON ({e})") from None
+        except (ValueError, RecursionError) as e:  # also not UTF-8, too deep, too long a number
+            raise ValueError(f"{path} is not valid JSON ({str(e).splitlines()[0]})") from None
         d = d.get("history", d) if isinstance(d, dict) else d
         if not isinstance(d, dict) or "cost" not in d:
             raise ValueError(f"{path} does not hold a training history (History.to_dict())")
