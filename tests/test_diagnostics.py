@@ -255,3 +255,11 @@ def test_a_whole_dead_streak_survives_a_checkpoint():
 def test_bad_settings_are_refused(kwargs):
     with pytest.raises(ValueError):
         Diagnostics(**kwargs)
+
+
+@pytest.mark.parametrize("key", ["dead_streak", "whole_streak"])
+def test_a_damaged_streak_from_a_file_is_refused_naming_it(key):
+    with pytest.raises(ValueError, match=f"Diagnostics {key} is keyed by"):
+        Diagnostics().load_state({key: {"x": 1}}, {})
+    with pytest.raises(ValueError, match=rf"Diagnostics {key}\['2'\]"):
+        Diagnostics().load_state({key: {"2": -1}}, {})
