@@ -91,18 +91,6 @@ def _moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.sqrt(m2 / count)
 
 
-def _scaled_moments(X: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(mean, std) of the ``columns`` of X whose squares overflow float64 (values near 1e308):
-    computed on the values divided by a power of two near their largest magnitude (an exact
-    division), then multiplied back."""
-    top = np.zeros(len(columns))
-    for _, block in _float64_blocks(X):
-        top = np.maximum(top, np.abs(block[:, columns]).max(axis=0))
-    scale = np.ldexp(1.0, np.frexp(top)[1] - 1)  # a power of two <= top: the values / scale <= 2
-    mean, std = _moments(np.asarray(X[:, columns], dtype=np.float64) / scale)
-    return mean * scale, std * scale
-
-
 class Standardizer:
     """Per feature: subtract the mean and divide by the standard deviation, both computed on the
     training rows only (fitting on test rows would leak them into training). A feature that is
@@ -119,16 +107,21 @@ class Standardizer:
 
     def fit(self, X_rows) -> Standardizer:
         """Compute mean and std of X_rows (m, n_x) per feature, in float64, a block at a time
-        (see _moments); columns of values so large that their squares overflow are scaled
-        first."""
+        (see _moments). A feature whose statistics overflow float64 (values near 1e308) is a
+        DataError."""
         X = _rows(X_rows)
         if X.shape[0] < 1:
             raise DataError("cannot fit a Standardizer on 0 examples")
-        with np.errstate(over="ignore", invalid="ignore"):  # overflows are redone below
+        with np.errstate(over="ignore", invalid="ignore"):  # checked just below
             mean, std = _moments(X)
-        huge = ~(np.isfinite(mean) & np.isfinite(std))
-        if huge.any():
-            mean[huge], std[huge] = _scaled_moments(X, np.flatnonzero(huge))
+        huge = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(std)))
+        if huge.size:
+            j = int(huge[0])
+            largest = max(float(np.abs(block[:, j]).max()) for _, block in _float64_blocks(X))
+            raise DataError(
+                f"column {j}: values up to {largest:g} are too large to standardize (their "
+                f"mean or squared deviations overflow float64); rescale this feature first"
+            )
         # A constant column can come out as ~1e-17 instead of 0; dividing by that would blow
         # rounding noise up to +-1, so treat "tiny relative to the mean" as constant too.
         constant = (std == 0) | (std <= 1e-12 * np.abs(mean))
@@ -150,28 +143,20 @@ class Standardizer:
                 block /= self.std
                 out[rows] = block
                 if not np.isfinite(out[rows]).all():
-                    self._redo(X, rows, out)
+                    self._refuse(X, rows, out)
         return out
 
-    def _redo(self, X, rows: slice, out: np.ndarray) -> None:
-        """Where ``out[rows]`` is not finite: a DataError for a value that is not finite, else
-        the result computed as x/std - mean/std (x - mean overflows for values near float64's
-        limit of opposite signs), or a DataError when ``out``'s dtype cannot hold it."""
-        part = out[rows]
-        for row, col in np.argwhere(~np.isfinite(part)):
-            value = X[rows.start + row, col]
-            if not np.isfinite(value):
-                raise DataError(
-                    f"row {rows.start + row}, column {col}: {value} is not a finite number"
-                )
-            z = value / self.std[col] - self.mean[col] / self.std[col]
-            part[row, col] = z
-            if not np.isfinite(part[row, col]):
-                raise DataError(
-                    f"row {rows.start + row}, column {col}: {value:g}, standardized with mean "
-                    f"{self.mean[col]:g} and std {self.std[col]:g}, is beyond the range of "
-                    f"{out.dtype}"
-                )
+    def _refuse(self, X, rows: slice, out: np.ndarray) -> None:
+        """A DataError for the first entry of ``out[rows]`` that is not finite: its value is
+        not finite, or its standardized value is beyond the range of ``out``'s dtype."""
+        row, col = np.argwhere(~np.isfinite(out[rows]))[0]
+        value = X[rows.start + row, col]
+        if not np.isfinite(value):
+            raise DataError(f"row {rows.start + row}, column {col}: {value} is not a finite number")
+        raise DataError(
+            f"row {rows.start + row}, column {col}: {value:g}, standardized with mean "
+            f"{self.mean[col]:g} and std {self.std[col]:g}, is beyond the range of {out.dtype}"
+        )
 
     def fit_transform(self, X_rows, dtype=np.float32) -> np.ndarray:
         return self.fit(X_rows).transform(X_rows, dtype=dtype)
