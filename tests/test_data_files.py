@@ -375,6 +375,15 @@ def test_npz_labels_are_made_plain(tmp_path):
     assert y.dtype == np.int64 and y.tolist() == [0, 1, 2]
 
 
+def test_npz_byte_labels_are_utf8_text_or_a_data_error(tmp_path):
+    X = np.zeros((2, 2))
+    np.savez(tmp_path / "utf8.npz", X=X, y=np.array(["é".encode(), b"a"]))
+    assert read_npz(tmp_path / "utf8.npz").y.tolist() == ["é", "a"]
+    np.savez(tmp_path / "latin1.npz", X=X, y=np.array([b"\x80", b"a"]))
+    with pytest.raises(DataError, match=r"latin1.npz: y holds bytes that are not UTF-8 text"):
+        read_npz(tmp_path / "latin1.npz")
+
+
 @pytest.mark.parametrize(
     "y,dtype",
     [

@@ -23,7 +23,12 @@ def _labels(p: Path, name: str, y: np.ndarray) -> np.ndarray:
     if y.ndim != 1:
         raise DataError(f"{p}: {name} must be 1-D (m,), got shape {y.shape}")
     if y.dtype.kind == "S":
-        y = y.astype(str)
+        try:
+            y = np.char.decode(y, "utf-8")
+        except UnicodeDecodeError as e:
+            raise DataError(
+                f"{p}: {name} holds bytes that are not UTF-8 text ({e.reason})"
+            ) from None
     elif y.dtype.kind == "f" and _whole(y):
         y = y.astype(np.int64)
     if y.dtype.kind not in "biufU":  # what LabelEncoder takes
