@@ -887,6 +887,19 @@ def test_predict_reads_the_features_of_an_npz(tmp_path):
     assert from_npz.returncode == 0, from_npz.stderr
     assert from_npz.stdout == run("predict", model, tmp_path / "new.csv").stdout
     assert len(from_npz.stdout.splitlines()) == 3
+    # features alone, or with one label (a single class): predict reads X and nothing else
+    np.savez(tmp_path / "x_only.npz", X=X)
+    np.savez(tmp_path / "one_class.npz", X=X, y=np.array([1, 1]))
+    for name in ("x_only.npz", "one_class.npz"):
+        assert run("predict", model, tmp_path / name).stdout == from_npz.stdout, name
+    np.savez(tmp_path / "no_x.npz", features=X)
+    assert one_line_error(run("predict", model, tmp_path / "no_x.npz")).endswith(
+        "no_x.npz: no array 'X' (the file holds features); expected X (m, n_x), examples as rows"
+    )
+    np.savez(tmp_path / "nan.npz", X=np.array([[5.1, 3.5, np.nan, 0.2]]))
+    assert one_line_error(run("predict", model, tmp_path / "nan.npz")).endswith(
+        "nan.npz: X has nan at row 0, column 2"
+    )
 
 
 def test_predict_of_a_regression_network_writes_one_column_per_output(tmp_path):

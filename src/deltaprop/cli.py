@@ -992,7 +992,7 @@ def read_features(path: str, n_features: int) -> np.ndarray:
 
         path = InMemoryFile(sys.stdin.buffer.read(), "standard input")
     elif path.endswith(".npz"):
-        return data.read_npz(path).X
+        return data.read_npz_features(path)
     return data.read_features(path, n_features)
 
 

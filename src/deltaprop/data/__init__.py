@@ -19,7 +19,7 @@ from .idx import read_idx, read_mnist_dir
 from .labels import LabelEncoder
 from .layout import to_columns
 from .loader import load
-from .npzfile import read_npz
+from .npzfile import read_npz, read_npz_features
 from .preprocessing import PixelScaler, Standardizer, make_preprocessor
 from .splits import stratified_split
 from .synthetic import SYNTHETIC, make_blobs, make_circles, make_moons, make_spirals, make_xor
@@ -46,6 +46,7 @@ __all__ = [
     "read_idx",
     "read_mnist_dir",
     "read_npz",
+    "read_npz_features",
     "stratified_split",
     "to_columns",
 ]

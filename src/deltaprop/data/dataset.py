@@ -86,16 +86,9 @@ def _first_non_finite(X: np.ndarray) -> tuple[int, int] | None:
     return None
 
 
-def check_dataset(ds: Dataset, classification: bool = True) -> Dataset:
-    """Validate ``ds`` (and its test part) and return it; raise DataError on the first problem.
-
-    X must be 2-D (m, n_x) with m >= 1 and n_x >= 1, numeric and finite (the error names the
-    first bad row and column, counting from 0); y must be (m,); for classification there must be
-    at least two classes. Integer X (raw pixels) is not scanned, so checking a memory-mapped
-    image file does not read it.
-    """
-    where = ds.name
-    X, y = ds.X, ds.y
+def check_features(where: str, X, feature_names=None) -> np.ndarray:
+    """X (m, n_x), checked as ``check_dataset`` checks it: 2-D, at least one row and column,
+    real numbers, finite (the error names the first bad row and column)."""
     if not isinstance(X, np.ndarray) or X.ndim != 2:
         shape = getattr(X, "shape", type(X).__name__)
         raise DataError(f"{where}: X must be a 2-D array (examples as rows), got shape {shape}")
@@ -110,9 +103,23 @@ def check_dataset(ds: Dataset, classification: bool = True) -> Dataset:
         bad = _first_non_finite(X)
         if bad is not None:
             row, col = bad
-            name = ds.feature_names[col] if ds.feature_names else None
+            name = feature_names[col] if feature_names else None
             column = f"column {col} ({name!r})" if name else f"column {col}"
             raise DataError(f"{where}: X has {X[row, col]} at row {row}, {column}")
+    return X
+
+
+def check_dataset(ds: Dataset, classification: bool = True) -> Dataset:
+    """Validate ``ds`` (and its test part) and return it; raise DataError on the first problem.
+
+    X must be 2-D (m, n_x) with m >= 1 and n_x >= 1, numeric and finite (the error names the
+    first bad row and column, counting from 0); y must be (m,); for classification there must be
+    at least two classes. Integer X (raw pixels) is not scanned, so checking a memory-mapped
+    image file does not read it.
+    """
+    where = ds.name
+    X, y = check_features(where, ds.X, ds.feature_names), ds.y
+    m, n_x = X.shape
     if not isinstance(y, np.ndarray) or y.ndim != 1:
         shape = getattr(y, "shape", type(y).__name__)
         raise DataError(f"{where}: y must be a 1-D array of labels, got shape {shape}")

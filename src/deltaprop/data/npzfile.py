@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .archive import ArrayError, NpzArchive, PickledArrayError
-from .dataset import Dataset, check_dataset, make_dataset
+from .dataset import Dataset, check_dataset, check_features, make_dataset
 from .errors import DataError, listing
 from .paths import existing_file
 
@@ -49,13 +49,12 @@ def _features(p: Path, name: str, X: np.ndarray) -> np.ndarray:
     return X
 
 
-def read_npz(path: str | os.PathLike) -> Dataset:
-    """Read a .npz archive with arrays ``X`` (m, n_x) and ``y`` (m,); optional ``X_test`` and
-    ``y_test`` become the ``test`` part. An archive that holds Python objects is refused rather
-    than unpickled (unpickling can run code), as is one whose arrays announce more values than
-    it holds.
-    """
-    p = existing_file(path)
+def _read_arrays(
+    p: Path, required: tuple[str, ...], expected: str, test: bool = True
+) -> dict[str, np.ndarray]:
+    """The arrays ``required`` of the archive ``p`` and, with ``test``, those of a test part
+    (X_test with y_test), read without unpickling; a DataError names what is missing or
+    unreadable."""
     if not zipfile.is_zipfile(p):
         raise DataError(f"{p}: not a .npz archive (a .npz file is a zip of .npy arrays)")
     arrays = {}
@@ -63,16 +62,15 @@ def read_npz(path: str | os.PathLike) -> Dataset:
     try:
         with NpzArchive(p) as archive:
             keys = list(archive.files)
-            for name in ("X", "y"):
+            for name in required:
                 if name not in keys:
                     held = listing(keys) if keys else "no arrays"
                     raise DataError(
-                        f"{p}: no array {name!r} (the file holds {held}); "
-                        "expected X (m, n_x) and y (m,)"
+                        f"{p}: no array {name!r} (the file holds {held}); expected {expected}"
                     )
-            if ("X_test" in keys) != ("y_test" in keys):
+            if test and ("X_test" in keys) != ("y_test" in keys):
                 raise DataError(f"{p}: X_test and y_test must come together; found only one")
-            for name in ("X", "y", "X_test", "y_test"):
+            for name in (*required, *(("X_test", "y_test") if test else ())):
                 if name in keys:
                     current = name
                     arrays[name] = archive[name]
@@ -85,6 +83,25 @@ def read_npz(path: str | os.PathLike) -> Dataset:
         raise DataError(f"{p}: array {current!r} cannot be read ({e})") from None
     except (OSError, zipfile.BadZipFile) as e:
         raise DataError(f"{p}: corrupt .npz archive ({e})") from None
+    return arrays
+
+
+def read_npz_features(path: str | os.PathLike) -> np.ndarray:
+    """The array ``X`` (m, n_x) of a .npz archive, for prediction: labels may be there or not
+    (a training file can be given as it is) and are not read."""
+    p = existing_file(path)
+    X = _read_arrays(p, ("X",), "X (m, n_x), examples as rows", test=False)["X"]
+    return check_features(str(p), X)
+
+
+def read_npz(path: str | os.PathLike) -> Dataset:
+    """Read a .npz archive with arrays ``X`` (m, n_x) and ``y`` (m,); optional ``X_test`` and
+    ``y_test`` become the ``test`` part. An archive that holds Python objects is refused rather
+    than unpickled (unpickling can run code), as is one whose arrays announce more values than
+    it holds.
+    """
+    p = existing_file(path)
+    arrays = _read_arrays(p, ("X", "y"), "X (m, n_x) and y (m,)")
 
     test = None
     if "X_test" in arrays:
