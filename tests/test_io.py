@@ -153,6 +153,8 @@ def corrupt(tmp_path, model, how):
             del arrays["b[2]"]
         elif how == "dtype mismatch":  # the metadata say float32
             arrays["W[1]"] = arrays["W[1]"].astype(np.float64)
+        elif how == "nan weight":
+            arrays["W[2]"][0, 0] = np.nan
         elif how == "huge layers":  # built as described, this would allocate 300 GB
             meta["network"]["sizes"] = [4, 200_000, 200_000, 3]
         elif how == "unknown preprocessing":
@@ -177,6 +179,7 @@ def corrupt(tmp_path, model, how):
         ("shape mismatch", r"W\[1\] has shape \(5, 5\)"),
         ("missing array", r"b\[2\] is missing"),
         ("dtype mismatch", r"W\[1\] has dtype float64, but the metadata describe float32"),
+        ("nan weight", r"array W\[2\] holds NaN or inf; the model is damaged"),
         ("huge layers", r"W\[1\] has shape \(.*\), but the layer sizes"),
         ("unknown preprocessing", "unknown preprocessing 'LabelEncoder'"),
         ("bad metadata", "not valid JSON"),

@@ -245,6 +245,8 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
             raise ModelFileError(
                 f"{path}: array {name} has dtype {saved.dtype}, but the metadata describe {P.dtype}"
             )
+        if not np.isfinite(saved).all():  # training never keeps such weights: a damaged file
+            raise ModelFileError(f"{path}: array {name} holds NaN or inf; the model is damaged")
         P[...] = saved
     classes = _classes(path, net, arrays.get("classes"), metadata.get("classes"))
     preprocessor = _preprocessor(path, net, arrays, metadata.get("preprocessing"))
