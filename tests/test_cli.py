@@ -960,3 +960,25 @@ def test_errata_table_entries_and_json():
 )
 def test_errata_bad_arguments(args, message):
     assert message in one_line_error(run(*args))
+
+
+def test_evaluate_follows_a_models_own_order_of_classes(tmp_path):
+    """A model built in Python may name its output units in any order; evaluate compared them
+    with the labels' sorted codes, so it scored such a model against the wrong classes."""
+    from deltaprop.model import Model
+
+    path = tmp_path / "iris.npz"
+    assert run("train", "--data", "iris", "--epochs", "5", "--quiet", "--out", path).returncode == 0
+    model = io.load(path)
+    L, order = model.network.L, [2, 0, 1]  # the same model, its output units reordered
+    net = model.network
+    net.W[L], net.b[L] = net.W[L][order], net.b[L][order]
+    io.save(Model(net, model.classes[order], model.preprocessor, model.info), tmp_path / "p.npz")
+    original = json.loads(run("evaluate", path, "--json").stdout)
+    permuted = json.loads(run("evaluate", tmp_path / "p.npz", "--json").stdout)
+    assert permuted["classes"] == ["virginica", "setosa", "versicolor"]
+    assert permuted["accuracy"] == original["accuracy"]
+    for key in ("precision", "recall", "f1"):
+        assert permuted[key] == [original[key][k] for k in order], key
+    confusion = np.array(original["confusion_matrix"])
+    assert permuted["confusion_matrix"] == confusion[np.ix_(order, order)].tolist()

@@ -214,6 +214,19 @@ def test_make_preprocessor():
 # ---------------------------------------------------------------------- LabelEncoder
 
 
+def test_an_encoder_for_given_classes_keeps_their_order():
+    enc = LabelEncoder.for_classes(["dog", "cat", "bird"])  # a model's units, not sorted
+    assert enc.transform(["cat", "bird", "dog", "cat"]).tolist() == [1, 2, 0, 1]
+    assert enc.inverse_transform(np.array([2, 0])).tolist() == ["bird", "dog"]
+    assert LabelEncoder.for_classes([3, 1]).transform(np.array(["1", "3"])).tolist() == [1, 0]
+    with pytest.raises(DataError, match="unseen label 'cow'"):
+        enc.transform(["cow"])
+    with pytest.raises(DataError, match="class labels must be distinct and at least one; 'cat'"):
+        LabelEncoder.for_classes(["cat", "dog", "cat"])
+    with pytest.raises(DataError, match="class labels must be distinct and at least one"):
+        LabelEncoder.for_classes([])
+
+
 def test_label_encoder_strings():
     enc = LabelEncoder().fit(["dog", "cat", "dog", "bird"])
     assert enc.classes_.tolist() == ["bird", "cat", "dog"] and enc.k == 3

@@ -319,6 +319,12 @@ def test_class_labels_must_be_one_per_class_the_network_tells_apart(tmp_path, mo
     assert io.load(binary).classes.tolist() == ["no", "yes"]  # one sigmoid unit: two classes
 
 
+def test_class_labels_that_repeat_are_refused(tmp_path):
+    path = io.save(Model(Network([3, 3]), np.array(["cat", "dog", "cat"])), tmp_path / "m.npz")
+    with pytest.raises(ModelFileError, match="the class labels repeat; each output names one"):
+        io.load(path)
+
+
 def test_preprocessing_fitted_on_another_number_of_features_is_refused(tmp_path, model):
     """Statistics of 2 features for a network of 4 loaded, and predict then failed with the
     Standardizer's DataError."""

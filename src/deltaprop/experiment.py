@@ -159,10 +159,9 @@ def _check_parts(y, kept, held_out, option: str, value: float, purpose: str, eve
 
 
 def encoder_for(classes) -> data.LabelEncoder:
-    """A LabelEncoder that maps ``classes`` (a model's labels, in order) to 0..k-1."""
-    encoder = data.LabelEncoder()
-    encoder.fit(np.asarray(classes))
-    return encoder
+    """A LabelEncoder that maps ``classes`` (a model's labels, in its output units' order, sorted
+    or not) to 0..k-1."""
+    return data.LabelEncoder.for_classes(np.asarray(classes))
 
 
 def _named(spec) -> bool:

@@ -290,6 +290,8 @@ def _classes(path, net: Network, classes: np.ndarray | None, declared) -> np.nda
         )
     if declared is not None and len(classes) != declared:
         raise ModelFileError(f"{path}: the class labels disagree with the metadata")
+    if len(np.unique(classes)) != len(classes):
+        raise ModelFileError(f"{path}: the class labels repeat; each output names one class")
     if net.is_classifier and not (net.output == "sigmoid" and net.n_y > 1):
         k = 2 if net.n_y == 1 else net.n_y  # one sigmoid unit tells two classes apart
         if len(classes) != k:

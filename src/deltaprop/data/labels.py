@@ -39,7 +39,7 @@ class LabelEncoder:
     """Maps the k distinct labels, sorted, to the codes 0..k-1 (``classes_[code]`` is the label).
 
     Sorting makes the codes the same for any order of the data, and equal to the order of
-    Dataset.class_names.
+    Dataset.class_names. ``for_classes`` keeps an order given instead (a model's).
     """
 
     def __init__(self) -> None:
@@ -57,6 +57,22 @@ class LabelEncoder:
             raise DataError("cannot fit a LabelEncoder on 0 labels")
         self.classes_ = np.unique(y)
         return self
+
+    @classmethod
+    def for_classes(cls, classes) -> LabelEncoder:
+        """An encoder whose code for ``classes[k]`` is k, in the order given (a model's output
+        units need not be in sorted order); the classes must be distinct."""
+        classes = _as_labels(classes)
+        distinct, counts = np.unique(classes, return_counts=True)
+        if len(classes) == 0 or (counts > 1).any():
+            repeated = distinct[counts > 1]
+            raise DataError(
+                "class labels must be distinct and at least one"
+                + (f"; {repeated[0].item()!r} repeats" if len(repeated) else "")
+            )
+        new = cls()
+        new.classes_ = classes
+        return new
 
     def _fitted(self) -> np.ndarray:
         if self.classes_ is None:
@@ -88,8 +104,10 @@ class LabelEncoder:
         y = self._like_classes(_as_labels(y))
         if len(y) == 0:
             return np.zeros(0, dtype=np.int64)
-        codes = np.searchsorted(classes, y)
-        codes = np.minimum(codes, len(classes) - 1)  # a label above the last class
+        order = np.argsort(classes, kind="stable")  # the identity for fitted (sorted) classes
+        found = np.searchsorted(classes[order], y)
+        found = np.minimum(found, len(classes) - 1)  # a label above the last class
+        codes = order[found]
         unseen = classes[codes] != y
         if unseen.any():
             label = y[int(np.argmax(unseen))].item()
