@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from deltaprop import io
-from deltaprop.core import Network
+from deltaprop.core import InputError, Network
 from deltaprop.data import LabelEncoder, Standardizer
 from deltaprop.io import ModelFileError
 from deltaprop.model import Model
@@ -320,7 +320,12 @@ def test_class_labels_must_be_one_per_class_the_network_tells_apart(tmp_path, mo
 
 
 def test_class_labels_that_repeat_are_refused(tmp_path):
-    path = io.save(Model(Network([3, 3]), np.array(["cat", "dog", "cat"])), tmp_path / "m.npz")
+    with pytest.raises(InputError, match=r"distinct, one per class; got \['cat', 'dog', 'cat'\]"):
+        Model(Network([3, 3]), np.array(["cat", "dog", "cat"]))  # so never saved
+    path = io.save(Model(Network([3, 3]), np.array(["cat", "dog", "cow"])), tmp_path / "m.npz")
+    arrays = dict(np.load(path, allow_pickle=False))
+    arrays["classes"] = np.array(["cat", "dog", "cat"])  # a file made otherwise
+    np.savez(path, **arrays)
     with pytest.raises(ModelFileError, match="the class labels repeat; each output names one"):
         io.load(path)
 

@@ -36,6 +36,12 @@ class Model:
                 self.classes = np.arange(net.n_y)
             elif net.n_y == 1:  # one sigmoid unit: the probability of class 1
                 self.classes = np.arange(2)
+        if self.classes is not None:
+            self.classes = np.asarray(self.classes)
+            if len(np.unique(self.classes)) != len(self.classes):
+                raise InputError(
+                    f"class labels must be distinct, one per class; got {self.classes.tolist()}"
+                )
 
     @property
     def n_features(self) -> int:
