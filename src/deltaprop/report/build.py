@@ -220,7 +220,9 @@ def gradcheck_table(rows, extensions=()) -> str:
         rf"over all {Network([3, 4, 3, 2]).n_parameters()} parameters. The largest is "
         rf"${number(worst)}$; the test suite requires less than $10^{{-7}}$ here and on random "
         r"depths and widths, and shows that a broken derivative (the seed's $Y - \A{L}$, a "
-        r"missing $1/m$, a missing $g'$) fails.",
+        r"missing $1/m$, a missing $g'$) fails. \code{deltaprop gradcheck} runs the same check "
+        r"on any network one names: its sizes, activations and loss, with an L2 penalty, sample "
+        r"weights or a dropout mask.",
         r"\begin{table}[ht]\centering\small\setlength{\tabcolsep}{4pt}",
         r"\caption{Gradient check: relative error for each output activation and loss (rows; CE: "
         r"cross-entropy, BCE: binary cross-entropy, MSE: mean squared error~\eqref{eq:J3}) and "
