@@ -318,6 +318,33 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     )
     e.add_argument("--json", action="store_true", help="print the results as JSON")
 
+    p = sub.add_parser("predict", help="predicted labels and class probabilities as CSV")
+    p.add_argument("model", help="a model file written by train --out")
+    p.add_argument(
+        "input",
+        help="features: a CSV file (rows are examples; - for standard input) or an .npz with X",
+    )
+    p.add_argument("--out", help="write the CSV here instead of standard output")
+
+    pl = sub.add_parser("plot", help="learning curves, weights, dead units, confusion matrix")
+    pl.add_argument(
+        "run",
+        metavar="MODEL_OR_HISTORY",
+        help="a model file (.npz, from train --out) or a history (.json)",
+    )
+    pl.add_argument("--out", default="plots", help="folder for the figures (default: plots)")
+    pl.add_argument(
+        "--format",
+        choices=["png", "pdf"],
+        default="png",
+        help="file type of the figures (default png)",
+    )
+    pl.add_argument(
+        "--data",
+        help="data for the confusion matrix and decision boundary "
+        "(default: the test part of the model's own data set)",
+    )
+
     tr = sub.add_parser("trace", help="every shape and operation of one forward/backward pass")
     add_example_network_arguments(tr)
     tr.add_argument("--values", action="store_true", help="also print every matrix")
@@ -357,25 +384,6 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     form.add_argument("--all", action="store_true", help="every entry in full")
     form.add_argument("--json", action="store_true", help="every entry as a JSON record")
 
-    pl = sub.add_parser("plot", help="learning curves, weights, dead units, confusion matrix")
-    pl.add_argument(
-        "run",
-        metavar="MODEL_OR_HISTORY",
-        help="a model file (.npz, from train --out) or a history (.json)",
-    )
-    pl.add_argument("--out", default="plots", help="folder for the figures (default: plots)")
-    pl.add_argument(
-        "--format",
-        choices=["png", "pdf"],
-        default="png",
-        help="file type of the figures (default png)",
-    )
-    pl.add_argument(
-        "--data",
-        help="data for the confusion matrix and decision boundary "
-        "(default: the test part of the model's own data set)",
-    )
-
     r = sub.add_parser("report", help="build the LaTeX report (derivation, errata, results)")
     r.add_argument(
         "--out",
@@ -389,13 +397,6 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="only write the LaTeX sources, fragments and figures into DIR",
     )
 
-    p = sub.add_parser("predict", help="predicted labels and class probabilities as CSV")
-    p.add_argument("model", help="a model file written by train --out")
-    p.add_argument(
-        "input",
-        help="features: a CSV file (rows are examples; - for standard input) or an .npz with X",
-    )
-    p.add_argument("--out", help="write the CSV here instead of standard output")
     return parser
 
 
