@@ -1,14 +1,19 @@
-"""The README's Python examples run as written and print what they say."""
+"""The README's Python examples run as written and print what they say; its command lines, file
+layout and install lines name what exists."""
 
 import re
+import shlex
 from pathlib import Path
 
 import pytest
 
-README = Path(__file__).parent.parent / "README.md"
+ROOT = Path(__file__).parent.parent
+README = ROOT / "README.md"
+SRC = ROOT / "src" / "deltaprop"
+
+pytestmark = pytest.mark.skipif(not README.exists(), reason="not a source checkout")
 
 
-@pytest.mark.skipif(not README.exists(), reason="not a source checkout")
 def test_python_examples_run(capsys):
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
     assert len(blocks) == 3
@@ -24,3 +29,70 @@ def test_python_examples_run(capsys):
     namespace = {}
     exec(compile(blocks[2], str(README), "exec"), namespace)
     assert type(namespace["clf"][-1]).__name__ == "DeltaClassifier"
+
+
+def deltaprop_arguments(text: str) -> list[list[str]]:
+    """The arguments of every ``deltaprop`` program (``deltaprop``, ``.venv/bin/deltaprop``, ...)
+    run on a ``$ `` line of the console blocks of ``text``."""
+    found = []
+    for block in re.findall(r"```console\n(.*?)```", text, flags=re.S):
+        for line in block.splitlines():
+            if not line.startswith("$ "):
+                continue
+            words = shlex.split(line[2:], comments=True)
+            for k, word in enumerate(words):
+                if word.split("/")[-1] == "deltaprop":
+                    found.append(words[k + 1 :])
+                    break
+    return found
+
+
+def test_the_command_lines_parse_and_show_every_command():
+    """Each ``$ deltaprop ...`` line has options the command takes, and the block of command
+    lines shows every command."""
+    from deltaprop.cli import COMMANDS, build_parser
+
+    shown = set()
+    for arguments in deltaprop_arguments(README.read_text()):
+        shown.add(build_parser().parse_args(arguments).command)  # a UsageError if not
+    assert shown == set(COMMANDS)
+
+
+def layout() -> dict[str, str]:
+    """The README's Layout block: each path that starts a line, with its description (the
+    indented lines under it included)."""
+    section = README.read_text().split("\n## Layout\n", 1)[1]
+    block = re.search(r"```\n(.*?)```", section, flags=re.S).group(1)
+    entries = {}
+    for line in block.splitlines():
+        if line[:1].strip():
+            path, _, text = line.partition(" ")
+            entries[path] = text.strip()
+        else:
+            entries[path] += " " + line.strip()
+    return entries
+
+
+def test_the_layout_names_every_module_and_no_other():
+    entries = layout()
+    packages = {path for path in entries if path.startswith("src/") and path.endswith("/")}
+    listed = {path for path in entries if path.startswith("src/") and path.endswith(".py")}
+    files = set()
+    for package in packages:
+        files |= {package + name for name in re.findall(r"[\w/]+\.\w+\b", entries[package])}
+    assert all((ROOT / path).is_file() for path in files | listed)
+    listed |= {path for path in files if path.endswith(".py")}
+    modules = {p.relative_to(ROOT).as_posix() for p in SRC.rglob("*.py")}
+    inits = {path for path in modules if path.endswith("/__init__.py")}
+    assert listed == modules - inits
+    assert packages == {path.removesuffix("__init__.py") for path in inits} - {"src/deltaprop/"}
+    docs = {p.name for p in (ROOT / "docs").glob("*.md")}
+    assert set(re.findall(r"\w+\.md", entries["docs/"])) == docs
+
+
+def test_the_tex_packages_are_those_the_report_asks_for():
+    from deltaprop.report.build import TEX_PACKAGES
+
+    text = " ".join(README.read_text().split())
+    (packages,) = re.findall(r"`apt-get install ([^`]*)`", text)
+    assert packages.split() == TEX_PACKAGES.split()
