@@ -1,13 +1,22 @@
 """The Python examples of docs/ run as written, where a CPU can run them, and show what their
-comments say. The README's have their own test (test_readme.py)."""
+comments say; the commands, options, defaults, files and names the pages give exist. The README's
+examples have their own test (test_readme.py)."""
 
+import ast
+import importlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-DOCS = Path(__file__).parent.parent / "docs"
+ROOT = Path(__file__).parent.parent
+DOCS = ROOT / "docs"
+BENCHMARKS = ROOT / "benchmarks"
+#: The pages a user reads: the README, docs/ and the benchmarks' README.
+PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md")), BENCHMARKS / "README.md"]
 
 #: Every Python example of docs/, by file and position, and why a test does not run it here.
 NOT_RUN = {
@@ -110,3 +119,96 @@ def test_the_learning_pages_commands_print_what_it_shows(tmp_path):
         printed = result.stdout.splitlines()
         missing = [line for line in shown if line not in printed]
         assert not missing, (command, missing)
+
+
+def test_the_pages_command_lines_parse():
+    """Every ``$ deltaprop ...`` line of a console block has options its command takes."""
+    from deltaprop.cli import build_parser
+
+    from .test_readme import deltaprop_arguments
+
+    lines = [args for page in DOCS.glob("*.md") for args in deltaprop_arguments(page.read_text())]
+    assert len(lines) >= 10
+    for arguments in lines:
+        build_parser().parse_args(arguments)  # a UsageError names what is wrong
+
+
+def test_the_files_the_pages_name_exist():
+    """Paths in the repository (src/..., tests/..., benchmarks/..., docs/...) and relative links."""
+    for page in PAGES:
+        text = page.read_text()
+        named = re.findall(r"(?<![\w/.-])(?:src|tests|benchmarks|docs)/[\w./*-]*[\w*/]", text)
+        for path in named:
+            assert list(ROOT.glob(path.rstrip("/"))), (page.name, path)
+        for link in re.findall(r"\]\(([\w./-]+)(?:#[\w-]*)?\)", text):  # not http://...
+            assert (page.parent / link).exists(), (page.name, link)
+
+
+def test_the_python_names_the_pages_give_exist():
+    """``deltaprop.x.y`` names: a module, or an attribute of one."""
+    for page in PAGES:
+        for name in set(re.findall(r"deltaprop(?:\.[A-Za-z_]\w*)+", page.read_text())):
+            parts = name.split(".")
+            for k in range(len(parts), 0, -1):
+                if parts[:k] == ["deltaprop", "sklearn"]:
+                    pytest.importorskip("sklearn")
+                try:
+                    found = importlib.import_module(".".join(parts[:k]))
+                    break
+                except ModuleNotFoundError as e:
+                    assert e.name.startswith("deltaprop"), e  # not a missing optional package
+            for attribute in parts[k:]:
+                assert hasattr(found, attribute), (page.name, name)
+                found = getattr(found, attribute)
+
+
+def test_the_extras_the_pages_install_exist():
+    tomllib = pytest.importorskip("tomllib")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extras = set(pyproject["project"]["optional-dependencies"])
+    named = set()
+    for page in PAGES:
+        for group in re.findall(r"(?:\.|deltaprop)\[([\w,-]+)\]'", page.read_text()):
+            named |= set(group.split(","))
+    assert named and named <= extras, named - extras
+
+
+def test_the_sklearn_parameter_table_gives_the_estimators_defaults():
+    pytest.importorskip("sklearn")
+    from deltaprop.sklearn import DeltaClassifier, DeltaRegressor
+
+    defaults = {**DeltaClassifier().get_params(), **DeltaRegressor().get_params()}
+    text = (DOCS / "sklearn.md").read_text()
+    table = text.split("\n## Parameters\n", 1)[1].split("\n### ", 1)[0]
+    shown = {}
+    for row in re.findall(r"^\| (`.*?) \| (`.*?`) \|", table, flags=re.M):
+        names = re.findall(r"`(\w+)`", row[0])
+        values = [ast.literal_eval(v) for v in re.findall(r"`([^`]*)`", row[1])]
+        assert len(names) == len(values), row
+        shown.update(zip(names, values, strict=True))
+    assert shown == defaults
+
+
+def test_the_benchmarks_readme_lists_every_file():
+    rows = re.findall(r"^\| `([^`]+)` \|", (BENCHMARKS / "README.md").read_text(), flags=re.M)
+    files = {
+        p.name + "/" * p.is_dir()
+        for p in BENCHMARKS.iterdir()
+        if p.name != "README.md" and not p.name.startswith((".", "__"))
+    }
+    assert set(rows) == files
+
+
+def test_the_benchmark_options_the_pages_give_exist():
+    """The options of benchmarks/run.py that performance.md and the benchmarks' README list."""
+    text = (DOCS / "performance.md").read_text().split("\nOptions: ", 1)[1].split("\n\n", 1)[0]
+    text += (BENCHMARKS / "README.md").read_text().split("```console", 1)[1].split("```", 1)[0]
+    named = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", text))
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(named) >= 8 and named <= set(re.findall(r"--[a-z][a-z-]*", result.stdout))
