@@ -96,3 +96,22 @@ def test_the_tex_packages_are_those_the_report_asks_for():
     text = " ".join(README.read_text().split())
     (packages,) = re.findall(r"`apt-get install ([^`]*)`", text)
     assert packages.split() == TEX_PACKAGES.split()
+
+
+def test_the_names_the_readme_lists_are_the_librarys():
+    """Activations, losses and data sets: the README lists each of them, and no other."""
+    from deltaprop.core import ACTIVATIONS, HIDDEN_ACTIVATIONS, LOSSES
+    from deltaprop.data import BUNDLED, SYNTHETIC
+    from deltaprop.training import OPTIMIZERS
+
+    text = " ".join(README.read_text().split())
+
+    def names(start: str, end: str) -> list[str]:
+        return re.findall(r"`(\w+)`", text.split(start, 1)[1].split(end, 1)[0])
+
+    assert names("Activations: ", " (hidden or output)") == list(HIDDEN_ACTIVATIONS)
+    assert set(names("Activations: ", "(output)")) == set(ACTIVATIONS)
+    assert names("Losses: ", ".") == list(LOSSES)
+    assert names("the bundled sets ", " (scikit-learn") == list(BUNDLED)
+    assert names("the synthetic ", ", or your own") == list(SYNTHETIC)
+    assert "five optimizers" in text and len(OPTIMIZERS) == 5
