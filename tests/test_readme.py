@@ -115,3 +115,19 @@ def test_the_names_the_readme_lists_are_the_librarys():
     assert names("the bundled sets ", " (scikit-learn") == list(BUNDLED)
     assert names("the synthetic ", ", or your own") == list(SYNTHETIC)
     assert "five optimizers" in text and len(OPTIMIZERS) == 5
+
+
+def test_the_defaults_the_readme_gives_are_trains():
+    from deltaprop.cli import DEFAULT_LR, build_parser
+
+    text = " ".join(README.read_text().split())
+    (command,) = re.findall(r"Without options, `deltaprop train` is `deltaprop ([^`]*)`", text)
+    given = vars(build_parser().parse_args(command.split()))
+    default = vars(build_parser().parse_args(["train"]))
+    assert given.pop("lr") == DEFAULT_LR[default["optimizer"]] and default.pop("lr") is None
+    assert given == default  # every other option given has its default value
+    rates = text.split("(`--lr` depends on the optimizer: ", 1)[1].split(".)", 1)[0]
+    shown = {}
+    for rate, names in re.findall(r"([\d.]+) for ((?:`\w+`(?:,| and)? ?)+)", rates):
+        shown.update((name, float(rate)) for name in re.findall(r"`(\w+)`", names))
+    assert shown == DEFAULT_LR
