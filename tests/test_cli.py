@@ -221,6 +221,32 @@ def test_interrupt_and_resume_equals_an_uninterrupted_run(tmp_path, signum, code
         assert np.array_equal(P, Q), name
 
 
+def test_a_run_stopped_inside_an_epoch_cannot_resume_to_fewer_epochs(tmp_path):
+    """It ran no step and saved the weights from the middle of the epoch, with exit code 0."""
+    checkpoint, out = tmp_path / "ckpt.npz", tmp_path / "m.npz"
+    proc = subprocess.Popen(
+        [*CLI, *TRAIN, "--checkpoint", checkpoint],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    wait_for_line(proc, "epoch")  # at least one epoch is complete
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    epoch = json.loads(str(np.load(checkpoint)["__metadata__"]))["trainer"]["epoch"]
+    assert epoch >= 1
+    error = one_line_error(run("train", "--resume", checkpoint, "--epochs", epoch, "--out", out))
+    assert error == (
+        f"deltaprop: error: --epochs {epoch}: {checkpoint} stopped inside epoch {epoch + 1}, "
+        f"after {epoch} complete epochs; give --epochs {epoch + 1} or more to finish it"
+    )
+    assert not out.exists()
+    finished = run("train", "--resume", checkpoint, "--epochs", epoch + 1, "--out", out)
+    assert finished.returncode == 0, finished.stderr
+    assert out.exists()
+
+
 # --------------------------------------------------------------------------- data files end to end
 
 

@@ -191,7 +191,9 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "--lr",
         type=float,
         default=None,
-        help="learning rate alpha (default: 0.001 for adam/rmsprop, 0.1 for sgd)",
+        help="learning rate alpha (default: "
+        + ", ".join(f"{lr:g} for {name}" for name, lr in DEFAULT_LR.items())
+        + ")",
     )
     t.add_argument(
         "--batch-size",
@@ -284,8 +286,8 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "--resume",
         metavar="CHECKPOINT",
         help="continue an interrupted run with its saved settings; only --out, --checkpoint, "
-        "--checkpoint-every, --epochs (to train longer), --plots, --json, --quiet and --device "
-        "may be given anew",
+        "--checkpoint-every, --epochs (to train longer), --plots, --json, --quiet, --device, "
+        "--distributed and --mpi-timeout may be given anew",
     )
     t.add_argument("--plots", metavar="DIR", help="write figures of the run into DIR (matplotlib)")
     t.add_argument(
@@ -551,8 +553,13 @@ def _effective(key: str, value, settings):
 
 def finished_message(args, scalars: dict) -> str | None:
     """Why a resumed run has nothing left to do (it ran all its epochs or stopped early), or
-    None."""
+    None. A run stopped inside an epoch cannot end before that epoch: a UsageError."""
     epoch = scalars["epoch"]
+    if scalars["batch"] > 0 and args.epochs <= epoch:
+        raise UsageError(
+            f"--epochs {args.epochs}: {args.resume} stopped inside epoch {epoch + 1}, after "
+            f"{epoch} complete epochs; give --epochs {epoch + 1} or more to finish it"
+        )
     stopped = scalars.get("callbacks", {}).get("EarlyStopping", {}).get("stopped_epoch")
     if stopped is not None:
         return (
