@@ -63,6 +63,8 @@ def test_uniform_weights_change_nothing():
         (np.array([1, 1, np.nan, 1, 1]), "NaN or inf"),
         (np.array([1, 1, np.inf, 1, 1]), "NaN or inf"),
         (np.ones(4), "4 entries but there are m = 5"),
+        (np.ones((5, 1)), r"must be 1-D, one weight per example \(m,\); got shape \(5, 1\)"),
+        (np.ones(()), r"must be 1-D, .* got shape \(\)"),
     ],
 )
 def test_bad_sample_weights(weights, message):

@@ -404,9 +404,13 @@ class Network:
         if sample_weight is None:
             return 1 / m
         try:
-            sw = to_numpy(sample_weight).astype(np.float64).reshape(-1)
+            sw = to_numpy(sample_weight).astype(np.float64)
         except (TypeError, ValueError) as e:
             raise InputError(f"sample_weight must be m numbers ({e})") from None
+        if sw.ndim != 1:
+            raise InputError(
+                f"sample_weight must be 1-D, one weight per example (m,); got shape {sw.shape}"
+            )
         if sw.shape[0] != m:
             raise InputError(
                 f"sample_weight has {sw.shape[0]} entries but there are m = {m} examples"
