@@ -60,11 +60,18 @@ class Problem:
     message: str
 
 
+#: What helps against dead ReLU units. He initialisation is the default for ReLU layers, so it
+#: is advice only for a network initialised otherwise.
+DEAD_ADVICE = (
+    "a lower learning rate or leaky_relu, and He initialisation (init='he', --init he) if the "
+    "layer was given another."
+)
+
+
 def dead_message(l: int, fraction: float) -> str:
     return (
         f"layer {l}: {fraction:.0%} of its ReLU units output 0 for every example — they pass no "
-        f"gradient back and have stopped learning. Try a lower learning rate, He initialisation "
-        f"(init='he', --init he), or leaky_relu."
+        f"gradient back and have stopped learning. Try {DEAD_ADVICE}"
     )
 
 
@@ -72,8 +79,7 @@ def dead_layer_message(l: int) -> str:
     return (
         f"layer {l}: every one of its ReLU units outputs 0 for every example — the network's "
         f"output no longer depends on its input, and the weights of layers 1 to {l + 1} get no "
-        f"gradient, so training cannot bring them back. Start again with a lower learning rate, "
-        f"He initialisation (init='he', --init he), or leaky_relu."
+        f"gradient, so training cannot bring them back. Start again with {DEAD_ADVICE}"
     )
 
 
