@@ -1603,6 +1603,7 @@ def _details(r: ErratumRecord) -> list[str]:
 
 
 def _indented(lines: list[str], width: int, indent: str = " " * 5) -> list[str]:
+    """Each line wrapped to ``width``, indented, its continuation lines two spaces more."""
     out = []
     for line in lines:
         out.extend(
