@@ -145,6 +145,9 @@ def test_read_features_drops_a_label_column(tmp_path):
     np.testing.assert_array_equal(read_features(without, 2), [[1, 2], [3, 4]])
     with pytest.raises(DataError, match="fitted on 5 features; this file has 2 columns"):
         read_features(without, 5)
+    one = write(tmp_path / "c.csv", "1\n3\n")
+    with pytest.raises(DataError, match=r"this file has 1 column \(expected 5, or 6 with a"):
+        read_features(one, 5)
 
 
 def test_text_labels_in_a_file_without_a_header_are_not_taken_for_one(tmp_path):

@@ -391,7 +391,8 @@ def read_features(path: str | os.PathLike, n_features: int, delimiter: str | Non
     if n_cols not in (n_features, n_features + 1):
         raise DataError(
             f"{p}: the model was fitted on {n_features} features; this file has {n_cols} "
-            f"columns (expected {n_features}, or {n_features + 1} with a label last)"
+            f"column{'s' if n_cols != 1 else ''} (expected {n_features}, or {n_features + 1} with "
+            "a label last)"
         )
     label = n_cols - 1 if n_cols == n_features + 1 else None
     header = any(not _is_number(v) for c, v in enumerate(table.first) if c != label)
