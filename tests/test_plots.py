@@ -616,6 +616,13 @@ def test_plot_all_says_which_figures_it_skips_and_why(tmp_path, moons):
         ("confusion_matrix", "no data to draw it on"),
         ("decision_boundary", "no data to draw it on"),
     ]
+    skipped = []  # a model saved without its run
+    written = plots.plot_all(tmp_path / "bare", model=model, skipped=skipped)
+    assert [p.name for p in written] == ["weights.png"]
+    assert skipped[:2] == [
+        ("learning_curves", "no training history"),
+        ("dead_units", "no training history"),
+    ]
 
 
 def test_dead_units_of_many_layers_gives_each_layer_its_colour(tmp_path, monkeypatch):

@@ -650,7 +650,7 @@ def plot_all(
     e.g. ``(parts.X_test, parts.y_test)``. A Model given the pair draws the boundary in the raw
     coordinates when its preprocessing can be undone. ``class_names`` defaults to
     ``model.classes`` or the codes. Returns the paths written, in order; ``skipped``, a list,
-    receives (name, why) for each model figure the inputs do not allow.
+    receives (name, why) for each figure of a model that the inputs do not allow.
     """
     skipped = [] if skipped is None else skipped
     if fmt not in FORMATS:
@@ -665,6 +665,8 @@ def plot_all(
     if history is not None and len(_history(history)):
         written.append(learning_curves(history, target("learning_curves")))
         written.append(dead_units(history, target("dead_units")))
+    elif model is not None:  # a model saved without its run (from Python, not deltaprop train)
+        skipped += [(name, "no training history") for name in ("learning_curves", "dead_units")]
     if model is None:
         return written
     network, _ = _network(model)
