@@ -601,7 +601,7 @@ class Trainer:
         self.rng.bit_generator.state = scalars["rng_state"]
         self._masks_ahead.clear()
         self.dropout_rng.bit_generator.state = scalars["dropout_rng_state"]
-        self.epoch_rng_state = scalars["epoch_rng_state"]
+        self.epoch_rng_state = scalars.get("epoch_rng_state")  # needed only inside an epoch
         self.running = {**RUNNING_START, **scalars["running"]}
         self.elapsed = scalars["elapsed"]
         self.optimizer.load_state_dict(scalars["optimizer"], under("optimizer"))
