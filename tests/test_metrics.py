@@ -37,3 +37,39 @@ def test_a_class_never_predicted_or_never_present_scores_0_not_nan():
 def test_accuracy_is_the_fraction_predicted_right():
     assert accuracy(Y_TRUE, Y_PRED) == pytest.approx(3 / 8)
     assert accuracy(np.array([1, 2]), np.array([1, 2])) == 1.0
+
+
+# --------------------------------------------------------------------------- regression
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_regression_metrics_agree_with_scikit_learns(seed):
+    sk = pytest.importorskip("sklearn.metrics")
+    from deltaprop.metrics import mean_absolute_error, r2_score, root_mean_squared_error
+
+    rng = np.random.default_rng(seed)
+    y = rng.normal(50, 20, size=40)
+    y_hat = y + rng.normal(0, 5 * (seed + 1), size=40)
+    assert root_mean_squared_error(y, y_hat) == pytest.approx(
+        np.sqrt(sk.mean_squared_error(y, y_hat))
+    )
+    assert mean_absolute_error(y, y_hat) == pytest.approx(sk.mean_absolute_error(y, y_hat))
+    assert r2_score(y, y_hat) == pytest.approx(sk.r2_score(y, y_hat))
+
+
+def test_r2_is_0_for_the_mean_negative_for_worse_and_follows_sklearn_for_constant_targets():
+    from deltaprop.metrics import r2_score, regression_scores
+
+    y = np.array([1.0, 2.0, 3.0, 6.0])
+    assert r2_score(y, np.full(4, y.mean())) == pytest.approx(0.0)
+    assert r2_score(y, -y) < 0
+    assert r2_score([5.0, 5.0], [5.0, 5.0]) == 1.0 and r2_score([5.0, 5.0], [4.0, 6.0]) == 0.0
+    scores = regression_scores(y.reshape(-1, 1), [1.0, 2.0, 3.0, 2.0])  # a column is its values
+    assert scores == pytest.approx({"rmse": 2.0, "mae": 1.0, "r2": 1 - 16 / 14})
+
+
+def test_regression_metrics_need_one_prediction_per_target():
+    from deltaprop.metrics import mean_absolute_error
+
+    with pytest.raises(ValueError, match="3 predictions for 2 targets"):
+        mean_absolute_error([1.0, 2.0], [1.0, 2.0, 3.0])

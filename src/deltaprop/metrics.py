@@ -1,4 +1,5 @@
-"""Classification metrics on integer class codes 0..k-1 (numpy only)."""
+"""Metrics (numpy only): classification on integer class codes 0..k-1; regression (RMSE, MAE,
+R²) on real-valued targets."""
 
 from __future__ import annotations
 
@@ -25,3 +26,48 @@ def per_class_scores(C: np.ndarray) -> dict[str, np.ndarray]:
 
 def accuracy(y_true, y_pred) -> float:
     return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
+
+
+def _targets_and_predictions(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
+    """Both as float64 vectors (m,), m >= 1; an (m, 1) column is taken as its m values."""
+    t = np.asarray(y_true, dtype=np.float64).reshape(-1)
+    p = np.asarray(y_pred, dtype=np.float64).reshape(-1)
+    if t.shape != p.shape or not t.size:
+        raise ValueError(
+            f"regression metrics need as many predictions as targets, at least one; got "
+            f"{p.size} predictions for {t.size} targets"
+        )
+    return t, p
+
+
+def root_mean_squared_error(y_true, y_pred) -> float:
+    """sqrt(mean((y - y_hat)^2)) over the m examples (m,), in the target's units."""
+    t, p = _targets_and_predictions(y_true, y_pred)
+    return float(np.sqrt(np.mean((t - p) ** 2)))
+
+
+def mean_absolute_error(y_true, y_pred) -> float:
+    """mean(|y - y_hat|) over the m examples (m,), in the target's units."""
+    t, p = _targets_and_predictions(y_true, y_pred)
+    return float(np.mean(np.abs(t - p)))
+
+
+def r2_score(y_true, y_pred) -> float:
+    """Coefficient of determination 1 - sum (y - y_hat)^2 / sum (y - mean y)^2 over (m,): 1 for
+    perfect predictions, 0 for predicting the mean, negative for worse. Constant targets (a zero
+    denominator) give 1 when predicted exactly, else 0, as scikit-learn's r2_score does."""
+    t, p = _targets_and_predictions(y_true, y_pred)
+    residual = float(np.sum((t - p) ** 2))
+    total = float(np.sum((t - t.mean()) ** 2))
+    if total == 0:
+        return 1.0 if residual == 0 else 0.0
+    return 1.0 - residual / total
+
+
+def regression_scores(y_true, y_pred) -> dict[str, float]:
+    """{"rmse", "mae", "r2"} of predictions (m,) against targets (m,), in the target's units."""
+    return {
+        "rmse": root_mean_squared_error(y_true, y_pred),
+        "mae": mean_absolute_error(y_true, y_pred),
+        "r2": r2_score(y_true, y_pred),
+    }
