@@ -245,3 +245,37 @@ def test_check_dataset_test_part_must_match():
     ds = dataset(np.zeros((4, 2)), [0, 1, 0, 1], test=test)
     with pytest.raises(DataError, match="training part has 2 features but the test part has 3"):
         check_dataset(ds)
+
+
+# --------------------------------------------------------------------------- regression targets
+
+
+def test_diabetes_is_a_regression_set_with_a_real_valued_target():
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_diabetes
+
+    ds = load("diabetes")
+    assert ds.task == "regression" and ds.class_names == [] and ds.label_name == "progression"
+    assert ds.X.shape == (442, 10) and ds.y.dtype == np.float64
+    np.testing.assert_array_equal(ds.y, load_diabetes().target)
+    assert "regression" in repr(ds) and "a real-valued target" in ds.description
+
+
+def test_numeric_targets_reads_a_label_column_as_numbers_and_names_a_bad_one():
+    from deltaprop.data import numeric_targets
+
+    X = np.zeros((3, 1))
+    text = Dataset("t.csv", X, np.array(["1.5", "2", "-3e1"]), [], "", label_name="price")
+    np.testing.assert_array_equal(numeric_targets(text), [1.5, 2.0, -30.0])
+    words = Dataset("t.csv", X, np.array(["1.5", "cheap", "2"]), [], "", label_name="price")
+    with pytest.raises(DataError, match="t.csv: the target column 'price' is not numeric: row 1"):
+        numeric_targets(words)
+    infinite = Dataset("t.csv", X, np.array([1.0, np.inf, 2.0]), [], "")
+    with pytest.raises(DataError, match="holds inf at row 1; a regression target must be a finite"):
+        numeric_targets(infinite)
+
+
+def test_a_regression_set_must_hold_finite_targets():
+    ds = Dataset("r", np.zeros((2, 1)), np.array([1.0, np.nan]), [], "", task="regression")
+    with pytest.raises(DataError, match="finite real numbers"):
+        check_dataset(ds)

@@ -109,3 +109,18 @@ def test_split_rejects_bad_labels():
         stratified_split(np.array([]))
     with pytest.raises(DataError, match=r"1-D array \(m,\)"):
         stratified_split(np.zeros((3, 2)))
+
+
+def test_a_random_split_ignores_the_labels_and_is_the_same_for_a_seed():
+    from deltaprop.data import random_split
+
+    train, test = random_split(442, (0.75, 0.25), seed=3)
+    assert (len(train), len(test)) == (332, 110)
+    assert np.array_equal(np.sort(np.concatenate([train, test])), np.arange(442))
+    again = random_split(442, (0.75, 0.25), seed=3)
+    assert all(np.array_equal(a, b) for a, b in zip((train, test), again, strict=True))
+    other = random_split(442, (0.75, 0.25), seed=4)
+    assert not np.array_equal(test, other[1])
+    assert [len(p) for p in random_split(2, (0.9, 0.1))] == [1, 1]  # no part left empty
+    with pytest.raises(DataError, match="integer >= 0"):
+        random_split(-1)

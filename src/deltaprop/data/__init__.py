@@ -3,7 +3,8 @@
 Readers for the formats people have (CSV/TSV, .npz, MNIST's IDX files), well-known sets with no
 download (scikit-learn's bundled ones) and seeded synthetic problems, all returning a
 :class:`Dataset` whose X holds examples as ROWS (m, n_x). Labels are encoded with
-:class:`LabelEncoder`, parts drawn with :func:`stratified_split`, features scaled with a
+:class:`LabelEncoder` (or read as a regression target with :func:`numeric_targets`), parts drawn
+with :func:`stratified_split` (:func:`random_split` for a target), features scaled with a
 :class:`Standardizer` or :class:`PixelScaler` fitted on the training rows, and finally
 :func:`to_columns` turns rows into the engine's layout, examples as columns (n_x, m).
 
@@ -21,8 +22,9 @@ from .layout import to_columns
 from .loader import load
 from .npzfile import read_npz, read_npz_features
 from .preprocessing import PixelScaler, Standardizer, make_preprocessor
-from .splits import stratified_split
+from .splits import random_split, stratified_split
 from .synthetic import SYNTHETIC, make_blobs, make_circles, make_moons, make_spirals, make_xor
+from .targets import numeric_targets
 
 __all__ = [
     "BUNDLED",
@@ -41,6 +43,8 @@ __all__ = [
     "make_preprocessor",
     "make_spirals",
     "make_xor",
+    "numeric_targets",
+    "random_split",
     "read_csv",
     "read_features",
     "read_idx",

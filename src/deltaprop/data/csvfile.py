@@ -376,6 +376,7 @@ def read_csv(
     )
     ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
     ds.sample_weight = sample_weight
+    ds.label_name = names[label_col] if names else None
     return check_dataset(ds)
 
 

@@ -9,6 +9,8 @@ import numpy as np
 from .errors import DataError
 
 KINDS = ("tabular", "image")
+#: What a data set's y holds: class labels, or a real-valued target to regress.
+TASKS = ("classification", "regression")
 
 # Rows scanned at a time when looking for NaN/inf, so that a large float array is checked
 # without a boolean temporary of its full size.
@@ -20,8 +22,9 @@ class Dataset:
     """A labelled data set as files have it: examples are ROWS.
 
     ``X``: (m, n_x) features (float32/float64, or uint8 for raw images); ``y``: (m,) original
-    labels (ints or strings); ``class_names``: the sorted unique labels as strings, in the order
-    LabelEncoder gives them codes. ``kind``: "tabular" (standardize) or "image" (scale pixels by
+    labels (ints or strings), or for a ``task`` of "regression" real-valued targets (float64);
+    ``class_names``: the sorted unique labels as strings, in the order LabelEncoder gives them
+    codes (empty for regression). ``kind``: "tabular" (standardize) or "image" (scale pixels by
     1/255). ``test``: a test part that comes with the source (MNIST's t10k files), or None.
 
     The engine wants examples as columns, (n_x, m); :func:`deltaprop.data.to_columns` converts.
@@ -37,6 +40,11 @@ class Dataset:
     test: Dataset | None = None
     #: per-example weights (m,), e.g. from a CSV weight column; None when unweighted
     sample_weight: np.ndarray | None = None
+    #: the name of y's column (a CSV header's, "y" in an .npz), or None when it has none
+    label_name: str | None = None
+    #: "classification" (y: class labels) or "regression" (y: a real-valued target); files do
+    #: not say, so they are "classification" and a caller may read their labels as a target
+    task: str = "classification"
 
     @property
     def m(self) -> int:
@@ -50,9 +58,10 @@ class Dataset:
 
     def __repr__(self) -> str:  # short: the default would print the arrays
         test = f", test={self.test.m} examples" if self.test is not None else ""
+        y = "regression" if self.task == "regression" else f"classes={len(self.class_names)}"
         return (
-            f"Dataset(name={self.name!r}, m={self.m}, n_x={self.n_x}, "
-            f"classes={len(self.class_names)}, kind={self.kind!r}{test})"
+            f"Dataset(name={self.name!r}, m={self.m}, n_x={self.n_x}, {y}, "
+            f"kind={self.kind!r}{test})"
         )
 
 
@@ -114,7 +123,8 @@ def check_dataset(ds: Dataset, classification: bool = True) -> Dataset:
 
     X must be 2-D (m, n_x) with m >= 1 and n_x >= 1, numeric and finite (the error names the
     first bad row and column, counting from 0); y must be (m,); for classification there must be
-    at least two classes. Integer X (raw pixels) is not scanned, so checking a memory-mapped
+    at least two classes; for a regression set (``task``), y must be finite real numbers.
+    Integer X (raw pixels) is not scanned, so checking a memory-mapped
     image file does not read it.
     """
     where = ds.name
@@ -129,7 +139,12 @@ def check_dataset(ds: Dataset, classification: bool = True) -> Dataset:
         raise DataError(f"{where}: kind must be one of {', '.join(KINDS)}, got {ds.kind!r}")
     if ds.feature_names is not None and len(ds.feature_names) != n_x:
         raise DataError(f"{where}: {len(ds.feature_names)} feature names for {n_x} features")
-    if classification:
+    if ds.task not in TASKS:
+        raise DataError(f"{where}: task must be one of {', '.join(TASKS)}, got {ds.task!r}")
+    if ds.task == "regression":
+        if y.dtype.kind not in "iuf" or not np.isfinite(y).all():
+            raise DataError(f"{where}: a regression target must hold finite real numbers")
+    elif classification:
         classes = np.unique(y)
         if len(classes) < 2:
             raise DataError(

@@ -116,4 +116,6 @@ def read_npz(path: str | os.PathLike) -> Dataset:
         f"{p}: {X.shape[0]} examples, {X.shape[1]} features, {len(np.unique(y))} classes"
         f"{with_test}."
     )
-    return check_dataset(make_dataset(str(p), X, y, description, test=test))
+    ds = make_dataset(str(p), X, y, description, test=test)
+    ds.label_name = "y"
+    return check_dataset(ds)

@@ -161,6 +161,17 @@ class Standardizer:
     def fit_transform(self, X_rows, dtype=np.float32) -> np.ndarray:
         return self.fit(X_rows).transform(X_rows, dtype=dtype)
 
+    def inverse_transform(self, Z_rows) -> np.ndarray:
+        """Z_rows * std + mean: standardized rows (m, n_x) back in the original units, float64
+        (a regression model's scaled outputs back to the target's units)."""
+        if self.mean is None:
+            raise DataError("the Standardizer is not fitted; call fit on the training rows first")
+        Z = np.asarray(Z_rows, dtype=np.float64)
+        if Z.ndim != 2:
+            raise DataError(f"expected rows (m, n_x), got shape {Z.shape}")
+        _check_width(self.n_x, Z)
+        return Z * self.std + self.mean
+
     def state(self) -> dict[str, np.ndarray]:
         """The fitted statistics as plain arrays, for a model file: mean (n_x,), std (n_x,)."""
         if self.mean is None:

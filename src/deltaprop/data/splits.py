@@ -1,4 +1,5 @@
-"""Seeded, stratified splits of a data set into train/test or train/validation/test parts."""
+"""Seeded splits of a data set into train/test or train/validation/test parts: stratified by
+class for classification, plain random for regression targets."""
 
 from __future__ import annotations
 
@@ -87,3 +88,13 @@ def stratified_split(y, fractions=(0.8, 0.2), seed: int | None = 0) -> tuple[np.
             parts[j].append(piece)
         given += counts
     return tuple(np.sort(np.concatenate(p)).astype(np.int64) for p in parts)
+
+
+def random_split(m: int, fractions=(0.8, 0.2), seed: int | None = 0) -> tuple[np.ndarray, ...]:
+    """Split m examples at random, without regard to their labels (for a regression target),
+    into parts of the given ``fractions``, as :func:`stratified_split` splits a single class:
+    the same counts per part, every part non-empty when m allows, the same seed the same split.
+    Returns one sorted int64 index array per part."""
+    if isinstance(m, bool) or not isinstance(m, numbers.Integral) or m < 0:
+        raise DataError(f"the number of examples must be an integer >= 0, got {m!r}")
+    return stratified_split(np.zeros(int(m), dtype=np.int64), fractions, seed)

@@ -1,0 +1,43 @@
+"""Regression targets: a data set's label column read as real numbers.
+
+Loaders do not know whether a numeric column is a class label or a quantity (a CSV's "3" could
+be either); the caller that asks for regression reads it as a target here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dataset import Dataset
+from .errors import DataError
+
+
+def _column_name(ds: Dataset) -> str:
+    """The target's column as an error names it: its name, or 'the label column'."""
+    return f"the target column {ds.label_name!r}" if ds.label_name else "the target column"
+
+
+def numeric_targets(ds: Dataset) -> np.ndarray:
+    """``ds.y`` (m,) as float64 targets; a DataError naming the column and the first row (from
+    0) whose value is not a number or not finite."""
+    y = np.asarray(ds.y)
+    if y.dtype.kind in "biuf":
+        values = y.astype(np.float64)
+    else:  # labels kept as text: a CSV column of non-whole numbers, or of words
+        values = np.empty(len(y), dtype=np.float64)
+        for i, text in enumerate(y.tolist()):
+            try:
+                values[i] = float(text)
+            except (TypeError, ValueError):
+                raise DataError(
+                    f"{ds.name}: {_column_name(ds)} is not numeric: row {i} holds {text!r}; a "
+                    "regression target must be a number"
+                ) from None
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        i = int(bad[0])
+        raise DataError(
+            f"{ds.name}: {_column_name(ds)} holds {values[i]} at row {i}; a regression target "
+            "must be a finite number"
+        )
+    return values
