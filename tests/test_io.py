@@ -533,3 +533,140 @@ def test_a_failed_write_names_the_file_not_the_temporary(tmp_path, model, monkey
         io.save(model[0], tmp_path / "m.npz")
     assert str(error.value) == f"cannot write {tmp_path / 'm.npz'}: No space left on device"
     assert list(tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- target scaling
+
+
+@pytest.fixture
+def regression_model():
+    """A regression Model whose network outputs the target standardized (mean 150, std 40)."""
+    rng = np.random.default_rng(1)
+    X_rows = rng.normal(0, 1, (30, 4))
+    y = 150 + 40 * rng.normal(size=30)
+    features, target = Standardizer().fit(X_rows), Standardizer().fit(y.reshape(-1, 1))
+    net = Network([4, 5, 1], output="identity", seed=0, dtype=np.float64)
+    return Model(net, None, features, {"data": "test"}, target), X_rows
+
+
+def metadata_of(path) -> dict:
+    return json.loads(str(np.load(path, allow_pickle=False)["__metadata__"]))
+
+
+def test_a_target_scaling_round_trips_and_predictions_are_in_the_targets_units(
+    tmp_path, regression_model
+):
+    m, X_rows = regression_model
+    path = io.save(m, tmp_path / "r.npz")
+    assert metadata_of(path)["format_version"] == 2
+    loaded = io.load(path)
+    scaled = loaded.network.predict(loaded.columns(X_rows)).T  # (m, 1), standardized units
+    target = m.target_scaler
+    expected = scaled * target.std + target.mean
+    np.testing.assert_array_equal(loaded.target_scaler.mean, target.mean)
+    np.testing.assert_allclose(loaded.predict(X_rows), expected, rtol=1e-12)
+    np.testing.assert_allclose(loaded.predict(X_rows), m.predict(X_rows), rtol=1e-12)
+    assert abs(np.mean(expected) - 150) < 3 * 40  # original units, not around 0
+
+
+def test_a_file_without_target_scaling_is_written_as_version_1_and_old_files_load(tmp_path, model):
+    """So that a deltaprop that reads version 1 only still reads every classifier."""
+    path = io.save(model[0], tmp_path / "c.npz")
+    assert metadata_of(path)["format_version"] == 1
+    assert io.load(path).target_scaler is None
+
+
+def test_a_reader_of_version_1_only_refuses_a_file_with_target_scaling(
+    tmp_path, regression_model, monkeypatch
+):
+    path = io.save(regression_model[0], tmp_path / "r.npz")
+    monkeypatch.setattr(io, "READ_VERSIONS", (1,))
+    with pytest.raises(ModelFileError, match="format version 2; this deltaprop reads versions 1$"):
+        io.load(path)
+
+
+def rewritten(path, change) -> Path:
+    """``path`` rewritten after ``change(arrays, metadata)``."""
+    arrays = dict(np.load(path, allow_pickle=False))
+    meta = json.loads(str(arrays.pop("__metadata__")))
+    change(arrays, meta)
+    with open(path, "wb") as f:
+        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
+    return path
+
+
+def _set(key, value):
+    def change(arrays, meta):
+        arrays[key] = value
+
+    return change
+
+
+def _drop(key):
+    def change(arrays, meta):
+        (meta if key in meta else arrays).pop(key)
+
+    return change
+
+
+def _meta(key, value):
+    def change(arrays, meta):
+        meta[key] = value
+
+    return change
+
+
+def _classifier(arrays, meta):
+    meta["network"]["output"] = "sigmoid"
+    meta["network"]["loss"] = "binary_cross_entropy"
+
+
+@pytest.mark.parametrize(
+    "change,message",
+    [
+        (_set("target_scaling/std", np.array([0.0])), "its target scaling is invalid"),
+        (_set("target_scaling/mean", np.array([np.nan])), "its target scaling is invalid"),
+        (_drop("target_scaling/std"), "its target scaling is invalid"),
+        (_set("target_scaling/mean", np.ones(2)), "its target scaling is invalid"),
+        (_drop("target_scaling"), "target scaling arrays its metadata do not name"),
+        (_meta("format_version", 1), "target scaling needs format version 2, but the file says 1"),
+        (_meta("target_scaling", "PixelScaler"), "unknown target scaling 'PixelScaler'"),
+        (_classifier, "it has a target scaling, but its sigmoid network is a classifier"),
+    ],
+)
+def test_a_damaged_target_scaling_is_a_one_line_model_file_error(
+    tmp_path, regression_model, change, message
+):
+    path = rewritten(io.save(regression_model[0], tmp_path / "r.npz"), change)
+    with pytest.raises(ModelFileError, match=message) as error:
+        io.load(path)
+    assert len(str(error.value).splitlines()) == 1
+
+
+def test_a_target_scaling_for_another_number_of_outputs_is_refused(tmp_path, regression_model):
+    def two_targets(arrays, meta):
+        arrays["target_scaling/mean"], arrays["target_scaling/std"] = np.ones(2), np.ones(2)
+
+    path = rewritten(io.save(regression_model[0], tmp_path / "r.npz"), two_targets)
+    with pytest.raises(ModelFileError, match="scaling is for 2 targets, but the network has 1"):
+        io.load(path)
+
+
+def test_a_checkpoint_carries_the_target_scaling(tmp_path, regression_model):
+    from deltaprop.training import Trainer
+
+    m, X_rows = regression_model
+    trainer = Trainer(m.network, epochs=1)
+    trainer.fit(m.columns(X_rows), np.zeros(len(X_rows)))
+    path = io.save_checkpoint(tmp_path / "c.npz", m, trainer, {"seed": 0})
+    assert metadata_of(path)["format_version"] == 2
+    loaded = io.load_checkpoint(path)[0]
+    np.testing.assert_array_equal(loaded.target_scaler.std, m.target_scaler.std)
+
+
+def test_a_model_refuses_a_target_scaling_it_cannot_undo(regression_model):
+    m, _ = regression_model
+    with pytest.raises(InputError, match="fitted on 1 targets, but the network has 2 outputs"):
+        Model(Network([4, 2], output="identity"), target_scaler=m.target_scaler)
+    with pytest.raises(InputError, match="class scores"):
+        Model(Network([4, 3]), target_scaler=m.target_scaler)

@@ -9,10 +9,16 @@ never half of one.
 Layout of a model file::
 
     __metadata__            0-d unicode array: JSON {"format": "deltaprop-model",
-                            "format_version": 1, "network": {...}, "classes": ..., ...}
+                            "format_version": 1 or 2, "network": {...}, "classes": ..., ...}
     W[1], b[1], ..., b[L]   the parameters, in the network's dtype
     classes                 the label of each output unit (numbers or unicode)
     preprocessing/<name>    the fitted preprocessing statistics (e.g. mean, scale)
+    target_scaling/<name>   version 2: a regression target's scaling (mean, std), which
+                            predictions undo (the metadata name it: "target_scaling")
+
+Versions: 2 adds the target scaling. A file is written as version 2 only when it has one, so
+every other file stays readable by a deltaprop that reads version 1 only, and such a reader
+refuses a file with target scaling (it would otherwise predict in the scaled units).
 
 A checkpoint adds the trainer's state (optimizer moments, generator state, history, position in
 the epoch) under ``trainer/`` and in the metadata.
@@ -36,7 +42,10 @@ from .core.arrays import to_numpy
 from .data.archive import ArrayError, NpzArchive, PickledArrayError
 from .model import Model
 
-FORMAT_VERSION = 1
+#: The format versions this deltaprop reads; it writes the oldest that holds a file's content.
+READ_VERSIONS = (1, 2)
+#: The version that added a regression target's scaling.
+TARGET_SCALING_VERSION = 2
 MODEL_FORMAT = "deltaprop-model"
 CHECKPOINT_FORMAT = "deltaprop-checkpoint"
 METADATA_KEY = "__metadata__"
@@ -132,11 +141,17 @@ def read(path, expected_format: str) -> tuple[dict[str, np.ndarray], dict]:
     if found != expected_format:
         raise ModelFileError(f"{path} is not a {expected_format} file (format: {found!r})")
     version = metadata.get("format_version")
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version not in READ_VERSIONS:
+        readable = " and ".join(map(str, READ_VERSIONS))
         raise ModelFileError(
-            f"{path} has format version {version!r}; this deltaprop reads version {FORMAT_VERSION}"
+            f"{path} has format version {version!r}; this deltaprop reads versions {readable}"
         )
     return arrays, metadata
+
+
+def _version_of(metadata: dict) -> int:
+    """The oldest format version that holds everything ``metadata`` describes."""
+    return TARGET_SCALING_VERSION if "target_scaling" in metadata else 1
 
 
 def _metadata(path: Path, text: np.ndarray) -> dict:
@@ -195,6 +210,10 @@ def _model_payload(model: Model) -> tuple[dict[str, np.ndarray], dict]:
         state = model.preprocessor.state()
         metadata["preprocessing"] = type(model.preprocessor).__name__
         arrays.update({f"preprocessing/{k}": np.asarray(v) for k, v in state.items()})
+    if model.target_scaler is not None:
+        state = model.target_scaler.state()
+        metadata["target_scaling"] = type(model.target_scaler).__name__
+        arrays.update({f"target_scaling/{k}": np.asarray(v) for k, v in state.items()})
     return arrays, metadata
 
 
@@ -203,6 +222,8 @@ def _model_payload(model: Model) -> tuple[dict[str, np.ndarray], dict]:
 NETWORK_FIELDS = ("sizes", "hidden", "output", "loss", "init", "seed", "dtype")
 #: The preprocessors a file may name.
 PREPROCESSORS = ("Standardizer", "PixelScaler")
+#: The target scalings a file may name.
+TARGET_SCALERS = ("Standardizer",)
 
 
 def _check_network_description(path, arrays: dict, description) -> None:
@@ -250,10 +271,45 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
         P[...] = saved
     classes = _classes(path, net, arrays.get("classes"), metadata.get("classes"))
     preprocessor = _preprocessor(path, net, arrays, metadata.get("preprocessing"))
+    target_scaler = _target_scaler(path, net, arrays, metadata)
     info = metadata.get("info", {})
     if not isinstance(info, dict):
         raise ModelFileError(f"{path}: its info is not a JSON object but {type(info).__name__}")
-    return Model(net, classes, preprocessor, info)
+    return Model(net, classes, preprocessor, info, target_scaler)
+
+
+def _target_scaler(path, net: Network, arrays: dict, metadata: dict):
+    """The target scaling a file names (or None): a version 2 file's, for a regression network,
+    one mean and std per output unit. Its arrays without its name (or the reverse) are a
+    damaged file."""
+    kind = metadata.get("target_scaling")
+    state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("target_scaling/")}
+    if kind is None:
+        if state:
+            raise ModelFileError(f"{path}: it holds target scaling arrays its metadata do not name")
+        return None
+    version = metadata.get("format_version")
+    if version < TARGET_SCALING_VERSION:
+        raise ModelFileError(
+            f"{path}: target scaling needs format version {TARGET_SCALING_VERSION}, but the file "
+            f"says {version}; the file is damaged"
+        )
+    if kind not in TARGET_SCALERS:
+        raise ModelFileError(f"{path}: unknown target scaling {kind!r}")
+    if net.is_classifier:
+        raise ModelFileError(
+            f"{path}: it has a target scaling, but its {net.output} network is a classifier"
+        )
+    try:
+        scaler = getattr(data, kind).from_state(state)
+    except (KeyError, ValueError) as e:
+        raise ModelFileError(f"{path}: its target scaling is invalid ({e})") from None
+    if scaler.n_x != net.n_y:
+        raise ModelFileError(
+            f"{path}: its target scaling is for {scaler.n_x} targets, but the network has "
+            f"{net.n_y} outputs"
+        )
+    return scaler
 
 
 def _preprocessor(path, net: Network, arrays: dict, kind):
@@ -307,7 +363,7 @@ def save(model: Model | Network, path) -> Path:
     if isinstance(model, Network):
         model = Model(model)
     arrays, metadata = _model_payload(model)
-    metadata = {"format": MODEL_FORMAT, "format_version": FORMAT_VERSION, **metadata}
+    metadata = {"format": MODEL_FORMAT, "format_version": _version_of(metadata), **metadata}
     return write_atomic(path, arrays, metadata)
 
 
@@ -327,7 +383,7 @@ def save_checkpoint(path, model: Model, trainer, run: dict | None = None) -> Pat
     arrays.update({f"trainer/{k}": v for k, v in trainer_arrays.items()})
     metadata = {
         "format": CHECKPOINT_FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": _version_of(metadata),
         **metadata,
         "trainer": scalars,
         "run": run or {},

@@ -2,7 +2,8 @@
 
 Users and files hold examples as rows, X_rows (m, n_x); the network works on columns. ``Model``
 applies the fitted preprocessing to rows, converts them once with ``deltaprop.data.to_columns``,
-and maps output units back to the original class labels.
+and maps output units back to the original class labels or, for a regression network trained
+on a standardized target, back to the target's units.
 """
 
 from __future__ import annotations
@@ -22,12 +23,14 @@ class Model:
     order (None for regression and several sigmoid units; a single-label classifier given none,
     such as a bare Network, has the classes 0..K-1). ``preprocessor``: the fitted Standardizer
     or PixelScaler (or None). ``info``: JSON-able facts about the run (data set, settings,
-    metrics)."""
+    metrics). ``target_scaler``: for a regression network trained on standardized targets, the
+    Standardizer fitted on them (n_x = n_y), which ``predict`` undoes; None otherwise."""
 
     network: Network
     classes: np.ndarray | None = None
     preprocessor: object | None = None
     info: dict = field(default_factory=dict)
+    target_scaler: object | None = None
 
     def __post_init__(self):
         net = self.network
@@ -41,6 +44,14 @@ class Model:
             if len(np.unique(self.classes)) != len(self.classes):
                 raise InputError(
                     f"class labels must be distinct, one per class; got {self.classes.tolist()}"
+                )
+        if self.target_scaler is not None:
+            if net.is_classifier:
+                raise InputError("a classifier's outputs are class scores; they have no scaling")
+            if self.target_scaler.n_x != net.n_y:
+                raise InputError(
+                    f"the target scaling is fitted on {self.target_scaler.n_x} targets, but the "
+                    f"network has {net.n_y} outputs"
                 )
 
     @property
@@ -70,9 +81,12 @@ class Model:
         return P
 
     def predict(self, X_rows) -> np.ndarray:
-        """Predicted labels (m,) in the original label type; regression: values (m, n_y)."""
+        """Predicted labels (m,) in the original label type; regression: values (m, n_y), in
+        the target's units (float64) when the model has a target scaling."""
         out = to_numpy(self.network.predict(self.columns(X_rows)))
         if not self.network.is_classifier:
+            if self.target_scaler is not None:
+                return self.target_scaler.inverse_transform(out.T)
             return out.T
         if out.ndim == 2:  # several sigmoid units: a 0/1 indicator per label
             return out.T
