@@ -697,7 +697,7 @@ def test_a_split_that_leaves_a_part_empty_names_the_cause(tmp_path):
     )
     assert one_line_error(run("train", "--data", continuous)) == (
         "deltaprop: error: the label column has 100 distinct values for 100 rows: is it a "
-        "continuous target? deltaprop train classifies"
+        "continuous target? train a regression network with --regression"
     )
     three = tmp_path / "three.csv"
     three.write_text("1,2,0\n3,4,1\n5,6,0\n")

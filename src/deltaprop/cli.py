@@ -130,7 +130,11 @@ def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
         "circles, spirals, blobs, xor), or a file/folder (CSV, NPZ, MNIST IDX folder)"
         + (f"; default {default}" if default else ""),
     )
-    p.add_argument("--label", help="CSV label column, by name or index (default: the last)")
+    p.add_argument(
+        "--label",
+        help="CSV label column (the target with --regression), by name or index (default: the "
+        "last)",
+    )
 
 
 def add_example_network_arguments(p: argparse.ArgumentParser) -> None:
@@ -163,8 +167,19 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"deltaprop {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
-    t = sub.add_parser("train", help="train a network (default: the digits data set)")
+    t = sub.add_parser(
+        "train",
+        help="train a classifier (default: the digits data set) or, with --regression, "
+        "a regression network",
+    )
     add_data_arguments(t, "digits")
+    t.add_argument(
+        "--regression",
+        action="store_true",
+        help="predict a real-valued target (the label column: diabetes, or a CSV or .npz file "
+        "with numbers there) instead of a class: an identity output, the mean squared error, "
+        "random splits, the target standardized on the training part; reports RMSE, MAE, R^2",
+    )
     t.add_argument(
         "--hidden",
         type=positive_int,
@@ -177,7 +192,8 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     t.add_argument(
         "--output",
         default="softmax",
-        help="output activation: softmax (default), or sigmoid (two classes)",
+        help="output activation: softmax (default), or sigmoid (two classes); identity with "
+        "--regression",
     )
     t.add_argument(
         "--init",
@@ -185,7 +201,9 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         default=None,
         help="initial weights (default: he for layers of the ReLU family, glorot for others)",
     )
-    t.add_argument("--loss", default=None, help="loss (default: matches the output)")
+    t.add_argument(
+        "--loss", default=None, help="loss (default: matches the output; mse with --regression)"
+    )
     t.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, rmsprop, adam")
     t.add_argument(
         "--lr",
@@ -309,7 +327,10 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     if train_defaults:
         t.set_defaults(**train_defaults)
 
-    e = sub.add_parser("evaluate", help="accuracy, per-class scores, confusion matrix")
+    e = sub.add_parser(
+        "evaluate",
+        help="accuracy, per-class scores, confusion matrix; RMSE, MAE, R^2 for a regression model",
+    )
     e.add_argument("model", help="a model file written by train --out")
     add_data_arguments(e, None)
     e.add_argument(
@@ -320,7 +341,9 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     )
     e.add_argument("--json", action="store_true", help="print the results as JSON")
 
-    p = sub.add_parser("predict", help="predicted labels and class probabilities as CSV")
+    p = sub.add_parser(
+        "predict", help="predicted labels and class probabilities (or values) as CSV"
+    )
     p.add_argument("model", help="a model file written by train --out")
     p.add_argument(
         "input",
@@ -328,7 +351,11 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     )
     p.add_argument("--out", help="write the CSV here instead of standard output")
 
-    pl = sub.add_parser("plot", help="learning curves, weights, dead units, confusion matrix")
+    pl = sub.add_parser(
+        "plot",
+        help="learning curves, weights, dead units, confusion matrix (predicted against true "
+        "values for a regression model)",
+    )
     pl.add_argument(
         "run",
         metavar="MODEL_OR_HISTORY",
@@ -343,8 +370,8 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     )
     pl.add_argument(
         "--data",
-        help="data for the confusion matrix and decision boundary "
-        "(default: the test part of the model's own data set)",
+        help="data for the confusion matrix and decision boundary, or the predicted-against-true "
+        "scatter (default: the test part of the model's own data set)",
     )
 
     tr = sub.add_parser("trace", help="every shape and operation of one forward/backward pass")
@@ -409,6 +436,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
 RUN_KEYS = (
     "data",
     "label",
+    "regression",
     "hidden",
     "activation",
     "output",
@@ -684,6 +712,46 @@ def output_units(output: str, n_classes: int) -> int:
     return 1
 
 
+#: Outputs whose units are class scores: a regression network cannot have them.
+CLASSIFIER_OUTPUTS = ("softmax", "sigmoid")
+
+
+def choose_task(args) -> None:
+    """Check the options against the task, before any data are loaded. ``--regression`` makes
+    the output identity and the loss mse unless the command line gives them; an output of
+    class scores or class weights with it are a UsageError."""
+    if not args.regression:
+        return
+    if "output" not in getattr(args, "given", set()) and not args.resume:
+        args.output = "identity"
+    if args.output in CLASSIFIER_OUTPUTS:
+        raise UsageError(
+            f"--output {args.output} gives class scores; --regression predicts values (leave "
+            "--output out for identity)"
+        )
+    if args.class_weight:
+        raise UsageError(
+            f"--class-weight {args.class_weight} weighs classes, and --regression has none "
+            "(--sample-weight weighs examples)"
+        )
+    if args.loss is None:
+        args.loss = "mse"
+
+
+def check_network_task(args, net) -> None:
+    """A UsageError when the network built does not do the task asked for."""
+    if args.regression and net.is_classifier:
+        raise UsageError(
+            f"--loss {net.loss_name} is a classifier's; --regression trains with --loss mse"
+        )
+    if not args.regression and not net.is_classifier:
+        raise UsageError(
+            f"--output {args.output} with --loss {net.loss_name} makes a regression network: "
+            "add --regression to train one, or use --output softmax (the default), or sigmoid "
+            "for two classes"
+        )
+
+
 def prepare_run(args, root: bool) -> SimpleNamespace:
     """Everything a run needs before training: the checkpoint to resume, the data, the network,
     the model, the optimizer and schedule, the example weights. Raises ValueError or OSError on
@@ -707,6 +775,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
             check_output(option, path)
     if root and args.plots:
         check_output("--plots", args.plots, folder=True)
+    choose_task(args)
     dtype = np.dtype(args.dtype)
     parts = prepare_data(
         args.data,
@@ -716,13 +785,15 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         validation=args.validation,
         seed=args.seed,
         dtype=dtype,
-        encoder=None if resumed is None else encoder_for(resumed[0].classes),
+        encoder=None if resumed is None or args.regression else encoder_for(resumed[0].classes),
         preprocessor=None if resumed is None else resumed[0].preprocessor,
+        regression=args.regression,
+        target_scaler=None if resumed is None else resumed[0].target_scaler,
     )
-    classes = parts.encoder.classes_
-    if len(classes) < 2:
+    classes = None if args.regression else parts.encoder.classes_
+    if classes is not None and len(classes) < 2:
         raise UsageError(f"the data have a single class ({classes[0]!r}); nothing to learn")
-    n_y = output_units(args.output, len(classes))
+    n_y = 1 if classes is None else output_units(args.output, len(classes))
     sizes = [parts.X_train.shape[0], *args.hidden, n_y]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore" if resumed or not root else "default")
@@ -736,12 +807,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
             dtype=dtype,
             device=args.device,
         )
-    if not net.is_classifier:
-        raise UsageError(
-            f"--output {args.output} with --loss {net.loss_name} makes a regression network, "
-            "whose outputs are not class scores, and train classifies: use --output softmax "
-            "(the default), or sigmoid for two classes"
-        )
+    check_network_task(args, net)
     if resumed is not None:
         net.load_parameters(dict(resumed[0].network.parameters()))
     lr = args.lr if args.lr is not None else DEFAULT_LR.get(args.optimizer, 0.01)
@@ -751,6 +817,8 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         "description": parts.description,
         "settings": {k: getattr(args, k) for k in RUN_KEYS},
     }
+    if args.regression:  # what predict names its column
+        info["target"] = parts.target_name
     sample_weight = parts.w_train
     if args.class_weight:  # (eq. J2) every class carries the same total weight
         balanced = class_sample_weights(parts.y_train, args.class_weight, sample_weight)
@@ -762,7 +830,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         sizes=sizes,
         classes=classes,
         net=net,
-        model=Model(net, classes, parts.preprocessor, info),
+        model=Model(net, classes, parts.preprocessor, info, parts.target_scaler),
         optimizer=make_optimizer(args.optimizer, lr=lr, clip_norm=args.clip_norm),
         schedule=make_schedule(args.schedule, lr, epochs=args.epochs),
         sample_weight=sample_weight,
@@ -863,20 +931,12 @@ def fit(trainer, run: SimpleNamespace, comm):
 
 
 def finish(args, run: SimpleNamespace, history, comm) -> None:
-    """After training (the process that writes files): test accuracy, model file, figures,
+    """After training (the process that writes files): test metrics, model file, figures,
     and the summary."""
     from . import io
-    from .core.arrays import to_numpy
 
-    parts, net, model, show = run.parts, run.net, run.model, run.show
-    test_accuracy = float(np.mean(to_numpy(net.predict(parts.X_test)) == parts.y_test))
-    last = history.last()
-    model.info["metrics"] = {
-        "test_accuracy": test_accuracy,
-        "epochs": len(history),
-        "train_cost": last["cost"],
-        "val_accuracy": last["val_accuracy"],
-    }
+    parts, model, show = run.parts, run.model, run.show
+    model.info["metrics"] = run_metrics(args, run, history)
     model.info["history"] = history.to_dict()
     if args.out:
         io.save(model, args.out)
@@ -894,17 +954,15 @@ def finish(args, run: SimpleNamespace, history, comm) -> None:
         print(f"{len(written)} figures written to {args.plots}", file=show)
         tell_skipped(skipped)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    **model.info["metrics"],
-                    "model": args.out,
-                    "classes": len(run.classes),
-                    "train_examples": parts.X_train.shape[1],
-                    "test_examples": parts.X_test.shape[1],
-                }
-            )
-        )
+        summary = {
+            **model.info["metrics"],
+            "model": args.out,
+            "train_examples": parts.X_train.shape[1],
+            "test_examples": parts.X_test.shape[1],
+        }
+        if run.classes is not None:
+            summary["classes"] = len(run.classes)
+        print(json.dumps(summary))
         return
     n = 0 if comm is None else comm.Get_size()
     ranks = f", {n} MPI rank{'s' * (n > 1)}" if n else ""
@@ -913,9 +971,44 @@ def finish(args, run: SimpleNamespace, history, comm) -> None:
         f"network: {' -> '.join(map(str, run.sizes))} ({args.activation} hidden, "
         f"{args.output} output), {args.optimizer}, {len(history)} epochs{ranks}"
     )
-    print(f"test accuracy: {test_accuracy:.4f} ({parts.X_test.shape[1]} examples)")
+    print(results_line(model.info["metrics"], parts.X_test.shape[1]))
     if args.out:
         print(f"model saved to {args.out}")
+
+
+def run_metrics(args, run: SimpleNamespace, history) -> dict:
+    """The run's results for the model file and --json: test accuracy, or for regression test
+    RMSE, MAE and R^2 in the target's units; the epochs and the last epoch's costs."""
+    from .core.arrays import to_numpy
+    from .metrics import regression_scores
+
+    parts, last = run.parts, history.last()
+    if args.regression:
+        scores = regression_scores(parts.y_test, run.model.predict_columns(parts.X_test))
+        metrics = {f"test_{name}": value for name, value in scores.items()}
+        return {
+            **metrics,
+            "epochs": len(history),
+            "train_cost": last["cost"],
+            "val_cost": last["val_cost"],
+        }
+    predicted = to_numpy(run.net.predict(parts.X_test))
+    return {
+        "test_accuracy": float(np.mean(predicted == parts.y_test)),
+        "epochs": len(history),
+        "train_cost": last["cost"],
+        "val_accuracy": last["val_accuracy"],
+    }
+
+
+def results_line(metrics: dict, m_test: int) -> str:
+    """The line that reports the test results."""
+    if "test_accuracy" in metrics:
+        return f"test accuracy: {metrics['test_accuracy']:.4f} ({m_test} examples)"
+    return (
+        f"test RMSE: {metrics['test_rmse']:.4g}, MAE: {metrics['test_mae']:.4g}, "
+        f"R^2: {metrics['test_r2']:.4f} ({m_test} examples, in the target's units)"
+    )
 
 
 def _default_checkpoint(out: str | None) -> str:
@@ -938,9 +1031,12 @@ def cmd_evaluate(args) -> int:
 
     model = io.load(args.model)
     net = model.network
-    if model.classes is None or not net.is_classifier or (net.output == "sigmoid" and net.n_y > 1):
+    if not net.is_classifier:
+        return evaluate_regression(args, model)
+    if model.classes is None or (net.output == "sigmoid" and net.n_y > 1):
         raise UsageError(
-            f"{args.model} is not a single-label classifier; evaluate reports class metrics"
+            f"{args.model} is not a single-label classifier or a regression model; evaluate "
+            "reports class metrics or those of one target"
         )
     settings = model.info.get("settings", {})
     spec = args.data or trained_data(model)
@@ -991,6 +1087,47 @@ def cmd_evaluate(args) -> int:
     return EXIT_OK
 
 
+def evaluate_regression(args, model) -> int:
+    """``evaluate`` for a regression model of one target: RMSE, MAE and R^2 in the target's
+    units, on the test part of its own data or on all of other data (their label column)."""
+    from .data import numeric_targets
+    from .experiment import load_dataset, model_test_part, names_trained_data, trained_data
+    from .metrics import regression_scores
+
+    if model.network.n_y != 1:
+        raise UsageError(
+            f"{args.model} predicts {model.network.n_y} values; evaluate reports the metrics "
+            "of one target"
+        )
+    settings = model.info.get("settings", {})
+    spec = args.data or trained_data(model)
+    if spec is None:
+        raise UsageError("give the data to evaluate on with --data")
+    own_data = names_trained_data(model, spec) and not args.all and settings
+    if own_data and settings.get("regression"):  # the same held-out test part as in training
+        X, y_true = model_test_part(model, args.label)
+        y_pred, which = model.predict_columns(X), "test part"
+    else:
+        ds = load_dataset(spec, args.label)
+        y_true, y_pred, which = numeric_targets(ds), model.predict(ds.X), "all"
+    scores = regression_scores(y_true, y_pred)
+    if args.json:
+        print(json.dumps({**scores, "examples": int(len(y_true)), "target": target_name(model)}))
+        return EXIT_OK
+    print(f"data: {spec} ({which}, {len(y_true)} examples)")
+    print(f"target: {target_name(model)}")
+    print(f"RMSE: {scores['rmse']:.4g}")
+    print(f"MAE: {scores['mae']:.4g}")
+    print(f"R^2: {scores['r2']:.4f}")
+    return EXIT_OK
+
+
+def target_name(model) -> str:
+    """The name of a regression model's target, as its file records it, or "prediction"."""
+    name = model.info.get("target")
+    return name if isinstance(name, str) and name else "prediction"
+
+
 def read_features(path: str, n_features: int) -> np.ndarray:
     """Rows of features from a CSV (optionally with one extra label column, dropped) or .npz."""
     from . import data
@@ -1024,7 +1161,8 @@ def cmd_predict(args) -> int:
             writer.writerow([label, *(f"{p:.6g}" for p in row)])
     else:
         values = model.predict(X_rows)
-        writer.writerow([f"y{k}" for k in range(values.shape[1])])
+        n_y = values.shape[1]
+        writer.writerow([target_name(model)] if n_y == 1 else [f"y{k}" for k in range(n_y)])
         writer.writerows([[f"{v:.6g}" for v in row] for row in values])
     if args.out:
         io.write_text_atomic(args.out, buffer.getvalue())

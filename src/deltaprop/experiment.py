@@ -16,7 +16,13 @@ from . import data
 
 @dataclass
 class Parts:
-    """Encoded, preprocessed data in the notation's layout (examples are columns)."""
+    """Encoded, preprocessed data in the notation's layout (examples are columns).
+
+    Classification: y_train, y_val and y_test are class codes (m,), ``encoder`` maps them to
+    the labels. Regression: y_train and y_val are the targets standardized with
+    ``target_scaler`` (fitted on y_train), (m,) in the data's dtype, as the network learns them;
+    y_test is in the target's own units (float64), as predictions are reported; ``encoder`` is
+    None."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -29,6 +35,10 @@ class Parts:
     description: str
     #: weights of the training examples (m_train,), from the data's weight column, or None
     w_train: np.ndarray | None = None
+    #: regression: the Standardizer of the target (n_x = 1); None for classification
+    target_scaler: object | None = None
+    #: regression: the target column's name (a CSV header's), or None
+    target_name: str | None = None
 
 
 def _column(text: str):
@@ -76,85 +86,151 @@ def prepare_data(
     dtype=np.float32,
     encoder: data.LabelEncoder | None = None,
     preprocessor=None,
+    regression: bool = False,
+    target_scaler=None,
 ) -> Parts:
-    """Load a data set, split it (stratified, seeded: ``test`` and then ``validation`` fractions,
-    unless the data come with their own test part), encode the labels as 0..k-1, fit the
-    preprocessing on the training part only (unless a fitted ``preprocessor`` is given) and return
-    every part as columns (n_x, m) of ``dtype``. Deterministic for a seed, so a resumed run or a
-    later evaluation rebuilds exactly the same parts."""
+    """Load a data set, split it (seeded: ``test`` and then ``validation`` fractions, unless the
+    data come with their own test part), fit the preprocessing on the training part only (unless
+    a fitted ``preprocessor`` is given) and return every part as columns (n_x, m) of ``dtype``.
+
+    Classification: the splits are stratified and the labels encoded as 0..k-1. ``regression``:
+    the label column is read as a real-valued target, the splits are random (unstratified) and
+    the target is standardized on the training part (unless a fitted ``target_scaler`` is given).
+    Deterministic for a seed, so a resumed run or a later evaluation rebuilds exactly the same
+    parts."""
     ds = load_dataset(spec, label, weight)
-    if encoder is None:
-        encoder = data.LabelEncoder()
-        encoder.fit(ds.y)
+    _check_task(ds, spec, regression)
+    y = data.numeric_targets(ds) if regression else ds.y
     if ds.test is not None:
-        train_rows, test = ds, ds.test
         train_index = np.arange(ds.m)
-        X_test_rows, y_test = test.X, test.y
+        X_test_rows = ds.test.X
+        y_test = data.numeric_targets(ds.test) if regression else ds.test.y
     else:
         if not test > 0:
             raise data.DataError(
                 f"--test {test:g} leaves no examples for testing; give a fraction above 0"
             )
-        train_index, test_index = data.stratified_split(ds.y, fractions=(1 - test, test), seed=seed)
-        _check_parts(ds.y, train_index, test_index, "--test", test, "testing", ds.y, "examples")
-        train_rows = ds
-        X_test_rows, y_test = ds.X[test_index], ds.y[test_index]
-    if validation > 0:
-        fit_part, val_part = data.stratified_split(
-            train_rows.y[train_index],
-            fractions=(1 - validation, validation),
-            seed=seed,
+        train_index, test_index = _split(y, test, seed, regression)
+        _check_parts(
+            y, train_index, test_index, "--test", test, "testing", y, "examples", regression
         )
-        y_train = train_rows.y[train_index]
+        X_test_rows, y_test = ds.X[test_index], y[test_index]
+    if validation > 0:
+        fit_part, val_part = _split(y[train_index], validation, seed, regression)
         noun = "training examples" + (f" (after --test {test:g})" if ds.test is None else "")
         _check_parts(
-            y_train, fit_part, val_part, "--validation", validation, "validation", ds.y, noun
+            y[train_index],
+            fit_part,
+            val_part,
+            "--validation",
+            validation,
+            "validation",
+            y,
+            noun,
+            regression,
         )
         fit_index, val_index = train_index[fit_part], train_index[val_part]
     else:
         fit_index, val_index = train_index, None
     if preprocessor is None:
         preprocessor = data.make_preprocessor(ds.kind)
-        preprocessor.fit(train_rows.X[fit_index])
+        preprocessor.fit(ds.X[fit_index])
+    if regression:
+        encoder = None
+        if target_scaler is None:
+            target_scaler = data.Standardizer().fit(y[fit_index].reshape(-1, 1))
+        encode = _scaled_targets(target_scaler, dtype)
+    else:
+        if encoder is None:
+            encoder = data.LabelEncoder().fit(ds.y)
+        encode = encoder.transform
 
     def columns(X_rows):
         return data.to_columns(preprocessor.transform(X_rows, dtype=dtype))
 
     X_val = y_val = None
     if val_index is not None:
-        X_val = columns(train_rows.X[val_index])
-        y_val = encoder.transform(train_rows.y[val_index])
+        X_val, y_val = columns(ds.X[val_index]), encode(y[val_index])
     return Parts(
-        X_train=columns(train_rows.X[fit_index]),
-        y_train=encoder.transform(train_rows.y[fit_index]),
+        X_train=columns(ds.X[fit_index]),
+        y_train=encode(y[fit_index]),
         X_val=X_val,
         y_val=y_val,
         X_test=columns(X_test_rows),
-        y_test=encoder.transform(y_test),
+        y_test=y_test if regression else encoder.transform(y_test),
         encoder=encoder,
         preprocessor=preprocessor,
-        description=ds.description,
+        description=_description(ds, regression),
         w_train=None if ds.sample_weight is None else ds.sample_weight[fit_index],
+        target_scaler=target_scaler,
+        target_name=ds.label_name if regression else None,
     )
 
 
-def _check_parts(y, kept, held_out, option: str, value: float, purpose: str, every, noun) -> None:
+def _check_task(ds: data.Dataset, spec: str, regression: bool) -> None:
+    """A DataError when the data set cannot be used for the task asked for: a regression set
+    without ``--regression``, or a named classification set with it (its labels are classes).
+    A file's numeric label column may be either."""
+    if ds.task == "regression" and not regression:
+        raise data.DataError(
+            f"{ds.name} is a regression data set (a real-valued target); add --regression"
+        )
+    if regression and ds.task == "classification" and _named(spec):
+        raise data.DataError(
+            f"{spec} is a classification data set (its labels are classes); --regression needs a "
+            "real-valued target: diabetes, or a CSV or .npz file with a numeric label column"
+        )
+
+
+def _split(y, fraction: float, seed: int, regression: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the examples of ``y`` (m,) kept and held out (``fraction`` of them): a random
+    split for a regression target, stratified by class otherwise."""
+    fractions = (1 - fraction, fraction)
+    if regression:
+        return data.random_split(len(y), fractions=fractions, seed=seed)
+    return data.stratified_split(y, fractions=fractions, seed=seed)
+
+
+def _scaled_targets(scaler, dtype):
+    """Targets (m,) in their units -> standardized (m,) in ``dtype``, as the network learns them."""
+
+    def encode(y: np.ndarray) -> np.ndarray:
+        return scaler.transform(y.reshape(-1, 1), dtype=dtype)[:, 0]
+
+    return encode
+
+
+def _description(ds: data.Dataset, regression: bool) -> str:
+    """What the data are, as a run reports them: a file's own description counts classes, so a
+    target read from one is described anew."""
+    if not regression or ds.task == "regression":
+        return ds.description
+    column = repr(ds.label_name) if ds.label_name else "the label column"
+    return f"{ds.name}: {ds.m} examples, {ds.n_x} features, a real-valued target ({column})."
+
+
+def _check_parts(
+    y, kept, held_out, option: str, value: float, purpose: str, every, noun, regression=False
+) -> None:
     """A DataError naming the cause when a split of the labels ``y`` (``noun``: what they are)
-    left a part empty (a class with fewer members than parts goes wholly to the first part).
-    ``every``: all the labels of the data set."""
+    left a part empty (a class with fewer members than parts goes wholly to the first part; a
+    random split of a regression target leaves one empty only with a single example).
+    ``every``: all the labels (or targets) of the data set."""
     if len(kept) and len(held_out):
         return
-    classes, counts = np.unique(every, return_counts=True)
-    if np.count_nonzero(counts == 1) > len(every) / 2:  # most labels occur once
-        raise data.DataError(
-            f"the label column has {len(classes)} distinct values for {len(every)} rows: is it "
-            "a continuous target? deltaprop train classifies"
-        )
+    if not regression:
+        classes, counts = np.unique(every, return_counts=True)
+        if np.count_nonzero(counts == 1) > len(every) / 2:  # most labels occur once
+            raise data.DataError(
+                f"the label column has {len(classes)} distinct values for {len(every)} rows: is "
+                "it a continuous target? train a regression network with --regression"
+            )
     if not len(kept):
         raise data.DataError(f"{option} {value:g} leaves no examples for training")
+    why = "" if regression else " (a class needs 2 members to be in both parts)"
     raise data.DataError(
         f"{option} {value:g} leaves no examples for {purpose}: {len(y)} {noun} are too few to "
-        "split (a class needs 2 members to be in both parts)"
+        f"split{why}"
     )
 
 
@@ -199,8 +275,10 @@ def trained_data(model) -> str | None:
 def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The held-out test part of the data set a model was trained on, rebuilt from the settings
     its file records (same split, same label codes, the model's own preprocessing): X_test
-    (n_x, m) and codes y_test (m,)."""
+    (n_x, m) and codes y_test (m,); for a regression run, the targets y_test (m,) in their
+    units."""
     settings = recorded_settings(model)
+    regression = settings.get("regression", False)
     parts = prepare_data(
         trained_data(model),
         label=label or settings.get("label"),
@@ -209,16 +287,19 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
         validation=settings["validation"],
         seed=settings["seed"],
         dtype=model.network.dtype,
-        encoder=encoder_for(model.classes),
+        encoder=None if regression else encoder_for(model.classes),
         preprocessor=model.preprocessor,
+        regression=regression,
+        target_scaler=model.target_scaler,
     )
     return parts.X_test, parts.y_test
 
 
 def recorded_settings(model) -> dict:
     """The settings of the run a model's file records (``info["settings"]``), with those that
-    rebuilding its test part takes checked: the fractions held out, the seed of the split, and
-    the label and weight columns (as the command line gives them: text, or none)."""
+    rebuilding its test part takes checked: the fractions held out, the seed of the split, the
+    label and weight columns (as the command line gives them: text, or none) and whether the run
+    was a regression (true or false; absent in files of classifiers from before it existed)."""
     settings = model.info.get("settings")
     if not isinstance(settings, dict):
         raise data.DataError("the model's file records no settings of its run (a JSON object)")
@@ -238,4 +319,8 @@ def recorded_settings(model) -> dict:
             raise data.DataError(
                 f"the model's file records {key} = {settings[key]!r}, not a column's name or index"
             )
+    if not isinstance(settings.get("regression", False), bool):
+        raise data.DataError(
+            f"the model's file records regression = {settings['regression']!r}, not true or false"
+        )
     return settings

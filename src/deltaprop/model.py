@@ -83,7 +83,12 @@ class Model:
     def predict(self, X_rows) -> np.ndarray:
         """Predicted labels (m,) in the original label type; regression: values (m, n_y), in
         the target's units (float64) when the model has a target scaling."""
-        out = to_numpy(self.network.predict(self.columns(X_rows)))
+        return self.predict_columns(self.columns(X_rows))
+
+    def predict_columns(self, X) -> np.ndarray:
+        """``predict`` for inputs already preprocessed, as columns X (n_x, m) (what
+        ``columns`` and ``deltaprop.experiment.prepare_data`` give)."""
+        out = to_numpy(self.network.predict(X))
         if not self.network.is_classifier:
             if self.target_scaler is not None:
                 return self.target_scaler.inverse_transform(out.T)

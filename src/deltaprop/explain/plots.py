@@ -9,7 +9,8 @@ saying ``pip install 'deltaprop[plots]'``.
 Data conventions: a ``Model`` takes raw rows (m, n_x) and labels as ``model.classes`` has them;
 a bare ``Network`` takes its own inputs, already preprocessed. ``plot_all`` and the CLI take
 data either as a ``Dataset`` (raw rows) or as the engine's pair ``(X, y)``: X (n_x, m) columns
-of network inputs and y (m,) class codes 0..k-1 -- what ``prepare_data`` returns.
+of network inputs and y (m,) class codes 0..k-1, or for a regression model the targets (m,) in
+their units -- what ``prepare_data`` returns as the test part.
 """
 
 from __future__ import annotations
@@ -27,7 +28,16 @@ FORMATS = ("png", "pdf")
 INSTALL_HINT = "pip install 'deltaprop[plots]'"
 
 #: file names written by plot_all, without the suffix
-NAMES = ("learning_curves", "dead_units", "weights", "confusion_matrix", "decision_boundary")
+NAMES = (
+    "learning_curves",
+    "dead_units",
+    "weights",
+    "confusion_matrix",
+    "decision_boundary",
+    "predicted_vs_true",
+)
+#: the figures of a classifier, which a regression model skips
+CLASSIFIER_FIGURES = ("confusion_matrix", "decision_boundary")
 
 
 # ---------------------------------------------------------------------- matplotlib
@@ -220,6 +230,71 @@ def _percent():
     from matplotlib.ticker import PercentFormatter
 
     return PercentFormatter(xmax=1, decimals=0)
+
+
+# ---------------------------------------------------------------------- regression
+
+
+def predicted_vs_true(y_true, y_pred, path, target: str = "target", width: float | None = None):
+    """A regression model's predictions (m,) against the true values (m,), both in the
+    target's units, with the line y = x where a perfect model's points would lie; the title
+    gives the RMSE and R^2. Equal scales on both axes, so that the spread reads the same."""
+    from ..metrics import r2_score, root_mean_squared_error
+
+    t = np.asarray(y_true, dtype=float).reshape(-1)
+    p = np.asarray(y_pred, dtype=float).reshape(-1)
+    fig = _figure(5.6, 5.4, width)
+    ax = fig.subplots()
+    ax.scatter(t, p, s=18, alpha=0.65, color="tab:blue", edgecolors="none", label="examples")
+    low, high = float(min(t.min(), p.min())), float(max(t.max(), p.max()))
+    pad = 0.04 * (high - low or 1.0)
+    limits = (low - pad, high + pad)
+    ax.plot(limits, limits, color="0.35", linewidth=1, linestyle="--", label="y = x (perfect)")
+    ax.set_xlim(limits)
+    ax.set_ylim(limits)
+    ax.set_aspect("equal")
+    ax.set_xlabel(f"true {target}")
+    ax.set_ylabel(f"predicted {target}")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=9)
+    rmse, r2 = root_mean_squared_error(t, p), r2_score(t, p)
+    ax.set_title(
+        f"Predicted against true {target}\nRMSE {rmse:.4g}, R² {r2:.3f} on {len(t)} examples",
+        fontsize=11,
+    )
+    return _save(fig, path)
+
+
+def _regression_pairs(model_or_network, data) -> tuple[np.ndarray, np.ndarray]:
+    """(true, predicted) values (m,) in the target's units, from a Dataset (raw rows, its
+    label column read as the target) or a pair (X (n_x, m) network inputs, targets (m,))."""
+    network, model = _network(model_or_network)
+    if hasattr(data, "X") and hasattr(data, "y"):
+        from ..data import numeric_targets
+
+        y_true, rows = numeric_targets(data), np.asarray(data.X)
+        y_pred = model.predict(rows) if model is not None else np.asarray(network.predict(rows.T)).T
+    else:
+        X, y_true = np.asarray(data[0]), np.asarray(data[1], dtype=float)
+        y_pred = model.predict_columns(X) if model is not None else np.asarray(network.predict(X)).T
+    return y_true.reshape(-1), np.asarray(y_pred, dtype=float)[:, 0]
+
+
+def _plot_regression(network, model, data, path_for, skipped: list) -> list[Path]:
+    """The figures of a regression model beyond the weights: predicted against true values
+    (one target, with data) at ``path_for(name)``; the classifier's figures go to ``skipped``,
+    with the reason."""
+    why = "the model is a regression network; it needs a classifier"
+    skipped += [(name, why) for name in CLASSIFIER_FIGURES]
+    if data is None:
+        skipped.append(("predicted_vs_true", "no data to draw it on"))
+        return []
+    if network.n_y != 1:
+        skipped.append(("predicted_vs_true", f"the model predicts {network.n_y} values, not 1"))
+        return []
+    y_true, y_pred = _regression_pairs(model, data)
+    name = model.info.get("target") if hasattr(model, "info") else None
+    return [predicted_vs_true(y_true, y_pred, path_for("predicted_vs_true"), name or "target")]
 
 
 # ---------------------------------------------------------------------- confusion matrix
@@ -645,6 +720,7 @@ def plot_all(
     - history: ``learning_curves``, ``dead_units``
     - model (a Model or Network): ``weights`` -- with data, also the gradients dW[l] on them
     - model (a classifier) and data: ``confusion_matrix``, and ``decision_boundary`` for 2-D data
+    - model (a regression network of one target) and data: ``predicted_vs_true``
 
     ``data``: a Dataset (raw rows, labels) or the pair (X (n_x, m) network inputs, y (m,) codes),
     e.g. ``(parts.X_test, parts.y_test)``. A Model given the pair draws the boundary in the raw
@@ -670,6 +746,9 @@ def plot_all(
     if model is None:
         return written
     network, _ = _network(model)
+    if not network.is_classifier:
+        written.append(weight_histograms(network, target("weights")))
+        return written + _plot_regression(network, model, data, target, skipped)
     ev = _evaluation(model, data) if data is not None else None
     gradients = None
     if ev is not None and _one_class_per_example(network):
@@ -755,7 +834,7 @@ def command_data(model, data_spec: str | None):
     if spec is None:
         return None
     own = names_trained_data(model, spec)
-    if own and settings and model.classes is not None:
+    if own and settings and (model.classes is not None or settings.get("regression")):
         return model_test_part(model)
     return load_dataset(spec, settings.get("label") if own else None)
 
