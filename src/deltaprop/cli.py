@@ -734,16 +734,16 @@ def choose_task(args) -> None:
             f"--class-weight {args.class_weight} weighs classes, and --regression has none "
             "(--sample-weight weighs examples)"
         )
-    if args.loss is None:
-        args.loss = "mse"
+    if args.loss not in (None, "mse"):
+        raise UsageError(
+            f"--loss {args.loss} is a classifier's; --regression trains with --loss mse"
+        )
+    args.loss = "mse"
 
 
 def check_network_task(args, net) -> None:
-    """A UsageError when the network built does not do the task asked for."""
-    if args.regression and net.is_classifier:
-        raise UsageError(
-            f"--loss {net.loss_name} is a classifier's; --regression trains with --loss mse"
-        )
+    """A UsageError when the network built without --regression is not a classifier (with it,
+    ``choose_task`` has made it a regression network)."""
     if not args.regression and not net.is_classifier:
         raise UsageError(
             f"--output {args.output} with --loss {net.loss_name} makes a regression network: "
