@@ -263,3 +263,31 @@ def test_an_interrupted_run_resumes_to_the_model_of_one_process(mpiexec, tmp_pat
     assert again.returncode == 0, again.stderr
     assert again.stdout.count("resuming") == 1 and again.stdout.count("model saved") == 1
     assert_same_weights(io.load(full), io.load(resumed))
+
+
+def test_a_regression_run_on_two_ranks_is_the_model_of_one_process(mpiexec, tmp_path):
+    for folder in ("single", "rank0", "rank1"):
+        (tmp_path / folder).mkdir()
+    args = ["train", "--data", "diabetes", "--regression", "--hidden", "8", "--epochs", "4"]
+    args += ["--batch-size", "16", "--dtype", "float64", "--seed", "5", "--out", "model.npz"]
+    one = run([*CLI, *args, "--quiet"], cwd=tmp_path / "single")
+    assert one.returncode == 0, one.stderr
+    two = run(
+        [
+            *mpiexec,
+            "-n",
+            "2",
+            sys.executable,
+            "-c",
+            IN_OWN_FOLDER,
+            *args,
+            "--quiet",
+            "--distributed",
+        ],
+        cwd=tmp_path,
+    )
+    assert two.returncode == 0, two.stderr
+    single, rank0 = io.load(tmp_path / "single/model.npz"), io.load(tmp_path / "rank0/model.npz")
+    assert_same_weights(single, rank0)
+    np.testing.assert_array_equal(single.target_scaler.std, rank0.target_scaler.std)
+    assert without_times(two.stdout) == without_times(one.stdout) and "test RMSE" in one.stdout
