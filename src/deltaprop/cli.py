@@ -126,7 +126,8 @@ def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
     p.add_argument(
         "--data",
         default=default,
-        help="a bundled data set (digits, iris, wine, breast_cancer), a synthetic one (moons, "
+        help="a bundled data set (digits, iris, wine, breast_cancer; diabetes, for --regression), "
+        "a synthetic one (moons, "
         "circles, spirals, blobs, xor), or a file/folder (CSV, NPZ, MNIST IDX folder)"
         + (f"; default {default}" if default else ""),
     )
