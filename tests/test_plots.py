@@ -430,7 +430,10 @@ def test_plot_all_with_only_some_inputs(tmp_path, moons):
     ]
     assert names(plots.plot_all(tmp_path, model=model)) == ["weights.png"]
     regression = Network([2, 4, 1], output="identity")
-    assert names(plots.plot_all(tmp_path, model=regression, data=ds)) == ["weights.png"]
+    assert names(plots.plot_all(tmp_path, model=regression, data=ds)) == [
+        "weights.png",
+        "predicted_vs_true.png",  # its labels taken as the target
+    ]
     assert plots.plot_all(tmp_path) == []
     with pytest.raises(ValueError, match="png or pdf"):
         plots.plot_all(tmp_path, history=history, fmt="svg")
@@ -644,3 +647,24 @@ def test_dead_units_of_many_layers_gives_each_layer_its_colour(tmp_path, monkeyp
         colours = {tuple(np.round(to_rgba(line.get_color()), 3)) for line in ax.lines}
         assert len(ax.lines) == layers and len(colours) == layers
         assert ax.get_legend().get_bbox_to_anchor().x0 > ax.get_window_extent().x1 - 1
+
+
+def test_plot_all_of_a_regression_model_draws_predicted_against_true_values(tmp_path):
+    from deltaprop.data import Standardizer
+    from deltaprop.model import Model
+    from deltaprop.training import Trainer
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 60))
+    y = 50 + 10 * X[0]
+    target = Standardizer().fit(y.reshape(-1, 1))
+    net = Network([3, 4, 1], output="identity", seed=0, dtype=np.float64)
+    history = Trainer(net, epochs=3).fit(X, (y - target.mean[0]) / target.std[0])
+    model = Model(net, info={"target": "price"}, target_scaler=target)
+    skipped = []
+    written = plots.plot_all(tmp_path, history=history, model=model, data=(X, y), skipped=skipped)
+    assert [p.name for p in written] == [f"{n}.png" for n in plots.REGRESSION_NAMES]
+    assert [name for name, _ in skipped] == ["confusion_matrix", "decision_boundary"]
+    skipped = []
+    plots.plot_all(tmp_path / "none", model=model, skipped=skipped)
+    assert ("predicted_vs_true", "no data to draw it on") in skipped

@@ -27,15 +27,10 @@ from ..core import DeltapropWarning
 FORMATS = ("png", "pdf")
 INSTALL_HINT = "pip install 'deltaprop[plots]'"
 
-#: file names written by plot_all, without the suffix
-NAMES = (
-    "learning_curves",
-    "dead_units",
-    "weights",
-    "confusion_matrix",
-    "decision_boundary",
-    "predicted_vs_true",
-)
+#: file names written by plot_all for a classifier, without the suffix
+NAMES = ("learning_curves", "dead_units", "weights", "confusion_matrix", "decision_boundary")
+#: those written for a regression network of one target
+REGRESSION_NAMES = ("learning_curves", "dead_units", "weights", "predicted_vs_true")
 #: the figures of a classifier, which a regression model skips
 CLASSIFIER_FIGURES = ("confusion_matrix", "decision_boundary")
 
