@@ -50,14 +50,27 @@ def test_outputs_that_cannot_classify_are_refused(tmp_path, args, message):
     assert not (tmp_path / "m.npz").exists()
 
 
-def test_evaluate_refuses_a_regression_model(tmp_path):
+def test_evaluate_refuses_a_regression_model_of_several_targets(tmp_path):
+    """It reports the metrics of one target (a model of one is evaluated: test_cli_regression)."""
     from deltaprop.core import Network
     from deltaprop.model import Model
 
     path = tmp_path / "regression.npz"
     net = Network([2, 3, 2], output="identity", seed=0)
     io.save(Model(net, classes=np.array([0, 1]), info={"data": "moons"}), path)
-    assert "not a single-label classifier" in one_line_error(run("evaluate", path))
+    assert one_line_error(run("evaluate", path)).endswith(
+        "regression.npz predicts 2 values; evaluate reports the metrics of one target"
+    )
+
+
+def test_evaluate_refuses_several_sigmoid_labels(tmp_path):
+    from deltaprop.core import Network
+
+    path = tmp_path / "multilabel.npz"
+    io.save(Network([2, 3, 3], output="sigmoid", seed=0), path)
+    assert "is not a single-label classifier or a regression model" in one_line_error(
+        run("evaluate", path, "--data", "moons")
+    )
 
 
 def test_a_bare_network_saved_from_python_predicts_and_evaluates(tmp_path):
