@@ -696,6 +696,13 @@ def test_a_split_that_leaves_a_part_empty_names_the_cause(tmp_path):
         + "".join(f"{rng.normal():.3f},{rng.normal():.3f},{rng.normal():.5f}\n" for _ in range(100))
     )
     assert one_line_error(run("train", "--data", continuous)) == (
+        f"deltaprop: error: {continuous}: the label column 'y' holds '0.64042', not a whole "
+        "number: a real-valued target rather than classes; add --regression to train a "
+        "regression network"
+    )
+    numbered = tmp_path / "ids.csv"  # whole numbers, each once: codes of 100 classes?
+    numbered.write_text("a,b,y\n" + "".join(f"{rng.normal():.3f},1,{i}\n" for i in range(100)))
+    assert one_line_error(run("train", "--data", numbered)) == (
         "deltaprop: error: the label column has 100 distinct values for 100 rows: is it a "
         "continuous target? train a regression network with --regression"
     )

@@ -275,6 +275,23 @@ def test_numeric_targets_reads_a_label_column_as_numbers_and_names_a_bad_one():
         numeric_targets(infinite)
 
 
+@pytest.mark.parametrize(
+    "labels, found",
+    [
+        (["1", "2.5", "3"], "2.5"),  # text that reads as numbers, one not whole
+        ([0.0, 1.0, 0.25], 0.25),
+        (["1", "2.0", "3"], None),  # whole numbers may be class codes
+        ([0, 1, 2], None),
+        (["1.5", "cat"], None),  # words: labels
+        ([1.5, np.nan], None),  # not every label a finite number
+    ],
+)
+def test_fractional_label_finds_a_quantity_among_labels(labels, found):
+    from deltaprop.data import fractional_label
+
+    assert fractional_label(np.array(labels)) == found
+
+
 def test_a_regression_set_must_hold_finite_targets():
     ds = Dataset("r", np.zeros((2, 1)), np.array([1.0, np.nan]), [], "", task="regression")
     with pytest.raises(DataError, match="finite real numbers"):

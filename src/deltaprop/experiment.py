@@ -170,7 +170,8 @@ def prepare_data(
 def _check_task(ds: data.Dataset, spec: str, regression: bool) -> None:
     """A DataError when the data set cannot be used for the task asked for: a regression set
     without ``--regression``, or a named classification set with it (its labels are classes).
-    A file's numeric label column may be either."""
+    A file's numeric label column may be either, unless it holds numbers that are not whole:
+    those are a quantity, not classes."""
     if ds.task == "regression" and not regression:
         raise data.DataError(
             f"{ds.name} is a regression data set (a real-valued target); add --regression"
@@ -179,6 +180,14 @@ def _check_task(ds: data.Dataset, spec: str, regression: bool) -> None:
         raise data.DataError(
             f"{spec} is a classification data set (its labels are classes); --regression needs a "
             "real-valued target: diabetes, or a CSV or .npz file with a numeric label column"
+        )
+    example = None if regression else data.fractional_label(ds.y)
+    if example is not None:
+        column = f" {ds.label_name!r}" if ds.label_name else ""
+        raise data.DataError(
+            f"{ds.name}: the label column{column} holds {example!r}, not a whole number: a "
+            "real-valued target rather than classes; add --regression to train a regression "
+            "network"
         )
 
 

@@ -24,7 +24,7 @@ from .npzfile import read_npz, read_npz_features
 from .preprocessing import PixelScaler, Standardizer, make_preprocessor
 from .splits import random_split, stratified_split
 from .synthetic import SYNTHETIC, make_blobs, make_circles, make_moons, make_spirals, make_xor
-from .targets import numeric_targets
+from .targets import fractional_label, numeric_targets
 
 __all__ = [
     "BUNDLED",
@@ -35,6 +35,7 @@ __all__ = [
     "PixelScaler",
     "Standardizer",
     "check_dataset",
+    "fractional_label",
     "load",
     "load_bundled",
     "make_blobs",

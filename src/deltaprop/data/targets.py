@@ -17,6 +17,21 @@ def _column_name(ds: Dataset) -> str:
     return f"the target column {ds.label_name!r}" if ds.label_name else "the target column"
 
 
+def fractional_label(y) -> object | None:
+    """The first label of ``y`` (m,) that is a number but not a whole one, when every label
+    reads as a finite number: such a column holds a quantity, not classes (scikit-learn's
+    ``type_of_target`` calls it "continuous"). None when some label is not a number, or when
+    all are whole numbers (which may be class codes)."""
+    try:
+        values = np.asarray(y, dtype=np.float64)  # text such as "3.5" is read as its number
+    except (TypeError, ValueError):
+        return None
+    if not np.isfinite(values).all():
+        return None
+    fractional = np.flatnonzero(values != np.round(values))
+    return np.asarray(y)[fractional[0]].item() if fractional.size else None
+
+
 def numeric_targets(ds: Dataset) -> np.ndarray:
     """``ds.y`` (m,) as float64 targets; a DataError naming the column and the first row (from
     0) whose value is not a number or not finite."""
