@@ -139,7 +139,7 @@ def test_predict_with_the_wrong_feature_count_exits_2(tmp_path):
 def test_train_without_options_has_the_documented_defaults():
     """The defaults that --help and the README promise (a change of one is a change for every
     user who relies on it)."""
-    from deltaprop.cli import build_parser
+    from deltaprop.cli.parser import build_parser
 
     args = build_parser().parse_args(["train"])
     assert args.data == "digits" and args.hidden == [128, 64]
@@ -389,7 +389,8 @@ def test_main_leaves_the_signal_handlers_as_it_found_them(tmp_path, capsys):
 def test_class_weights_multiply_the_sample_weights(tmp_path):
     """--class-weight balanced with --sample-weight: each example keeps its own weight relative
     to the others of its class, and every class carries the same total."""
-    from deltaprop.cli import build_parser, prepare_run
+    from deltaprop.cli.parser import build_parser
+    from deltaprop.cli.prepare import prepare_run
 
     rng = np.random.default_rng(4)
     rows = ["u,v,importance,label"]

@@ -152,8 +152,9 @@ def test_bad_input_under_mpiexec_stops_every_rank_with_one_line(
 #: ``python -c`` program: the CLI, with a bug in rank 1's loading of the data.
 BUG_ON_RANK_1 = (
     "import sys; from mpi4py import MPI; from deltaprop import cli\n"
+    "from deltaprop.cli import train  # where set_up looks prepare_run up\n"
     "def bug(*args): raise RuntimeError('a bug')\n"
-    "if MPI.COMM_WORLD.Get_rank() == 1: cli.prepare_run = bug\n"
+    "if MPI.COMM_WORLD.Get_rank() == 1: train.prepare_run = bug\n"
     "raise SystemExit(cli.main(sys.argv[1:]))"
 )
 

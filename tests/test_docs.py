@@ -123,7 +123,7 @@ def test_the_learning_pages_commands_print_what_it_shows(tmp_path):
 
 def test_the_pages_command_lines_parse():
     """Every ``$ deltaprop ...`` line of a console block has options its command takes."""
-    from deltaprop.cli import build_parser
+    from deltaprop.cli.parser import build_parser
 
     from .test_readme import deltaprop_arguments
 

@@ -50,7 +50,8 @@ def deltaprop_arguments(text: str) -> list[list[str]]:
 def test_the_command_lines_parse_and_show_every_command():
     """Each ``$ deltaprop ...`` line has options the command takes, and the block of command
     lines shows every command."""
-    from deltaprop.cli import COMMANDS, build_parser
+    from deltaprop.cli import COMMANDS
+    from deltaprop.cli.parser import build_parser
 
     shown = set()
     for arguments in deltaprop_arguments(README.read_text()):
@@ -118,7 +119,7 @@ def test_the_names_the_readme_lists_are_the_librarys():
 
 
 def test_the_defaults_the_readme_gives_are_trains():
-    from deltaprop.cli import DEFAULT_LR, build_parser
+    from deltaprop.cli.parser import DEFAULT_LR, build_parser
 
     text = " ".join(README.read_text().split())
     (command,) = re.findall(r"Without options, `deltaprop train` is `deltaprop ([^`]*)`", text)

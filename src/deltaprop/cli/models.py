@@ -1,0 +1,176 @@
+"""The commands that use a trained model: evaluate (its metrics on data), predict (its
+predictions as CSV) and plot (figures of a model or of a history)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+
+from .errors import EXIT_OK, UsageError
+from .outputs import check_output, tell_skipped
+
+
+def cmd_evaluate(args) -> int:
+    from .. import io
+    from ..experiment import (
+        encoder_for,
+        load_dataset,
+        model_test_part,
+        names_trained_data,
+        trained_data,
+    )
+    from ..metrics import accuracy, confusion_matrix, per_class_scores
+
+    model = io.load(args.model)
+    net = model.network
+    if not net.is_classifier:
+        return evaluate_regression(args, model)
+    if model.classes is None or (net.output == "sigmoid" and net.n_y > 1):
+        raise UsageError(
+            f"{args.model} is not a single-label classifier or a regression model; evaluate "
+            "reports class metrics or those of one target"
+        )
+    settings = model.info.get("settings", {})
+    spec = args.data or trained_data(model)
+    if spec is None:
+        raise UsageError("give the data to evaluate on with --data")
+    own_data = names_trained_data(model, spec) and not args.all and settings
+    if own_data:  # the same held-out test part as in training
+        X, y_true = model_test_part(model, args.label)
+        which = "test part"
+    else:
+        ds = load_dataset(spec, args.label)
+        X, y_true, which = model.columns(ds.X), encoder_for(model.classes).transform(ds.y), "all"
+    y_pred = model.network.predict(X)
+    k = len(model.classes)
+    C = confusion_matrix(y_true, y_pred, k)
+    scores = per_class_scores(C)
+    acc = accuracy(y_true, y_pred)
+    names = [str(c) for c in model.classes]
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "accuracy": acc,
+                    "examples": int(len(y_true)),
+                    "classes": names,
+                    "precision": scores["precision"].tolist(),
+                    "recall": scores["recall"].tolist(),
+                    "f1": scores["f1"].tolist(),
+                    "confusion_matrix": C.tolist(),
+                }
+            )
+        )
+        return EXIT_OK
+    print(f"data: {spec} ({which}, {len(y_true)} examples)")
+    print(f"accuracy: {acc:.4f}")
+    width = max(len("class"), *(len(n) for n in names))
+    print(f"\n{'class':>{width}}  precision  recall      f1  support")
+    for i, n in enumerate(names):
+        print(
+            f"{n:>{width}}  {scores['precision'][i]:9.4f}  {scores['recall'][i]:6.4f}  "
+            f"{scores['f1'][i]:6.4f}  {int(scores['support'][i]):7d}"
+        )
+    cell = max(len(str(C.max())), *(len(n) for n in names))
+    print("\nconfusion matrix (rows: true class, columns: predicted class)")
+    print(" " * width + "  " + " ".join(f"{n:>{cell}}" for n in names))
+    for i, n in enumerate(names):
+        print(f"{n:>{width}}  " + " ".join(f"{v:>{cell}d}" for v in C[i]))
+    return EXIT_OK
+
+
+def evaluate_regression(args, model) -> int:
+    """``evaluate`` for a regression model of one target: RMSE, MAE and R^2 in the target's
+    units, on the test part of its own data or on all of other data (their label column)."""
+    from ..data import numeric_targets
+    from ..experiment import load_dataset, model_test_part, names_trained_data, trained_data
+    from ..metrics import regression_scores
+
+    if model.network.n_y != 1:
+        raise UsageError(
+            f"{args.model} predicts {model.network.n_y} values; evaluate reports the metrics "
+            "of one target"
+        )
+    settings = model.info.get("settings", {})
+    spec = args.data or trained_data(model)
+    if spec is None:
+        raise UsageError("give the data to evaluate on with --data")
+    own_data = names_trained_data(model, spec) and not args.all and settings
+    if own_data and settings.get("regression"):  # the same held-out test part as in training
+        X, y_true = model_test_part(model, args.label)
+        y_pred, which = model.predict_columns(X), "test part"
+    else:
+        ds = load_dataset(spec, args.label)
+        y_true, y_pred, which = numeric_targets(ds), model.predict(ds.X), "all"
+    scores = regression_scores(y_true, y_pred)
+    if args.json:
+        print(json.dumps({**scores, "examples": int(len(y_true)), "target": target_name(model)}))
+        return EXIT_OK
+    print(f"data: {spec} ({which}, {len(y_true)} examples)")
+    print(f"target: {target_name(model)}")
+    print(f"RMSE: {scores['rmse']:.4g}")
+    print(f"MAE: {scores['mae']:.4g}")
+    print(f"R^2: {scores['r2']:.4f}")
+    return EXIT_OK
+
+
+def target_name(model) -> str:
+    """The name of a regression model's target, as its file records it, or "prediction"."""
+    name = model.info.get("target")
+    return name if isinstance(name, str) and name else "prediction"
+
+
+def read_features(path: str, n_features: int) -> np.ndarray:
+    """Rows of features from a CSV (optionally with one extra label column, dropped) or .npz."""
+    from .. import data
+
+    if path == "-":  # standard input, read once
+        from ..data.csvfile import InMemoryFile
+
+        path = InMemoryFile(sys.stdin.buffer.read(), "standard input")
+    elif path.endswith(".npz"):
+        return data.read_npz_features(path)
+    return data.read_features(path, n_features)
+
+
+def cmd_predict(args) -> int:
+    import csv
+    import io as textio
+
+    from .. import io
+
+    if args.out:
+        check_output("--out", args.out)
+    model = io.load(args.model)
+    X_rows = read_features(args.input, model.n_features)
+    buffer = textio.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if model.network.is_classifier and model.classes is not None:
+        labels = model.predict(X_rows)
+        P = model.predict_proba(X_rows)
+        writer.writerow(["prediction", *(f"p_{c}" for c in model.classes)])
+        for label, row in zip(labels, P, strict=True):
+            writer.writerow([label, *(f"{p:.6g}" for p in row)])
+    else:
+        values = model.predict(X_rows)
+        n_y = values.shape[1]
+        writer.writerow([target_name(model)] if n_y == 1 else [f"y{k}" for k in range(n_y)])
+        writer.writerows([[f"{v:.6g}" for v in row] for row in values])
+    if args.out:
+        io.write_text_atomic(args.out, buffer.getvalue())
+    else:
+        sys.stdout.write(buffer.getvalue())
+    return EXIT_OK
+
+
+def cmd_plot(args) -> int:
+    from ..explain.plots import plot_command
+
+    check_output("--out", args.out, folder=True)
+    skipped = []
+    for path in plot_command(args.run, args.out, args.format, args.data, skipped):
+        print(path)
+    tell_skipped(skipped)
+    return EXIT_OK

@@ -1,0 +1,328 @@
+"""The options of every command: ``build_parser``, the groups of options that commands share,
+and each optimizer's default learning rate."""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import __version__
+from .errors import UsageError
+from .option_types import fraction, positive_float, positive_int
+
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.001, "adam": 0.001}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is a UsageError, which ``main`` reports in one line on
+    stderr (exit code 2)."""
+
+    def error(self, message):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
+    p.add_argument(
+        "--data",
+        default=default,
+        help="a bundled data set (digits, iris, wine, breast_cancer; diabetes, for --regression), "
+        "a synthetic one (moons, "
+        "circles, spirals, blobs, xor), or a file/folder (CSV, NPZ, MNIST IDX folder)"
+        + (f"; default {default}" if default else ""),
+    )
+    p.add_argument(
+        "--label",
+        help="CSV label column (the target with --regression), by name or index (default: the "
+        "last)",
+    )
+
+
+def add_example_network_arguments(p: argparse.ArgumentParser) -> None:
+    """The network and random examples that trace and gradcheck build: sizes, m, activations,
+    loss and seed."""
+    p.add_argument(
+        "--sizes",
+        type=positive_int,
+        nargs="+",
+        default=[3, 4, 3, 2],
+        metavar="N",
+        help="layer widths n_x n[1] ... n_y (default: the seed's 3 4 3 2)",
+    )
+    p.add_argument("--m", type=positive_int, default=5, help="number of examples (default 5)")
+    p.add_argument("--hidden", default="relu", help="hidden activation (default relu)")
+    p.add_argument("--output", default="softmax", help="output activation (default softmax)")
+    p.add_argument("--loss", default=None, help="loss (default: matches the output)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights and the data")
+
+
+def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
+    """The parser; ``train_defaults`` replace the defaults of train's options."""
+    from ..core.initialisation import INITIALISATIONS
+    from ..training.distributed import DEFAULT_TIMEOUT  # imports no MPI
+
+    parser = OneLineParser(
+        prog="deltaprop",
+        description="Backpropagation for multi-layer perceptrons, written like the equations.",
+    )
+    parser.add_argument("--version", action="version", version=f"deltaprop {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+
+    t = sub.add_parser(
+        "train",
+        help="train a classifier (default: the digits data set) or, with --regression, "
+        "a regression network",
+    )
+    add_data_arguments(t, "digits")
+    t.add_argument(
+        "--regression",
+        action="store_true",
+        help="predict a real-valued target (the label column: diabetes, or a CSV or .npz file "
+        "with numbers there) instead of a class: an identity output, the mean squared error, "
+        "random splits, the target standardized on the training part; reports RMSE, MAE, R^2",
+    )
+    t.add_argument(
+        "--hidden",
+        type=positive_int,
+        nargs="+",
+        default=[128, 64],
+        metavar="N",
+        help="hidden layer widths (default: 128 64)",
+    )
+    t.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
+    t.add_argument(
+        "--output",
+        default="softmax",
+        help="output activation: softmax (default), or sigmoid (two classes); identity with "
+        "--regression",
+    )
+    t.add_argument(
+        "--init",
+        choices=INITIALISATIONS,
+        default=None,
+        help="initial weights (default: he for layers of the ReLU family, glorot for others)",
+    )
+    t.add_argument(
+        "--loss", default=None, help="loss (default: matches the output; mse with --regression)"
+    )
+    t.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, rmsprop, adam")
+    t.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help="learning rate alpha (default: "
+        + ", ".join(f"{lr:g} for {name}" for name, lr in DEFAULT_LR.items())
+        + ")",
+    )
+    t.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=32,
+        help="examples per mini-batch (default 32); --full-batch for the seed's GD",
+    )
+    t.add_argument("--full-batch", action="store_true", help="full-batch gradient descent")
+    t.add_argument(
+        "--epochs",
+        "--iterations",
+        dest="epochs",
+        type=positive_int,
+        default=40,
+        help="passes over the training data (default 40)",
+    )
+    t.add_argument(
+        "--l2",
+        type=float,
+        default=0.1,
+        help="L2 penalty lambda: J + (lambda / 2m) sum of squared weights (default 0.1)",
+    )
+    t.add_argument(
+        "--schedule",
+        default="constant",
+        help="constant, step, invscaling, cosine, plateau (default constant)",
+    )
+    t.add_argument("--clip-norm", type=float, default=None, help="clip the global gradient norm")
+    t.add_argument(
+        "--dropout",
+        type=fraction,
+        default=0.0,
+        help="probability of dropping each hidden unit while training (default 0)",
+    )
+    t.add_argument(
+        "--class-weight",
+        choices=["balanced"],
+        default=None,
+        help="weigh the examples so that every class counts the same",
+    )
+    t.add_argument(
+        "--sample-weight",
+        metavar="COLUMN",
+        help="CSV column (name or index) of per-example weights",
+    )
+    t.add_argument(
+        "--validation",
+        type=fraction,
+        default=0.1,
+        help="fraction of the training part held out for validation (default 0.1)",
+    )
+    t.add_argument(
+        "--test",
+        type=fraction,
+        default=0.25,
+        help="fraction held out for the final test, unless the data come with a test "
+        "part (default 0.25)",
+    )
+    t.add_argument(
+        "--patience",
+        type=positive_int,
+        default=None,
+        help="early stopping: epochs without improvement of the validation cost",
+    )
+    t.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least gain")
+    t.add_argument(
+        "--dtype",
+        choices=["float32", "float64"],
+        default="float32",
+        help="floating-point type of the weights and the data (default float32; float64 for "
+        "checking numbers to many digits)",
+    )
+    t.add_argument(
+        "--device",
+        default="cpu",
+        help="where to compute: cpu (numpy, the default) or cuda, cuda:N (PyTorch, or CuPy, "
+        "through the Python array API)",
+    )
+    t.add_argument("--seed", type=int, default=0, help="seed for weights, split and shuffling")
+    t.add_argument("--out", help="save the trained model here (.npz)")
+    t.add_argument("--checkpoint", help="checkpoint file (.npz); also written on Ctrl-C")
+    t.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="write the checkpoint every N epochs (default: only when interrupted)",
+    )
+    t.add_argument(
+        "--resume",
+        metavar="CHECKPOINT",
+        help="continue an interrupted run with its saved settings; only --out, --checkpoint, "
+        "--checkpoint-every, --epochs (to train longer), --plots, --json, --quiet, --device, "
+        "--distributed and --mpi-timeout may be given anew",
+    )
+    t.add_argument("--plots", metavar="DIR", help="write figures of the run into DIR (matplotlib)")
+    t.add_argument(
+        "--distributed",
+        action="store_true",
+        help="data-parallel training over MPI, under mpirun -n N: every rank trains on its shard "
+        "of each mini-batch; rank 0 alone prints and writes files (see docs/distributed.md)",
+    )
+    t.add_argument(
+        "--mpi-timeout",
+        type=positive_float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help="with --distributed: how long a rank waits for the others before it declares one "
+        f"dead and stops them all (default {DEFAULT_TIMEOUT:g})",
+    )
+    t.add_argument("--quiet", action="store_true", help="no progress display")
+    t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    if train_defaults:
+        t.set_defaults(**train_defaults)
+
+    e = sub.add_parser(
+        "evaluate",
+        help="accuracy, per-class scores, confusion matrix; RMSE, MAE, R^2 for a regression model",
+    )
+    e.add_argument("model", help="a model file written by train --out")
+    add_data_arguments(e, None)
+    e.add_argument(
+        "--all",
+        action="store_true",
+        help="use all of the data (default: the test part when the data are the "
+        "model's own training data set)",
+    )
+    e.add_argument("--json", action="store_true", help="print the results as JSON")
+
+    p = sub.add_parser(
+        "predict", help="predicted labels and class probabilities (or values) as CSV"
+    )
+    p.add_argument("model", help="a model file written by train --out")
+    p.add_argument(
+        "input",
+        help="features: a CSV file (rows are examples; - for standard input) or an .npz with X",
+    )
+    p.add_argument("--out", help="write the CSV here instead of standard output")
+
+    pl = sub.add_parser(
+        "plot",
+        help="learning curves, weights, dead units, confusion matrix (predicted against true "
+        "values for a regression model)",
+    )
+    pl.add_argument(
+        "run",
+        metavar="MODEL_OR_HISTORY",
+        help="a model file (.npz, from train --out) or a history (.json)",
+    )
+    pl.add_argument("--out", default="plots", help="folder for the figures (default: plots)")
+    pl.add_argument(
+        "--format",
+        choices=["png", "pdf"],
+        default="png",
+        help="file type of the figures (default png)",
+    )
+    pl.add_argument(
+        "--data",
+        help="data for the confusion matrix and decision boundary, or the predicted-against-true "
+        "scatter (default: the test part of the model's own data set)",
+    )
+
+    tr = sub.add_parser("trace", help="every shape and operation of one forward/backward pass")
+    add_example_network_arguments(tr)
+    tr.add_argument("--values", action="store_true", help="also print every matrix")
+    form = tr.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true", help="JSON records for machines")
+    form.add_argument("--latex", action="store_true", help="a LaTeX table for the report")
+
+    gc = sub.add_parser(
+        "gradcheck", help="check a network's backward pass against finite differences"
+    )
+    add_example_network_arguments(gc)
+    gc.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda (default 0)")
+    gc.add_argument(
+        "--dropout", type=fraction, default=0.0, help="check under a fixed dropout mask with this p"
+    )
+    gc.add_argument("--sample-weights", action="store_true", help="random example weights (eq. J2)")
+    gc.add_argument(
+        "--eps", type=positive_float, default=1e-6, help="step of the differences (default 1e-6)"
+    )
+    gc.add_argument(
+        "--max-per-array",
+        type=positive_int,
+        default=None,
+        metavar="K",
+        help="check K random entries of each W[l] and b[l] (default: all; for big networks)",
+    )
+    gc.add_argument("--json", action="store_true", help="the result as JSON")
+
+    er = sub.add_parser("errata", help="the seed's mistakes: each equation checked with numbers")
+    er.add_argument(
+        "ids",
+        nargs="*",
+        metavar="ID",
+        help="entries to show in full, e.g. E8 E14 (default: the table of every entry)",
+    )
+    form = er.add_mutually_exclusive_group()
+    form.add_argument("--all", action="store_true", help="every entry in full")
+    form.add_argument("--json", action="store_true", help="every entry as a JSON record")
+
+    r = sub.add_parser("report", help="build the LaTeX report (derivation, errata, results)")
+    r.add_argument(
+        "--out",
+        default="deltaprop-report.pdf",
+        help="the PDF to write (default deltaprop-report.pdf)",
+    )
+    r.add_argument("--quick", action="store_true", help="shorter training runs (for a draft)")
+    r.add_argument(
+        "--tex-only",
+        metavar="DIR",
+        help="only write the LaTeX sources, fragments and figures into DIR",
+    )
+
+    return parser
