@@ -142,6 +142,38 @@ def test_resume_with_dropout_and_weights_is_exact():
     assert full.history.cost == second.history.cost
 
 
+@pytest.mark.parametrize("epoch", [1, 3])
+def test_an_interruption_at_an_epochs_last_step_ends_the_epoch_first(epoch):
+    """A run stopped right after the last step of an epoch could not be resumed: the resumed
+    run had no step left to run and ended the epoch on activations it never computed
+    (KeyError). The epoch now ends first; stopped after the run's last epoch, the run is
+    simply done."""
+    X, y = imbalanced(64, 4)
+
+    def trainer():
+        net = Network([2, 8, 2], seed=1)
+        return Trainer(net, Adam(lr=0.01), epochs=3, batch_size=16, seed=5, dropout=0.2)
+
+    full = trainer()
+    full.fit(X, y)
+    first = interrupt_after(trainer(), 4 * epoch)  # 4 steps an epoch
+    if epoch == 3:
+        first.fit(X, y)  # no interruption to report: the run has ended
+        second = first
+    else:
+        with pytest.raises(TrainingInterrupted, match="stopped after epoch 1$"):
+            first.fit(X, y)
+        scalars, arrays = first.state_dict()
+        assert (scalars["epoch"], scalars["batch"]) == (1, 0) and len(first.history) == 1
+        second = trainer()
+        second.network.load_parameters(dict(first.network.parameters()))
+        second.load_state_dict(scalars, arrays)
+        second.fit(X, y)
+    for (name, P), (_, Q) in zip(*(t.network.parameters() for t in (full, second)), strict=True):
+        assert np.array_equal(P, Q), name
+    assert full.history.cost == second.history.cost
+
+
 def test_balanced_weights_count_classes_by_their_sample_weight():
     """With sample weights, "balanced" gives every class the same total of (class weight x
     sample weight), as scikit-learn's estimators do; the command line uses the same rule."""

@@ -313,7 +313,9 @@ class Trainer:
                     X_b, Y_b, sw_b, self._labels_b, self._weight_b = batches.get(index)
                     self._step(X_b, Y_b, sw_b)
                     self.batch += 1
-                    if self.stop_reason is not None:
+                    # After an epoch's last step the epoch ends first: a run resumed from
+                    # there could not end it, the step's activations being gone.
+                    if self.stop_reason is not None and self.batch < n_batches:
                         self.elapsed = time.perf_counter() - started
                         self._interrupt()
                 self._read_back()
@@ -321,6 +323,9 @@ class Trainer:
                 self.epoch += 1
                 self.elapsed = time.perf_counter() - started
                 self._end_epoch(validation)
+                # (an epoch that ends the run, or that early stopping ends it after, ends it)
+                if self.stop_reason and self.epoch < self.epochs and not self.stop_training:
+                    self._interrupt()
         self._labels_b = None
         for cb in self.callbacks:
             cb.on_train_end(self)
@@ -547,10 +552,10 @@ class Trainer:
         for cb in self.callbacks:
             saved = cb.on_interrupt(self) or saved
         where = f"; checkpoint written to {saved}" if saved else ""
-        raise TrainingInterrupted(
-            f"{self.stop_reason}: stopped in epoch {self.epoch + 1} after step {self.batch}{where}",
-            saved,
-        )
+        when = f"in epoch {self.epoch + 1} after step {self.batch}"
+        if self.batch == 0:
+            when = f"after epoch {self.epoch}"
+        raise TrainingInterrupted(f"{self.stop_reason}: stopped {when}{where}", saved)
 
     # ------------------------------------------------------------------ checkpoint state
     def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
