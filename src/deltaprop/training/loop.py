@@ -281,10 +281,12 @@ class Trainer:
         X, Y, validation, sample_weight = self.check_inputs(X, Y, validation, sample_weight)
         m = X.shape[1]
         b = m if self.batch_size is None else min(self.batch_size, m)
-        if self.batch > -(-m // b):  # a state loaded from a checkpoint of other data
+        n_batches = -(-m // b)
+        if self.batch >= n_batches:  # a state loaded from a checkpoint of other data
             raise ValueError(
                 f"the run to resume is after step {self.batch} of an epoch, but an epoch of "
-                f"these data has {-(-m // b)} steps"
+                f"these data has {n_batches} steps (a run is saved inside an epoch after step "
+                f"{n_batches - 1} at most)"
             )
         batches = MiniBatches(net, X, Y, sample_weight, b)
         del X, Y  # the mini-batches come from ``batches`` now
@@ -306,7 +308,7 @@ class Trainer:
                 else:  # resuming inside an epoch: draw the same permutation again
                     self.rng.bit_generator.state = self.epoch_rng_state
                 batches.start_epoch(self.rng.permutation(m) if self.shuffle and b < m else None)
-                n_batches = self._n_batches = -(-m // b)
+                self._n_batches = n_batches
                 while self.batch < n_batches:
                     start = self.batch * b
                     index = self._rows(batches.index(start, min(start + b, m)))
