@@ -14,13 +14,7 @@ from .outputs import check_output, tell_skipped
 
 def cmd_evaluate(args) -> int:
     from .. import io
-    from ..experiment import (
-        encoder_for,
-        load_dataset,
-        model_test_part,
-        names_trained_data,
-        trained_data,
-    )
+    from ..experiment import encoder_for, load_dataset, model_test_part
     from ..metrics import accuracy, confusion_matrix, per_class_scores
 
     model = io.load(args.model)
@@ -32,12 +26,8 @@ def cmd_evaluate(args) -> int:
             f"{args.model} is not a single-label classifier or a regression model; evaluate "
             "reports class metrics or those of one target"
         )
-    settings = model.info.get("settings", {})
-    spec = args.data or trained_data(model)
-    if spec is None:
-        raise UsageError("give the data to evaluate on with --data")
-    own_data = names_trained_data(model, spec) and not args.all and settings
-    if own_data:  # the same held-out test part as in training
+    spec, own_test_part = data_to_evaluate(args, model)
+    if own_test_part:
         X, y_true = model_test_part(model, args.label)
         which = "test part"
     else:
@@ -81,11 +71,24 @@ def cmd_evaluate(args) -> int:
     return EXIT_OK
 
 
+def data_to_evaluate(args, model) -> tuple[str, bool]:
+    """The data evaluate reads: ``--data``, or the data set the model was trained on; and
+    whether to read the held-out test part of its run (its own data, without ``--all``, with
+    the settings that rebuild the same split) rather than all of them."""
+    from ..experiment import names_trained_data, trained_data
+
+    spec = args.data or trained_data(model)
+    if spec is None:
+        raise UsageError("give the data to evaluate on with --data")
+    settings = model.info.get("settings")
+    return spec, bool(names_trained_data(model, spec) and not args.all and settings)
+
+
 def evaluate_regression(args, model) -> int:
     """``evaluate`` for a regression model of one target: RMSE, MAE and R^2 in the target's
     units, on the test part of its own data or on all of other data (their label column)."""
     from ..data import numeric_targets
-    from ..experiment import load_dataset, model_test_part, names_trained_data, trained_data
+    from ..experiment import load_dataset, model_test_part, recorded_settings
     from ..metrics import regression_scores
 
     if model.network.n_y != 1:
@@ -93,12 +96,8 @@ def evaluate_regression(args, model) -> int:
             f"{args.model} predicts {model.network.n_y} values; evaluate reports the metrics "
             "of one target"
         )
-    settings = model.info.get("settings", {})
-    spec = args.data or trained_data(model)
-    if spec is None:
-        raise UsageError("give the data to evaluate on with --data")
-    own_data = names_trained_data(model, spec) and not args.all and settings
-    if own_data and settings.get("regression"):  # the same held-out test part as in training
+    spec, own_test_part = data_to_evaluate(args, model)
+    if own_test_part and recorded_settings(model).get("regression"):
         X, y_true = model_test_part(model, args.label)
         y_pred, which = model.predict_columns(X), "test part"
     else:
