@@ -4,8 +4,6 @@ the target's units, one-line errors for every conflict, and an interrupted run t
 
 import json
 import os
-import signal
-import subprocess
 
 import numpy as np
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from deltaprop import io
 from deltaprop.experiment import model_test_part
 
-from .test_cli import CLI, one_line_error, run, wait_for_line
+from .test_cli import interrupted, one_line_error, run
 
 pytest.importorskip("sklearn")  # the diabetes set
 
@@ -206,17 +204,8 @@ def test_an_interrupted_regression_run_resumes_to_the_uninterrupted_model(tmp_pa
     assert run(*train, "--out", full, "--quiet").returncode == 0
 
     checkpoint, resumed = tmp_path / "ckpt.npz", tmp_path / "resumed.npz"
-    proc = subprocess.Popen(
-        [*CLI, *train, "--out", resumed, "--checkpoint", checkpoint],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    wait_for_line(proc, "epoch")  # training is under way
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    returncode, err = interrupted(*train, "--out", resumed, "--checkpoint", checkpoint)
+    assert returncode == 130, err
     assert checkpoint.exists() and not resumed.exists()
     saved = io.load_checkpoint(checkpoint)
     assert saved[0].target_scaler is not None and saved[1]["epoch"] < 400
