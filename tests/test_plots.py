@@ -668,3 +668,20 @@ def test_plot_all_of_a_regression_model_draws_predicted_against_true_values(tmp_
     skipped = []
     plots.plot_all(tmp_path / "none", model=model, skipped=skipped)
     assert ("predicted_vs_true", "no data to draw it on") in skipped
+
+
+def test_the_cost_axis_says_what_J_measures(tmp_path, drawn):
+    """Cross-entropy: "cost J"; mse: says so, and that the costs are those of the standardized
+    target when the model has a target scaling."""
+    from deltaprop.data import Standardizer
+    from deltaprop.model import Model
+
+    classifier = Network([2, 3, 2], seed=0)
+    regression = Network([2, 3, 1], output="identity", seed=0)
+    scaled = Model(regression, target_scaler=Standardizer().fit(np.array([[1.0], [3.0]])))
+    assert plots.cost_label_of(classifier) == plots.cost_label_of(Model(classifier)) == "cost J"
+    assert plots.cost_label_of(regression) == "cost J (mse)"
+    assert plots.cost_label_of(scaled) == "cost J (mse, standardized target)"
+    h = {"epoch": [1, 2], "cost": [0.5, 0.4], "accuracy": [None] * 2}
+    plots.plot_all(tmp_path, history=h, model=scaled)
+    assert drawn[0].axes[0].get_ylabel() == "cost J (mse, standardized target)"

@@ -187,13 +187,14 @@ def _epoch_axis(ax) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def learning_curves(history, path, width: float | None = None) -> Path:
+def learning_curves(history, path, width: float | None = None, cost_label: str = "cost J") -> Path:
     """Training and validation cost (left) and accuracy (right) against the epoch.
 
     ``history``: a History or its ``to_dict()``. The training values are running means over
     each epoch's mini-batches; the validation values are measured after the epoch. A cost that
     falls by more than a factor of 20 is drawn on a log scale. Regression (no accuracy): the
     cost panel only. ``width``: the figure's width in inches (default 11, or 6 for one panel).
+    ``cost_label``: the cost axis's label (``cost_label_of`` says what J is for a model).
     """
     h = _history(history)
     if len(h) == 0:
@@ -205,10 +206,10 @@ def learning_curves(history, path, width: float | None = None) -> Path:
     has_accuracy = np.isfinite(accuracy).any() or np.isfinite(val_accuracy).any()
     fig = _figure(11 if has_accuracy else 6, 4.2, width)
     axes = fig.subplots(1, 2 if has_accuracy else 1, squeeze=False)[0]
-    _plot_pair(axes[0], epochs, cost, val_cost, "cost J")
+    _plot_pair(axes[0], epochs, cost, val_cost, cost_label)
     if _log_scale_helps(np.concatenate([cost, val_cost])):
         axes[0].set_yscale("log")
-        axes[0].set_ylabel("cost J (log scale)")
+        axes[0].set_ylabel(f"{cost_label} (log scale)")
     axes[0].legend(loc="upper right", fontsize=9)
     axes[0].set_title("Cost")
     if has_accuracy:
@@ -219,6 +220,17 @@ def learning_curves(history, path, width: float | None = None) -> Path:
         axes[1].set_title("Accuracy")
     fig.suptitle(f"Learning curves ({len(h)} epochs)", fontweight="bold")
     return _save(fig, path)
+
+
+def cost_label_of(model) -> str:
+    """The cost axis's label for a Model or Network: "cost J", and for a network trained with
+    the mse loss (eq. J3) "cost J (mse)", in the standardized target's units when the model has
+    a target scaling. (The history's costs include the L2 penalty of a run that had one.)"""
+    network, _ = _network(model)
+    if network.loss_name != "mse":
+        return "cost J"
+    scaled = getattr(model, "target_scaler", None) is not None
+    return "cost J (mse, standardized target)" if scaled else "cost J (mse)"
 
 
 def _percent():
@@ -734,7 +746,8 @@ def plot_all(
 
     written = []
     if history is not None and len(_history(history)):
-        written.append(learning_curves(history, target("learning_curves")))
+        label = "cost J" if model is None else cost_label_of(model)
+        written.append(learning_curves(history, target("learning_curves"), cost_label=label))
         written.append(dead_units(history, target("dead_units")))
     elif model is not None:  # a model saved without its run (from Python, not deltaprop train)
         skipped += [(name, "no training history") for name in ("learning_curves", "dead_units")]
