@@ -174,6 +174,23 @@ def test_without_latexmk_the_build_stops_before_the_experiments(tmp_path, monkey
     assert not (tmp_path / "r.pdf").exists()
 
 
+def test_without_matplotlib_the_build_names_the_extra_before_the_experiments(tmp_path, monkeypatch):
+    """A user who installed only the data sets' extra learns at once everything that is
+    missing, not one library per try."""
+
+    def experiments(*args, **kwargs):
+        raise AssertionError("the experiments ran")
+
+    monkeypatch.setattr(report, "write_fragments", experiments)
+    monkeypatch.setattr(report, "find_spec", lambda name: None if name == "matplotlib" else name)
+    with pytest.raises(report.ReportError) as caught:
+        report.build(out=tmp_path / "r.pdf", tex_only=tmp_path / "tex")
+    assert str(caught.value) == "the report needs matplotlib: pip install 'deltaprop[report]'"
+    monkeypatch.setattr(report, "find_spec", lambda name: None)
+    with pytest.raises(report.ReportError, match="needs scikit-learn and matplotlib: pip"):
+        report.build(out=tmp_path / "r.pdf")
+
+
 def test_the_pdf_replaces_the_old_one_atomically(tmp_path, monkeypatch):
     """A reader of the old report (here, a second link to it) keeps the old file, whole: the new
     PDF is written beside it and renamed over it, not written into it."""

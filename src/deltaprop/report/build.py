@@ -21,6 +21,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 
 import numpy as np
@@ -482,6 +483,19 @@ def latex_warnings(log: str) -> list[str]:
     return found
 
 
+#: The Python libraries the report's experiments use (the ``report`` extra), by import name.
+PYTHON_NEEDS = {"sklearn": "scikit-learn", "matplotlib": "matplotlib"}
+
+
+def require_libraries() -> None:
+    """All the report's Python libraries, named at once, before anything runs."""
+    missing = [name for module, name in PYTHON_NEEDS.items() if find_spec(module) is None]
+    if missing:
+        raise ReportError(
+            f"the report needs {' and '.join(missing)}: pip install 'deltaprop[report]'"
+        )
+
+
 def require_tex() -> None:
     if shutil.which("latexmk") is None or shutil.which("pdflatex") is None:
         raise ReportError(
@@ -506,8 +520,9 @@ def build(out="deltaprop-report.pdf", quick: bool = False, tex_only=None) -> Bui
     """Build the report into ``out`` (a PDF), or only write the sources into ``tex_only``."""
     from ..io import replace_atomically
 
+    require_libraries()  # before the experiments, not after
     if not tex_only:
-        require_tex()  # before the experiments, not after
+        require_tex()
     folder = Path(tex_only) if tex_only else Path(tempfile.mkdtemp(prefix="deltaprop-report-"))
     folder.mkdir(parents=True, exist_ok=True)
     copy_sources(folder)
