@@ -746,11 +746,14 @@ def test_a_mutated_model_loads_and_predicts_or_gives_a_one_line_error(folder, ma
 
 @fuzz(200)
 @given(st.data())
-def test_evaluate_and_predict_with_a_mutated_model_exit_0_or_2_with_one_line(folder, made, data):
+def test_evaluate_predict_and_info_with_a_mutated_model_exit_0_or_2_with_one_line(
+    folder, made, data
+):
     path = new_file(folder, "m.npz", data.draw(mutated_model_bytes(made["model"])))
     check_cli("evaluate", path)
     check_cli("evaluate", path, "--data", made["csv"], "--all")
     check_cli("predict", path, made["features"])
+    check_cli("info", path, "--json")
     assert not UNPICKLED
 
 
@@ -772,5 +775,6 @@ def test_a_mutated_checkpoint_loads_or_gives_a_one_line_error(folder, made, data
 def test_resuming_a_mutated_checkpoint_exits_0_or_2_with_one_line(folder, made, data):
     path = new_file(folder, "c.npz", data.draw(mutated_model_bytes(made["checkpoint"])))
     out = path.with_name("out.npz")
+    check_cli("info", path)
     check_cli("train", "--resume", path, "--epochs", "2", "--quiet", "--out", out)
     assert not UNPICKLED

@@ -125,8 +125,9 @@ def write_atomic(path, arrays: dict[str, np.ndarray], metadata: dict) -> Path:
     return replace_atomically(path, lambda f: np.savez(f, **payload))
 
 
-def read(path, expected_format: str) -> tuple[dict[str, np.ndarray], dict]:
-    """(arrays, metadata) of a file written by ``write_atomic``, with clear errors."""
+def read(path, *formats: str) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays, metadata) of a file written by ``write_atomic`` in one of ``formats``, with
+    clear errors."""
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"no such file: {path}")
@@ -138,8 +139,8 @@ def read(path, expected_format: str) -> tuple[dict[str, np.ndarray], dict]:
         raise ModelFileError(f"{path} is an .npz file but not a deltaprop file (no metadata)")
     metadata = _metadata(path, arrays.pop(METADATA_KEY))
     found = metadata.get("format")
-    if found != expected_format:
-        raise ModelFileError(f"{path} is not a {expected_format} file (format: {found!r})")
+    if found not in formats:
+        raise ModelFileError(f"{path} is not a {' or '.join(formats)} file (format: {found!r})")
     version = metadata.get("format_version")
     if isinstance(version, bool) or version not in READ_VERSIONS:
         readable = " and ".join(map(str, READ_VERSIONS))
@@ -393,7 +394,20 @@ def save_checkpoint(path, model: Model, trainer, run: dict | None = None) -> Pat
 
 def load_checkpoint(path) -> tuple[Model, dict, dict[str, np.ndarray], dict]:
     """(model, trainer scalars, trainer arrays, run settings) from ``save_checkpoint``."""
-    arrays, metadata = read(path, CHECKPOINT_FORMAT)
+    return _checkpoint_from_payload(path, *read(path, CHECKPOINT_FORMAT))
+
+
+def load_any(path) -> tuple[Model, dict]:
+    """A model file or a checkpoint, whichever ``path`` holds: (model, metadata), where the
+    metadata say which ("format") and in which version ("format_version"); a checkpoint's also
+    hold its trainer's scalars ("trainer") and its run's settings ("run"), JSON objects both."""
+    arrays, metadata = read(path, MODEL_FORMAT, CHECKPOINT_FORMAT)
+    if metadata["format"] == MODEL_FORMAT:
+        return _model_from_payload(path, arrays, metadata), metadata
+    return _checkpoint_from_payload(path, arrays, metadata)[0], metadata
+
+
+def _checkpoint_from_payload(path, arrays: dict, metadata: dict):
     trainer_arrays = {
         k[len("trainer/") :]: v for k, v in arrays.items() if k.startswith("trainer/")
     }

@@ -10,6 +10,7 @@ import sys
 import warnings
 
 from .errors import EXIT_BROKEN_PIPE, EXIT_USAGE, Reported, first_line, show_warning
+from .info import cmd_info
 from .models import cmd_evaluate, cmd_plot, cmd_predict
 from .mpi import asks_for_mpi, launcher
 from .parser import build_parser
@@ -26,6 +27,7 @@ COMMANDS = {
     "gradcheck": cmd_gradcheck,
     "errata": cmd_errata,
     "plot": cmd_plot,
+    "info": cmd_info,
 }
 
 

@@ -273,6 +273,13 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "scatter (default: the test part of the model's own data set)",
     )
 
+    i = sub.add_parser(
+        "info",
+        help="what a model file or checkpoint holds: network, classes, data, settings, metrics",
+    )
+    i.add_argument("file", help="a model file (train --out) or a checkpoint (train --checkpoint)")
+    i.add_argument("--json", action="store_true", help="print the facts as JSON")
+
     tr = sub.add_parser("trace", help="every shape and operation of one forward/backward pass")
     add_example_network_arguments(tr)
     tr.add_argument("--values", action="store_true", help="also print every matrix")
