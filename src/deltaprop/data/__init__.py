@@ -5,7 +5,8 @@ download (scikit-learn's bundled ones) and seeded synthetic problems, all return
 :class:`Dataset` whose X holds examples as ROWS (m, n_x). Labels are encoded with
 :class:`LabelEncoder` (or read as a regression target with :func:`numeric_targets`), parts drawn
 with :func:`stratified_split` (:func:`random_split` for a target), features scaled with a
-:class:`Standardizer` or :class:`PixelScaler` fitted on the training rows, and finally
+:class:`Standardizer` or :class:`PixelScaler` fitted on the training rows (a table with text
+columns or missing cells: a :class:`TableEncoder`), and finally
 :func:`to_columns` turns rows into the engine's layout, examples as columns (n_x, m).
 
 numpy is the only requirement; scikit-learn is imported only by :func:`load_bundled`. Nothing
@@ -13,8 +14,9 @@ here imports the rest of deltaprop; every bad input raises :class:`DataError`.
 """
 
 from .bundled import BUNDLED, load_bundled
-from .csvfile import read_csv, read_features
+from .csvfile import MissingValueError, read_csv, read_features
 from .dataset import Dataset, check_dataset
+from .encoding import TableEncoder, column_kinds
 from .errors import DataError
 from .idx import read_idx, read_mnist_dir
 from .labels import LabelEncoder
@@ -32,9 +34,12 @@ __all__ = [
     "DataError",
     "Dataset",
     "LabelEncoder",
+    "MissingValueError",
     "PixelScaler",
     "Standardizer",
+    "TableEncoder",
     "check_dataset",
+    "column_kinds",
     "fractional_label",
     "load",
     "load_bundled",

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import Dataset, check_dataset, make_dataset
+from .encoding import MISSING, column_kinds, is_missing
 from .errors import DataError, listing
 from .paths import existing_file, is_gzip
 
@@ -30,6 +31,18 @@ _SNIFF_CHARS = 64 * 1024
 # the strings of a big file are never all in memory at once.
 _BLOCK_ROWS = 4096
 _INTEGER = re.compile(r"[+-]?\d+")
+#: How features are read: "numbers" (every cell must be one), "mixed" (text columns and, with
+#: ``missing``, missing cells kept as text) or "text" (every cell kept as text).
+CELLS = ("numbers", "mixed", "text")
+
+
+class MissingValueError(DataError):
+    """A feature cell that is missing (empty, or a text of ``encoding.MISSING`` such as "NA")
+    where missing values are not accepted; the message names its line and column."""
+
+
+class _NotNumbers(Exception):
+    """A block of a "mixed" read holds a cell that is not a finite number: read it as text."""
 
 
 class InMemoryFile:
@@ -176,15 +189,17 @@ class _Table:
 
 
 def _parse_features(
-    p: Path, block: list[list[str]], lines: list[int], column_of: list[str]
+    p: Path, block: list[list[str]], lines: list[int], column_of: list[str], strict=True
 ) -> np.ndarray:
     """A block of rows of feature strings -> (rows, n_x) float64, or a DataError naming the line
-    and column of the first value that is not a finite number."""
+    and column of the first value that is not a finite number (``strict``; else _NotNumbers)."""
     try:
         X = np.array(block, dtype=np.float64)
     except ValueError:
         X = None
     if X is None or not np.isfinite(X).all():
+        if not strict:
+            raise _NotNumbers
         for i, row in enumerate(block):
             for j, text in enumerate(row):
                 try:
@@ -212,10 +227,13 @@ def _read_rows(
     skip_first: bool,
     keep_label=True,
     guessed=False,
+    cells="numbers",
+    missing=False,
 ):
-    """Every data row of ``table`` -> (X (m, n_x) float64 without the ``label`` column, the
-    label strings, or None when ``keep_label`` is false). ``guessed``: the header row was
-    detected, not declared."""
+    """Every data row of ``table`` -> (X (m, n_x) without the ``label`` column, the label
+    strings, or None when ``keep_label`` is false). ``guessed``: the header row was detected,
+    not declared. X is float64, or for ``cells`` "text" (and "mixed" when a cell is not a finite
+    number) an object array of the cells' stripped text (see _read_text)."""
     p, n_cols = table.path, table.n_cols
 
     def column(c: int) -> str:
@@ -223,35 +241,91 @@ def _read_rows(
 
     feature_cols = [c for c in range(n_cols) if c != label]
     column_of = [column(c) for c in feature_cols]
+    if cells == "text":
+        return _read_text(table, label, column, column_of, skip_first, keep_label, guessed, missing)
     rows = table.rows if skip_first else _chain_first(table)
     blocks, labels = [], []
     block, lines = [], []
-    for number, fields in rows:
-        if len(fields) != n_cols:
-            raise DataError(
-                f"{p}, line {number}: {len(fields)} fields, expected {n_cols} "
-                f"(as on line {table.first_line})"
-            )
-        if label is not None:
-            if keep_label:
-                text = fields[label].strip()
-                if not text:
-                    raise DataError(f"{p}, line {number}: the label ({column(label)}) is empty")
-                labels.append(text)
-            block.append(fields[:label] + fields[label + 1 :])
-        else:
-            block.append(fields)
-        lines.append(number)
-        if len(block) == _BLOCK_ROWS:
-            blocks.append(_parse_features(p, block, lines, column_of))
-            block, lines = [], []
-    if block:
-        blocks.append(_parse_features(p, block, lines, column_of))
+    strict = cells == "numbers"
+    try:
+        for number, fields in rows:
+            _check_fields(table, number, fields)
+            if label is not None:
+                if keep_label:
+                    labels.append(_label_text(p, number, fields[label], column(label)))
+                block.append(fields[:label] + fields[label + 1 :])
+            else:
+                block.append(fields)
+            lines.append(number)
+            if len(block) == _BLOCK_ROWS:
+                blocks.append(_parse_features(p, block, lines, column_of, strict))
+                block, lines = [], []
+        if block:
+            blocks.append(_parse_features(p, block, lines, column_of, strict))
+    except _NotNumbers:  # a text column or a missing cell: read the file again, as text
+        table.rows = _records(p, table.delimiter)
+        next(table.rows)  # the first row, already read
+        return _read_text(table, label, column, column_of, skip_first, keep_label, guessed, missing)
     if not blocks:
         if guessed:
             _not_a_header(table, label)
         raise DataError(f"{p}: a header row but no data rows")
     X = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    return X, (labels if label is not None and keep_label else None)
+
+
+def _check_fields(table: _Table, number: int, fields: list[str]) -> None:
+    if len(fields) != table.n_cols:
+        raise DataError(
+            f"{table.path}, line {number}: {len(fields)} fields, expected {table.n_cols} "
+            f"(as on line {table.first_line})"
+        )
+
+
+def _label_text(p, number: int, text: str, where: str) -> str:
+    text = text.strip()
+    if not text:
+        raise DataError(f"{p}, line {number}: the label ({where}) is empty")
+    return text
+
+
+def _read_text(table, label, column, column_of, skip_first, keep_label, guessed, missing):
+    """``_read_rows`` keeping the features as text: X (m, n_x) an object array of the cells'
+    stripped text. A missing cell (see ``encoding.MISSING``) is a MissingValueError unless
+    ``missing``; in a column whose other cells are all numbers, one that is not finite ("inf")
+    is a DataError; any other text makes its column categorical."""
+    p = table.path
+    rows = table.rows if skip_first else _chain_first(table)
+    texts, labels, lines = [], [], []
+    for number, fields in rows:
+        _check_fields(table, number, fields)
+        if label is not None:
+            if keep_label:
+                labels.append(_label_text(p, number, fields[label], column(label)))
+            fields = fields[:label] + fields[label + 1 :]
+        texts.append([f.strip() for f in fields])
+        lines.append(number)
+    if not texts:
+        if guessed:
+            _not_a_header(table, label)
+        raise DataError(f"{p}: a header row but no data rows")
+    X = np.empty((len(texts), len(texts[0])), dtype=object)
+    X[...] = texts
+    if not missing:
+        for i, row in enumerate(texts):
+            for j, text in enumerate(row):
+                if text.lower() in MISSING:
+                    shown = f"the text {text!r}" if text else "an empty cell"
+                    raise MissingValueError(
+                        f"{p}, line {lines[i]}, {column_of[j]}: a missing value ({shown})"
+                    )
+    for j, kind in enumerate(column_kinds(X)):
+        if kind == "numeric":
+            for i, text in enumerate(X[:, j]):
+                if not is_missing(text) and not math.isfinite(float(text)):
+                    raise DataError(
+                        f"{p}, line {lines[i]}, {column_of[j]}: {text!r} is not a finite number"
+                    )
     return X, (labels if label is not None and keep_label else None)
 
 
@@ -322,6 +396,9 @@ def read_csv(
     header: bool | None = None,
     delimiter: str | None = None,
     weight: str | int | None = None,
+    *,
+    cells: str = "numbers",
+    missing: bool = False,
 ) -> Dataset:
     """Read a delimited text file with one example per line: X (m, n_x) float64, y (m,).
 
@@ -332,7 +409,18 @@ def read_csv(
     be finite numbers; labels stay strings unless they are all whole numbers (then int64).
     A ``.gz`` file is decompressed on the fly. ``weight``: a column (name or index) of
     non-negative per-example weights, taken out of the features into ``Dataset.sample_weight``.
+
+    ``cells``: "numbers" (the default) requires every feature to be a finite number. "mixed"
+    also accepts text columns (a column with a cell that is neither a number nor missing is
+    categorical, see :mod:`deltaprop.data.encoding`): X is then an object array of every cell's
+    stripped text ("raw rows", which a TableEncoder encodes), and stays float64 when every cell
+    is a number. "text" always gives the text. ``missing``: with "mixed" or "text", keep missing
+    cells (empty, or NA, N/A, NaN, null, ? in any case) instead of a MissingValueError.
     """
+    if cells not in CELLS:
+        raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
+    if missing and cells == "numbers":
+        raise DataError("missing=True keeps missing cells as text: give cells='mixed' or 'text'")
     table = _Table(path, delimiter)
     p, n_cols, first = table.path, table.n_cols, table.first
     if n_cols < 2:
@@ -354,7 +442,9 @@ def read_csv(
         header = any(not _is_number(v) for c, v in enumerate(first) if c != provisional)
     names = [v.strip() for v in first] if header else None
     label_col = _label_index(p, label, n_cols, names)
-    X, texts = _read_rows(table, label_col, names, skip_first=header, guessed=guessed)
+    X, texts = _read_rows(
+        table, label_col, names, skip_first=header, guessed=guessed, cells=cells, missing=missing
+    )
     y = _labels(texts)
     feature_names = [n for c, n in enumerate(names) if c != label_col] if names else None
     sample_weight = None
@@ -363,7 +453,7 @@ def read_csv(
         if weight_col == label_col:
             raise DataError(f"{p}: the sample-weight column is the label column")
         j = [c for c in range(n_cols) if c != label_col].index(weight_col)
-        sample_weight, X = X[:, j].copy(), np.delete(X, j, axis=1)
+        sample_weight, X = _weights(p, X[:, j], names, weight_col), np.delete(X, j, axis=1)
         if feature_names:
             del feature_names[j]
         if (sample_weight < 0).any():
@@ -371,8 +461,8 @@ def read_csv(
             raise DataError(f"{p}: sample weight {sample_weight[row]:g} in row {row} is negative")
     where = repr(names[label_col]) if names else f"{label_col + 1}"
     description = (
-        f"{p}: {X.shape[0]} examples, {X.shape[1]} features, {len(np.unique(y))} classes "
-        f"(labels from column {where})."
+        f"{p}: {X.shape[0]} examples, {X.shape[1]} features{_text_note(X)}, "
+        f"{len(np.unique(y))} classes (labels from column {where})."
     )
     ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
     ds.sample_weight = sample_weight
@@ -380,13 +470,48 @@ def read_csv(
     return check_dataset(ds)
 
 
-def read_features(path: str | os.PathLike, n_features: int, delimiter: str | None = None):
+def _weights(p, column: np.ndarray, names, c: int) -> np.ndarray:
+    """The sample-weight column as float64 (m,); text or a missing cell is a DataError."""
+    if column.dtype != object:
+        return column.copy()
+    for text in column:
+        if is_missing(text) or not _is_number(text):
+            where = repr(names[c]) if names else str(c + 1)
+            shown = f"{text!r}" if text else "an empty cell"
+            raise DataError(f"{p}: the sample-weight column {where} holds {shown}, not a number")
+    return column.astype(np.float64)
+
+
+def _text_note(X: np.ndarray) -> str:
+    """For raw rows with text: how many columns are text and how many cells are missing."""
+    if X.dtype != object:
+        return ""
+    n_text = column_kinds(X).count("categorical")
+    n_missing = sum(is_missing(c) for c in X.flat)
+    missing = f"; {n_missing} values missing" if n_missing else ""
+    return f" ({n_text} of them text, one-hot encoded{missing})"
+
+
+def read_features(
+    path: str | os.PathLike,
+    n_features: int,
+    delimiter: str | None = None,
+    *,
+    cells: str = "numbers",
+    missing: bool = False,
+    names: list[str] | None = None,
+    kinds: list[str] | None = None,
+):
     """Rows of features for prediction: (m, n_features) float64 from a delimited text file.
 
     The file has ``n_features`` columns, or one more: a label column at the end, which is
     dropped (so the training file itself can be given). A header row is detected as in
-    :func:`read_csv`.
+    :func:`read_csv`. ``cells`` and ``missing`` as in :func:`read_csv`; with "text", the
+    columns' ``names`` and ``kinds`` (as a TableEncoder has them) tell a header row: one that
+    repeats the names, or has text that is not a number in a numeric column.
     """
+    if cells not in CELLS:
+        raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
     table = _Table(path, delimiter)
     p, n_cols = table.path, table.n_cols
     if n_cols not in (n_features, n_features + 1):
@@ -396,7 +521,23 @@ def read_features(path: str | os.PathLike, n_features: int, delimiter: str | Non
             "a label last)"
         )
     label = n_cols - 1 if n_cols == n_features + 1 else None
-    header = any(not _is_number(v) for c, v in enumerate(table.first) if c != label)
+    first = [v.strip() for c, v in enumerate(table.first) if c != label]
+    if cells == "text" and (names is not None or kinds is not None):
+        header = first == names or any(
+            kind == "numeric" and not is_missing(v) and not _is_number(v)
+            for kind, v in zip(kinds or (), first, strict=False)
+        )
+    else:
+        header = any(not _is_number(v) for v in first)
     names = [v.strip() for v in table.first] if header else None
-    X, _ = _read_rows(table, label, names, skip_first=header, keep_label=False, guessed=True)
+    X, _ = _read_rows(
+        table,
+        label,
+        names,
+        skip_first=header,
+        keep_label=False,
+        guessed=True,
+        cells=cells,
+        missing=missing,
+    )
     return X

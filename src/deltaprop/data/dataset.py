@@ -21,7 +21,9 @@ _CHECK_ROWS = 8192
 class Dataset:
     """A labelled data set as files have it: examples are ROWS.
 
-    ``X``: (m, n_x) features (float32/float64, or uint8 for raw images); ``y``: (m,) original
+    ``X``: (m, n_x) features (float32/float64, or uint8 for raw images; for a CSV file read
+    with text columns or missing cells, an object array of the cells' text, which a
+    :class:`~deltaprop.data.TableEncoder` encodes); ``y``: (m,) original
     labels (ints or strings), or for a ``task`` of "regression" real-valued targets (float64);
     ``class_names``: the sorted unique labels as strings, in the order LabelEncoder gives them
     codes (empty for regression). ``kind``: "tabular" (standardize) or "image" (scale pixels by
@@ -101,14 +103,16 @@ def check_features(where: str, X, feature_names=None) -> np.ndarray:
     if not isinstance(X, np.ndarray) or X.ndim != 2:
         shape = getattr(X, "shape", type(X).__name__)
         raise DataError(f"{where}: X must be a 2-D array (examples as rows), got shape {shape}")
-    if X.dtype == bool or not np.issubdtype(X.dtype, np.number) or np.iscomplexobj(X):
+    text = X.dtype == object  # raw rows of a file with text (see deltaprop.data.encoding)
+    real = X.dtype != bool and np.issubdtype(X.dtype, np.number) and not np.iscomplexobj(X)
+    if not (text or real):
         raise DataError(f"{where}: X must hold real numbers, got dtype {X.dtype}")
     m, n_x = X.shape
     if m < 1:
         raise DataError(f"{where}: no examples (X has 0 rows)")
     if n_x < 1:
         raise DataError(f"{where}: no features (X has 0 columns)")
-    if np.issubdtype(X.dtype, np.floating):
+    if not text and np.issubdtype(X.dtype, np.floating):
         bad = _first_non_finite(X)
         if bad is not None:
             row, col = bad

@@ -55,7 +55,9 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     if p.is_file():
         suffix = _suffix(p)
         if suffix in _TEXT_SUFFIXES:
-            _check_options(str(p), options, ("label", "header", "delimiter", "weight"))
+            _check_options(
+                str(p), options, ("label", "header", "delimiter", "weight", "cells", "missing")
+            )
             if suffix == ".tsv":
                 options.setdefault("delimiter", "\t")
             return read_csv(p, **options)
