@@ -9,16 +9,20 @@ never half of one.
 Layout of a model file::
 
     __metadata__            0-d unicode array: JSON {"format": "deltaprop-model",
-                            "format_version": 1 or 2, "network": {...}, "classes": ..., ...}
+                            "format_version": 1, 2 or 3, "network": {...}, "classes": ..., ...}
     W[1], b[1], ..., b[L]   the parameters, in the network's dtype
     classes                 the label of each output unit (numbers or unicode)
-    preprocessing/<name>    the fitted preprocessing statistics (e.g. mean, scale)
+    preprocessing/<name>    the fitted preprocessing statistics (e.g. mean, scale); for a
+                            TableEncoder (version 3): kinds, names, impute, categories/<j>,
+                            fill/<j>, mean, std (see TableEncoder.state)
     target_scaling/<name>   version 2: a regression target's scaling (mean, std), which
                             predictions undo (the metadata name it: "target_scaling")
 
-Versions: 2 adds the target scaling. A file is written as version 2 only when it has one, so
-every other file stays readable by a deltaprop that reads version 1 only, and such a reader
-refuses a file with target scaling (it would otherwise predict in the scaled units).
+Versions: 2 adds the target scaling, 3 the encoding of tables with text columns or missing
+values (the metadata's "preprocessing" is "TableEncoder"). A file is written as the oldest
+version that holds it: version 3 only with a TableEncoder, version 2 only with a target scaling,
+so every other file stays readable by a deltaprop that reads version 1 only, and an older
+reader refuses a file it would misread (predicting in scaled units, or on unencoded columns).
 
 A checkpoint adds the trainer's state (optimizer moments, generator state, history, position in
 the epoch) under ``trainer/`` and in the metadata.
@@ -43,9 +47,11 @@ from .data.archive import ArrayError, NpzArchive, PickledArrayError
 from .model import Model
 
 #: The format versions this deltaprop reads; it writes the oldest that holds a file's content.
-READ_VERSIONS = (1, 2)
+READ_VERSIONS = (1, 2, 3)
 #: The version that added a regression target's scaling.
 TARGET_SCALING_VERSION = 2
+#: The version that added the encoding of tables (text columns, missing values): a TableEncoder.
+ENCODING_VERSION = 3
 MODEL_FORMAT = "deltaprop-model"
 CHECKPOINT_FORMAT = "deltaprop-checkpoint"
 METADATA_KEY = "__metadata__"
@@ -152,6 +158,8 @@ def read(path, *formats: str) -> tuple[dict[str, np.ndarray], dict]:
 
 def _version_of(metadata: dict) -> int:
     """The oldest format version that holds everything ``metadata`` describes."""
+    if metadata.get("preprocessing") in ENCODED:
+        return ENCODING_VERSION
     return TARGET_SCALING_VERSION if "target_scaling" in metadata else 1
 
 
@@ -222,7 +230,9 @@ def _model_payload(model: Model) -> tuple[dict[str, np.ndarray], dict]:
 #: names an array library or a device, which would make loading import a module it names.
 NETWORK_FIELDS = ("sizes", "hidden", "output", "loss", "init", "seed", "dtype")
 #: The preprocessors a file may name.
-PREPROCESSORS = ("Standardizer", "PixelScaler")
+PREPROCESSORS = ("Standardizer", "PixelScaler", "TableEncoder")
+#: Those that need ENCODING_VERSION.
+ENCODED = ("TableEncoder",)
 #: The target scalings a file may name.
 TARGET_SCALERS = ("Standardizer",)
 
@@ -271,7 +281,7 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
             raise ModelFileError(f"{path}: array {name} holds NaN or inf; the model is damaged")
         P[...] = saved
     classes = _classes(path, net, arrays.get("classes"), metadata.get("classes"))
-    preprocessor = _preprocessor(path, net, arrays, metadata.get("preprocessing"))
+    preprocessor = _preprocessor(path, net, arrays, metadata)
     target_scaler = _target_scaler(path, net, arrays, metadata)
     info = metadata.get("info", {})
     if not isinstance(info, dict):
@@ -313,21 +323,31 @@ def _target_scaler(path, net: Network, arrays: dict, metadata: dict):
     return scaler
 
 
-def _preprocessor(path, net: Network, arrays: dict, kind):
+def _preprocessor(path, net: Network, arrays: dict, metadata: dict):
     """The fitted preprocessing a file names (or None), from its statistics, which must fit
-    the network's number of features."""
-    if kind is None:
-        return None
-    if kind not in PREPROCESSORS:
-        raise ModelFileError(f"{path}: unknown preprocessing {kind!r}")
+    the network's number of features (for a TableEncoder, of inputs: its encoded width)."""
+    kind = metadata.get("preprocessing")
     state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("preprocessing/")}
+    if kind is None:
+        if state:
+            raise ModelFileError(f"{path}: it holds preprocessing arrays its metadata do not name")
+        return None
+    if not isinstance(kind, str) or kind not in PREPROCESSORS:
+        raise ModelFileError(f"{path}: unknown preprocessing {kind!r}")
+    version = metadata.get("format_version")
+    if kind in ENCODED and version < ENCODING_VERSION:
+        raise ModelFileError(
+            f"{path}: preprocessing {kind} needs format version {ENCODING_VERSION}, but the file "
+            f"says {version}; the file is damaged"
+        )
     try:
         preprocessor = getattr(data, kind).from_state(state)
     except (KeyError, ValueError) as e:
         raise ModelFileError(f"{path}: its preprocessing statistics are invalid ({e})") from None
     if preprocessor.n_x is not None and preprocessor.n_x != net.n_x:
+        made = "makes" if kind in ENCODED else "was fitted on"
         raise ModelFileError(
-            f"{path}: its preprocessing was fitted on {preprocessor.n_x} features, but the "
+            f"{path}: its preprocessing {made} {preprocessor.n_x} features, but the "
             f"network takes {net.n_x}"
         )
     return preprocessor

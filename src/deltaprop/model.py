@@ -8,13 +8,14 @@ on a standardized target, back to the target's units.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .core import InputError, Network
+from .core import DeltapropWarning, InputError, Network
 from .core.arrays import to_numpy
-from .data import to_columns
+from .data import TableEncoder, to_columns
 
 
 @dataclass
@@ -22,9 +23,11 @@ class Model:
     """``network``: the trained Network. ``classes``: the original label of each class, in
     order (None for regression and several sigmoid units; a single-label classifier given none,
     such as a bare Network, has the classes 0..K-1). ``preprocessor``: the fitted Standardizer
-    or PixelScaler (or None). ``info``: JSON-able facts about the run (data set, settings,
-    metrics). ``target_scaler``: for a regression network trained on standardized targets, the
-    Standardizer fitted on them (n_x = n_y), which ``predict`` undoes; None otherwise."""
+    or PixelScaler, or for a table with text columns or missing values the TableEncoder, which
+    takes the raw columns and makes the network's n_x inputs (or None). ``info``: JSON-able
+    facts about the run (data set, settings, metrics). ``target_scaler``: for a regression
+    network trained on standardized targets, the Standardizer fitted on them (n_x = n_y), which
+    ``predict`` undoes; None otherwise."""
 
     network: Network
     classes: np.ndarray | None = None
@@ -53,13 +56,22 @@ class Model:
                     f"the target scaling is fitted on {self.target_scaler.n_x} targets, but the "
                     f"network has {net.n_y} outputs"
                 )
+        width = getattr(self.preprocessor, "n_x", None)
+        if encodes(self.preprocessor) and width != net.n_x:
+            raise InputError(f"the encoding makes {width} inputs, but the network takes {net.n_x}")
 
     @property
     def n_features(self) -> int:
+        """The number of raw columns the model takes: the network's n_x, or with a TableEncoder
+        its number of columns (a text column is one, whatever its number of categories)."""
+        if encodes(self.preprocessor):
+            return self.preprocessor.n_columns
         return self.network.n_x
 
     def columns(self, X_rows) -> np.ndarray:
-        """Raw rows (m, n_x) -> preprocessed columns (n_x, m) in the network's dtype."""
+        """Raw rows (m, n_features) -> preprocessed columns (n_x, m) in the network's dtype.
+        With a TableEncoder, the rows may hold text (an object or str array, see
+        ``deltaprop.data.encoding``); a category not seen in training is a DeltapropWarning."""
         X_rows = np.asarray(X_rows)
         if X_rows.ndim != 2:
             raise InputError(f"expected a 2-D array of examples as rows, got shape {X_rows.shape}")
@@ -68,7 +80,10 @@ class Model:
                 f"the model was trained on {self.n_features} features; this data has "
                 f"{X_rows.shape[1]}"
             )
-        if self.preprocessor is not None:
+        if encodes(self.preprocessor):
+            dtype = self.network.dtype
+            X_rows = self.preprocessor.transform(X_rows, dtype=dtype, warn=data_warning)
+        elif self.preprocessor is not None:
             X_rows = self.preprocessor.transform(X_rows, dtype=self.network.dtype)
         return to_columns(X_rows, dtype=self.network.dtype)
 
@@ -96,3 +111,14 @@ class Model:
         if out.ndim == 2:  # several sigmoid units: a 0/1 indicator per label
             return out.T
         return self.classes[out] if self.classes is not None else out
+
+
+def encodes(preprocessor) -> bool:
+    """Whether ``preprocessor`` is a TableEncoder: it takes raw columns, which may be text."""
+    return isinstance(preprocessor, TableEncoder)
+
+
+def data_warning(message: str) -> None:
+    """Tell of something in the data that does not stop the work (a category not seen in
+    training), as a DeltapropWarning: the command line shows it as one line."""
+    warnings.warn(message, DeltapropWarning, stacklevel=3)
