@@ -6,12 +6,14 @@ same training, validation and test parts from a data set name and a seed.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from . import data
+from .core import DeltapropWarning
 
 
 @dataclass
@@ -46,11 +48,28 @@ def _column(text: str):
     return int(text) if text.lstrip("-").isdigit() else text
 
 
-def load_dataset(spec: str, label: str | None = None, weight: str | None = None) -> data.Dataset:
+#: How to fill missing values, as a missing value's error says it.
+IMPUTE_HINT = "add --impute mean or --impute median to fill missing values"
+#: Why a model cannot fill them.
+NO_IMPUTE_HINT = "the model was trained without --impute, so it fills no missing values"
+
+
+def load_dataset(
+    spec: str,
+    label: str | None = None,
+    weight: str | None = None,
+    *,
+    cells: str = "numbers",
+    impute: str | None = None,
+    missing_hint: str = IMPUTE_HINT,
+) -> data.Dataset:
     """A data set by name or path; ``label`` and ``weight`` are CSV columns (label, per-example
-    weight), by name or index (as text)."""
+    weight), by name or index (as text). ``cells``: how a CSV file's features are read (see
+    ``data.read_csv``: "numbers", "mixed" for text columns, "text"); ``impute``: missing values
+    will be filled (so a CSV file's are kept), else a missing value is an error that ends with
+    ``missing_hint``."""
     kind = _not_csv(spec)
-    for option, value in (("--label", label), ("--sample-weight", weight)):
+    for option, value in (("--label", label), ("--sample-weight", weight), ("--impute", impute)):
         if value is not None and kind is not None:
             raise data.DataError(f"{option} applies to CSV files; {spec} is {kind}")
     kwargs = {}
@@ -58,7 +77,23 @@ def load_dataset(spec: str, label: str | None = None, weight: str | None = None)
         kwargs["label"] = _column(label)
     if weight is not None:
         kwargs["weight"] = _column(weight)
-    return data.load(spec, **kwargs)
+    if kind is None and cells != "numbers":
+        kwargs.update(cells=cells, missing=impute is not None)
+    try:
+        return data.load(spec, **kwargs)
+    except data.MissingValueError as e:
+        raise data.MissingValueError(f"{e}; {missing_hint}") from None
+
+
+def load_for_model(model, spec: str, label: str | None = None) -> data.Dataset:
+    """A data set to apply ``model`` to: a CSV file read as its preprocessing takes it (text
+    columns and, when it fills them, missing values, for a TableEncoder)."""
+    encoder = model.preprocessor
+    if isinstance(encoder, data.TableEncoder):
+        return load_dataset(
+            spec, label, cells="text", impute=encoder.impute, missing_hint=NO_IMPUTE_HINT
+        )
+    return load_dataset(spec, label)
 
 
 def _not_csv(spec) -> str | None:
@@ -88,6 +123,7 @@ def prepare_data(
     preprocessor=None,
     regression: bool = False,
     target_scaler=None,
+    impute: str | None = None,
 ) -> Parts:
     """Load a data set, split it (seeded: ``test`` and then ``validation`` fractions, unless the
     data come with their own test part), fit the preprocessing on the training part only (unless
@@ -97,8 +133,24 @@ def prepare_data(
     the label column is read as a real-valued target, the splits are random (unstratified) and
     the target is standardized on the training part (unless a fitted ``target_scaler`` is given).
     Deterministic for a seed, so a resumed run or a later evaluation rebuilds exactly the same
-    parts."""
-    ds = load_dataset(spec, label, weight)
+    parts.
+
+    A CSV file may have text columns: they are one-hot encoded, and its missing values filled
+    with ``impute`` ("mean" or "median", see ``data.TableEncoder``), categories and fill values
+    learned on the training part; a file with neither is standardized as before."""
+    if preprocessor is None:
+        ds = load_dataset(spec, label, weight, cells="mixed", impute=impute)
+    elif isinstance(preprocessor, data.TableEncoder):
+        ds = load_dataset(
+            spec,
+            label,
+            weight,
+            cells="text",
+            impute=preprocessor.impute,
+            missing_hint=NO_IMPUTE_HINT,
+        )
+    else:
+        ds = load_dataset(spec, label, weight)
     _check_task(ds, spec, regression)
     y = data.numeric_targets(ds) if regression else ds.y
     if ds.test is not None:
@@ -132,7 +184,10 @@ def prepare_data(
         fit_index, val_index = train_index[fit_part], train_index[val_part]
     else:
         fit_index, val_index = train_index, None
-    if preprocessor is None:
+    if preprocessor is None and (ds.X.dtype == object or impute is not None):
+        preprocessor = data.TableEncoder(impute, ds.feature_names)
+        preprocessor.fit(ds.X[fit_index], kinds=data.column_kinds(ds.X))
+    elif preprocessor is None:
         preprocessor = data.make_preprocessor(ds.kind)
         preprocessor.fit(ds.X[fit_index])
     if regression:
@@ -145,18 +200,24 @@ def prepare_data(
             encoder = data.LabelEncoder().fit(ds.y)
         encode = encoder.transform
 
-    def columns(X_rows):
-        return data.to_columns(preprocessor.transform(X_rows, dtype=dtype))
+    def columns(X_rows, part: str):
+        if not isinstance(preprocessor, data.TableEncoder):
+            return data.to_columns(preprocessor.transform(X_rows, dtype=dtype))
+
+        def warn(message: str) -> None:
+            warnings.warn(f"the {part} part, {message}", DeltapropWarning, stacklevel=2)
+
+        return data.to_columns(preprocessor.transform(X_rows, dtype=dtype, warn=warn))
 
     X_val = y_val = None
     if val_index is not None:
-        X_val, y_val = columns(ds.X[val_index]), encode(y[val_index])
+        X_val, y_val = columns(ds.X[val_index], "validation"), encode(y[val_index])
     return Parts(
-        X_train=columns(ds.X[fit_index]),
+        X_train=columns(ds.X[fit_index], "training"),
         y_train=encode(y[fit_index]),
         X_val=X_val,
         y_val=y_val,
-        X_test=columns(X_test_rows),
+        X_test=columns(X_test_rows, "test"),
         y_test=y_test if regression else encoder.transform(y_test),
         encoder=encoder,
         preprocessor=preprocessor,

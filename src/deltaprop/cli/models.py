@@ -14,7 +14,7 @@ from .outputs import check_output, tell_skipped
 
 def cmd_evaluate(args) -> int:
     from .. import io
-    from ..experiment import encoder_for, load_dataset, model_test_part
+    from ..experiment import encoder_for, load_for_model, model_test_part
     from ..metrics import accuracy, confusion_matrix, per_class_scores
 
     model = io.load(args.model)
@@ -31,7 +31,7 @@ def cmd_evaluate(args) -> int:
         X, y_true = model_test_part(model, args.label)
         which = "test part"
     else:
-        ds = load_dataset(spec, args.label)
+        ds = load_for_model(model, spec, args.label)
         X, y_true, which = model.columns(ds.X), encoder_for(model.classes).transform(ds.y), "all"
     y_pred = model.network.predict(X)
     k = len(model.classes)
@@ -88,7 +88,7 @@ def evaluate_regression(args, model) -> int:
     """``evaluate`` for a regression model of one target: RMSE, MAE and R^2 in the target's
     units, on the test part of its own data or on all of other data (their label column)."""
     from ..data import numeric_targets
-    from ..experiment import load_dataset, model_test_part, recorded_settings
+    from ..experiment import load_for_model, model_test_part, recorded_settings
     from ..metrics import regression_scores
 
     if model.network.n_y != 1:
@@ -101,7 +101,7 @@ def evaluate_regression(args, model) -> int:
         X, y_true = model_test_part(model, args.label)
         y_pred, which = model.predict_columns(X), "test part"
     else:
-        ds = load_dataset(spec, args.label)
+        ds = load_for_model(model, spec, args.label)
         y_true, y_pred, which = numeric_targets(ds), model.predict(ds.X), "all"
     scores = regression_scores(y_true, y_pred)
     if args.json:
@@ -121,9 +121,12 @@ def target_name(model) -> str:
     return name if isinstance(name, str) and name else "prediction"
 
 
-def read_features(path: str, n_features: int) -> np.ndarray:
-    """Rows of features from a CSV (optionally with one extra label column, dropped) or .npz."""
+def read_features(path: str, model) -> np.ndarray:
+    """Rows of features from a CSV (optionally with one extra label column, dropped) or .npz,
+    as the model takes them: for a model that encodes text columns, the CSV file's cells as text
+    (its missing values kept when the model fills them)."""
     from .. import data
+    from ..experiment import NO_IMPUTE_HINT
 
     if path == "-":  # standard input, read once
         from ..data.csvfile import InMemoryFile
@@ -131,7 +134,20 @@ def read_features(path: str, n_features: int) -> np.ndarray:
         path = InMemoryFile(sys.stdin.buffer.read(), "standard input")
     elif path.endswith(".npz"):
         return data.read_npz_features(path)
-    return data.read_features(path, n_features)
+    encoder = model.preprocessor
+    if not isinstance(encoder, data.TableEncoder):
+        return data.read_features(path, model.n_features)
+    try:
+        return data.read_features(
+            path,
+            model.n_features,
+            cells="text",
+            missing=encoder.impute is not None,
+            names=encoder.names,
+            kinds=encoder.kinds,
+        )
+    except data.MissingValueError as e:
+        raise data.MissingValueError(f"{e}; {NO_IMPUTE_HINT}") from None
 
 
 def cmd_predict(args) -> int:
@@ -143,7 +159,7 @@ def cmd_predict(args) -> int:
     if args.out:
         check_output("--out", args.out)
     model = io.load(args.model)
-    X_rows = read_features(args.input, model.n_features)
+    X_rows = read_features(args.input, model)
     buffer = textio.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if model.network.is_classifier and model.classes is not None:

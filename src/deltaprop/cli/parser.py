@@ -157,6 +157,14 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="CSV column (name or index) of per-example weights",
     )
     t.add_argument(
+        "--impute",
+        choices=["mean", "median"],
+        help="fill a CSV file's missing feature values (empty cells, NA, N/A, NaN, null, ?): "
+        "numeric columns with the training part's mean or median, text columns with their most "
+        "frequent category; the model file keeps the fill values for evaluate and predict "
+        "(default: a missing value is an error). Text columns are always one-hot encoded",
+    )
+    t.add_argument(
         "--validation",
         type=fraction,
         default=0.1,

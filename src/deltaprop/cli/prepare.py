@@ -105,6 +105,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         preprocessor=None if resumed is None else resumed[0].preprocessor,
         regression=args.regression,
         target_scaler=None if resumed is None else resumed[0].target_scaler,
+        impute=args.impute,
     )
     classes = None if args.regression else parts.encoder.classes_
     if classes is not None and len(classes) < 2:

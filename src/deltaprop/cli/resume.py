@@ -32,6 +32,7 @@ RUN_KEYS = (
     "dropout",
     "class_weight",
     "sample_weight",
+    "impute",
     "validation",
     "test",
     "patience",

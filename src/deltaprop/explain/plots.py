@@ -777,7 +777,15 @@ def plot_all(
     names = _names(model, class_names, k)
     C = counts(ev.codes, np.asarray(network.predict(ev.X)).reshape(-1), k)
     written.append(confusion_matrix(C, names, target("confusion_matrix")))
-    if ev.X.shape[0] == 2:
+    if getattr(getattr(model, "preprocessor", None), "categorical", False):
+        why = (
+            "the data have text columns (one-hot encoded); a boundary is drawn in a plane of 2 "
+            "numeric features"
+        )
+        skipped.append(("decision_boundary", why))
+    elif ev.X.shape[0] == 2 and ev.rows.dtype == object:
+        skipped.append(("decision_boundary", "the data have missing values"))
+    elif ev.X.shape[0] == 2:
         path = target("decision_boundary")
         written.append(
             decision_boundary(ev.predictor, ev.rows, ev.labels, path, None, names, ev.feature_names)
@@ -835,7 +843,7 @@ def command_data(model, data_spec: str | None):
     model's own data set. On the data the model was trained on, the held-out test part (rebuilt
     from the run's settings, as ``deltaprop evaluate`` does) as (X_test, y_test); on other data,
     all of it as a Dataset. None when there is nothing to use."""
-    from ..experiment import load_dataset, model_test_part, names_trained_data
+    from ..experiment import load_for_model, model_test_part, names_trained_data
 
     settings = model.info.get("settings") or {}
     spec = data_spec or model.info.get("data")
@@ -844,7 +852,7 @@ def command_data(model, data_spec: str | None):
     own = names_trained_data(model, spec)
     if own and settings and (model.classes is not None or settings.get("regression")):
         return model_test_part(model)
-    return load_dataset(spec, settings.get("label") if own else None)
+    return load_for_model(model, spec, settings.get("label") if own else None)
 
 
 def plot_command(
