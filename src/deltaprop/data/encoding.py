@@ -305,10 +305,10 @@ class TableEncoder:
         k = len(categories)
         if k > MAX_CATEGORIES or (k > _FEW and k > m / 2):
             raise DataError(
-                f"{self._where(j)}: {k} distinct text values in {m} training examples (such as "
-                f"{categories[0]!r}): an identifier or free text rather than categories (at most "
-                f"{MAX_CATEGORIES}, and at most half the examples, are one-hot encoded); drop the "
-                "column"
+                f"{self._where(j)}: {k} distinct text values in {m} training examples (such "
+                f"as {str(categories[0])!r}): an identifier or free text rather than categories "
+                f"(at most {MAX_CATEGORIES}, and at most half the examples, are one-hot encoded); "
+                "drop the column"
             )
         return categories
 
@@ -360,7 +360,7 @@ class TableEncoder:
         impute = str(_text_array(state, "impute", 0))
         if impute not in (*IMPUTE, "none"):
             raise DataError(f"TableEncoder state: unknown impute {impute!r}")
-        unknown = sorted(set(kinds) - set(KINDS))
+        unknown = sorted(set(map(str, kinds)) - set(KINDS))
         if unknown:
             raise DataError(f"TableEncoder state: unknown column kind {unknown[0]!r}")
         n = len(kinds)
