@@ -7,6 +7,7 @@ import importlib
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +28,7 @@ NOT_RUN = {
 RUN = {
     ("learning.md", 0),
     ("sklearn.md", 0),
+    ("sklearn.md", 2),
     ("weights_and_dropout.md", 0),
     ("weights_and_dropout.md", 1),
 }
@@ -48,6 +50,16 @@ pytestmark = pytest.mark.skipif(not DOCS.exists(), reason="not a source checkout
 def test_every_example_is_either_run_here_or_said_why_not():
     found = {(path.name, k) for path in DOCS.glob("*.md") for k in range(len(examples(path.name)))}
     assert found == RUN | set(NOT_RUN)
+
+
+def test_the_sklearn_column_transformer_example_predicts_what_its_comment_says():
+    pytest.importorskip("sklearn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the MLP's ConvergenceWarning on 40 rows
+        ns = run("sklearn.md", 2)
+    X_new = np.array([[25, "female", "X"]], dtype=object)
+    assert ns["model"].predict(X_new).tolist() == [1]
+    assert ns["model"].score(ns["X"], ns["y"]) == 1.0
 
 
 def test_the_sklearn_grid_search_example_gives_the_shapes_its_comments_say():
