@@ -245,6 +245,15 @@ def test_features_for_prediction_tell_a_header_by_the_models_column_names(tmp_pa
     assert X.tolist() == [["22", "male"]]
 
 
+def test_text_in_a_column_the_model_takes_as_numbers_names_its_line(tmp_path):
+    p = write(tmp_path / "bad.csv", "age,sex\n22,male\nabc,female\n")
+    with pytest.raises(DataError) as error:
+        read_features(p, 2, cells="text", names=["age", "sex"], kinds=["numeric", "categorical"])
+    assert str(error.value) == (
+        f"{p}, line 3, column 'age': 'abc' is not a number (the model takes numbers in this column)"
+    )
+
+
 # --------------------------------------------------------------------------- the model file
 
 
@@ -521,3 +530,34 @@ def test_an_identifier_column_is_refused_in_one_line(tmp_path):
         r"50, and at most half the examples, are one-hot encoded\); drop the column",
         one_line_error(run("train", "--data", data, *FAST)),
     )
+
+
+def test_a_regression_on_a_mixed_csv_with_sample_weights(tmp_path):
+    rows = titanic_like(300, seed=4).splitlines()
+    # fare becomes the target, survived a weight column
+    lines = ["age,sex,pclass,embarked,w,fare"] + [
+        ",".join([r[0], r[1], r[2], r[4], str(1 + int(r[5])), r[3]])
+        for r in (row.split(",") for row in rows[1:])
+    ]
+    data = write(tmp_path / "fare.csv", "\n".join(lines) + "\n")
+    model = tmp_path / "r.npz"
+    trained = run(
+        "train",
+        "--data",
+        data,
+        "--regression",
+        "--sample-weight",
+        "w",
+        "--impute",
+        "median",
+        *FAST,
+        "--out",
+        model,
+    )
+    assert trained.returncode == 0, trained.stderr
+    assert "4 features (3 of them text, one-hot encoded; " in trained.stdout
+    assert "a real-valued target ('fare')" in trained.stdout
+    assert io.load(model).n_features == 4
+    evaluated = run("evaluate", model, "--json")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["target"] == "fare"

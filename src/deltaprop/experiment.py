@@ -276,7 +276,8 @@ def _description(ds: data.Dataset, regression: bool) -> str:
     if not regression or ds.task == "regression":
         return ds.description
     column = repr(ds.label_name) if ds.label_name else "the label column"
-    return f"{ds.name}: {ds.m} examples, {ds.n_x} features, a real-valued target ({column})."
+    features = f"{ds.n_x} features{data.encoding.text_note(ds.X)}"
+    return f"{ds.name}: {ds.m} examples, {features}, a real-valued target ({column})."
 
 
 def _check_parts(

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import Dataset, check_dataset, make_dataset
-from .encoding import MISSING, column_kinds, is_missing
+from .encoding import MISSING, column_kinds, is_missing, text_note
 from .errors import DataError, listing
 from .paths import existing_file, is_gzip
 
@@ -229,11 +229,13 @@ def _read_rows(
     guessed=False,
     cells="numbers",
     missing=False,
+    kinds=None,
 ):
     """Every data row of ``table`` -> (X (m, n_x) without the ``label`` column, the label
     strings, or None when ``keep_label`` is false). ``guessed``: the header row was detected,
     not declared. X is float64, or for ``cells`` "text" (and "mixed" when a cell is not a finite
-    number) an object array of the cells' stripped text (see _read_text)."""
+    number) an object array of the cells' stripped text (see _read_text; ``kinds``: the kind of
+    each feature column, when a model says them)."""
     p, n_cols = table.path, table.n_cols
 
     def column(c: int) -> str:
@@ -242,7 +244,9 @@ def _read_rows(
     feature_cols = [c for c in range(n_cols) if c != label]
     column_of = [column(c) for c in feature_cols]
     if cells == "text":
-        return _read_text(table, label, column, column_of, skip_first, keep_label, guessed, missing)
+        return _read_text(
+            table, label, column, column_of, skip_first, keep_label, guessed, missing, kinds
+        )
     rows = table.rows if skip_first else _chain_first(table)
     blocks, labels = [], []
     block, lines = [], []
@@ -289,11 +293,14 @@ def _label_text(p, number: int, text: str, where: str) -> str:
     return text
 
 
-def _read_text(table, label, column, column_of, skip_first, keep_label, guessed, missing):
+def _read_text(
+    table, label, column, column_of, skip_first, keep_label, guessed, missing, kinds=None
+):
     """``_read_rows`` keeping the features as text: X (m, n_x) an object array of the cells'
     stripped text. A missing cell (see ``encoding.MISSING``) is a MissingValueError unless
     ``missing``; in a column whose other cells are all numbers, one that is not finite ("inf")
-    is a DataError; any other text makes its column categorical."""
+    is a DataError; any other text makes its column categorical, unless ``kinds`` (given) says
+    the column is numeric: then it is a DataError."""
     p = table.path
     rows = table.rows if skip_first else _chain_first(table)
     texts, labels, lines = [], [], []
@@ -326,6 +333,12 @@ def _read_text(table, label, column, column_of, skip_first, keep_label, guessed,
                     raise DataError(
                         f"{p}, line {lines[i]}, {column_of[j]}: {text!r} is not a finite number"
                     )
+        elif kinds is not None and kinds[j] == "numeric":
+            i = next(i for i, t in enumerate(X[:, j]) if not is_missing(t) and not _is_number(t))
+            raise DataError(
+                f"{p}, line {lines[i]}, {column_of[j]}: {X[i, j]!r} is not a number (the model "
+                "takes numbers in this column)"
+            )
     return X, (labels if label is not None and keep_label else None)
 
 
@@ -461,7 +474,7 @@ def read_csv(
             raise DataError(f"{p}: sample weight {sample_weight[row]:g} in row {row} is negative")
     where = repr(names[label_col]) if names else f"{label_col + 1}"
     description = (
-        f"{p}: {X.shape[0]} examples, {X.shape[1]} features{_text_note(X)}, "
+        f"{p}: {X.shape[0]} examples, {X.shape[1]} features{text_note(X)}, "
         f"{len(np.unique(y))} classes (labels from column {where})."
     )
     ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
@@ -480,16 +493,6 @@ def _weights(p, column: np.ndarray, names, c: int) -> np.ndarray:
             shown = f"{text!r}" if text else "an empty cell"
             raise DataError(f"{p}: the sample-weight column {where} holds {shown}, not a number")
     return column.astype(np.float64)
-
-
-def _text_note(X: np.ndarray) -> str:
-    """For raw rows with text: how many columns are text and how many cells are missing."""
-    if X.dtype != object:
-        return ""
-    n_text = column_kinds(X).count("categorical")
-    n_missing = sum(is_missing(c) for c in X.flat)
-    missing = f"; {n_missing} values missing" if n_missing else ""
-    return f" ({n_text} of them text, one-hot encoded{missing})"
 
 
 def read_features(
@@ -539,5 +542,6 @@ def read_features(
         guessed=True,
         cells=cells,
         missing=missing,
+        kinds=kinds,
     )
     return X

@@ -96,6 +96,18 @@ def column_kinds(X_rows) -> list[str]:
     ]
 
 
+def text_note(X_rows) -> str:
+    """For raw rows with text, what a description adds to its count of features: how many
+    columns are text and how many cells are missing; "" for numbers."""
+    X = np.asarray(X_rows)
+    if X.dtype != object:
+        return ""
+    n_text = column_kinds(X).count("categorical")
+    n_missing = sum(is_missing(c) for c in X.flat)
+    missing = f"; {n_missing} values missing" if n_missing else ""
+    return f" ({n_text} of them text, one-hot encoded{missing})"
+
+
 class TableEncoder:
     """Raw rows (m, n_columns) -> network inputs (m, n_x): one-hot text columns, filled missing
     cells, standardized numeric columns (see the module's description).
