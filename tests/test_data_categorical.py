@@ -165,6 +165,17 @@ def test_a_column_of_too_many_distinct_texts_is_refused_as_an_identifier():
     assert TableEncoder(names=NAMES).fit(X).n_x == 1 + 12 + 3 + 1
 
 
+def test_a_word_among_many_numbers_is_taken_for_a_typo():
+    X = table(100)
+    X[7, 3] = "12,5"  # a decimal comma
+    with pytest.raises(DataError) as error:
+        TableEncoder(names=NAMES).fit(X)
+    assert str(error.value) == (
+        "column 'fare': '12,5' is not a number, but most of the column's 94 distinct values in "
+        "training are: correct it, or write a missing value as an empty cell or NA"
+    )
+
+
 def test_the_kinds_come_from_the_whole_table_not_the_training_rows():
     """A column whose training rows are all numbers, but not the test rows', is text."""
     X = np.array([["1"], ["2"], ["x"]], dtype=object)

@@ -316,6 +316,13 @@ class TableEncoder:
         categories = np.unique(np.array(known, dtype=str))
         k = len(categories)
         if k > MAX_CATEGORIES or (k > _FEW and k > m / 2):
+            words = [str(c) for c in categories if _number(c) is None]
+            if len(words) < k / 2:  # numbers, and a few words: a typo rather than categories
+                raise DataError(
+                    f"{self._where(j)}: {words[0]!r} is not a number, but most of the column's "
+                    f"{k} distinct values in training are: correct it, or write a missing value "
+                    "as an empty cell or NA"
+                )
             raise DataError(
                 f"{self._where(j)}: {k} distinct text values in {m} training examples (such "
                 f"as {str(categories[0])!r}): an identifier or free text rather than categories "
