@@ -229,6 +229,16 @@ def test_the_reader_keeps_text_columns_and_missing_cells_only_when_asked(tmp_pat
     assert numeric.X.dtype == np.float64  # nothing to encode: read as before
 
 
+def test_a_first_row_of_numbers_and_text_is_data_not_a_header(tmp_path):
+    p = write(tmp_path / "t.csv", TITANIC.split("\n", 1)[1])  # no header row
+    ds = read_csv(p, cells="mixed", missing=True)
+    assert (
+        ds.m == 3 and ds.feature_names is None and ds.X[0].tolist() == ["22", "male", "7.25", "S"]
+    )
+    with pytest.raises(DataError, match="line 2, column '22': an empty value is not a number"):
+        read_csv(p)  # numbers only: the first row is a header, and line 2 has text
+
+
 def test_a_missing_spelling_is_named_and_inf_is_still_refused(tmp_path):
     p = write(tmp_path / "t.csv", "a,b,y\n1,x,0\n2,N/A,1\n")
     with pytest.raises(MissingValueError, match=r"line 3, column 'b': a missing value \(the text "):

@@ -417,7 +417,8 @@ def read_csv(
 
     ``label``: the label column, by header name or by index (negative counts from the end);
     default the last column. ``header``: whether the first row names the columns; None detects it
-    (a non-numeric field where a feature is expected means a header). ``delimiter``: one
+    (a non-numeric field where a feature is expected means a header; with text columns, a row
+    of text only). ``delimiter``: one
     character, " " meaning runs of whitespace; None sniffs it from the first lines. Features must
     be finite numbers; labels stay strings unless they are all whole numbers (then int64).
     A ``.gz`` file is decompressed on the fly. ``weight``: a column (name or index) of
@@ -452,7 +453,10 @@ def read_csv(
             provisional = _label_index(p, label, n_cols, None)
         except DataError:  # out of range: reported below, with the column names if any
             provisional = None
-        header = any(not _is_number(v) for c, v in enumerate(first) if c != provisional)
+        fields = [v for c, v in enumerate(first) if c != provisional]
+        header = any(not _is_number(v) for v in fields)
+        if header and cells != "numbers" and any(_is_number(v) for v in fields):
+            header = False  # numbers beside text: a data row of a table with text columns
     names = [v.strip() for v in first] if header else None
     label_col = _label_index(p, label, n_cols, names)
     X, texts = _read_rows(
