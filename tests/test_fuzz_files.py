@@ -15,6 +15,7 @@ import math
 import re
 import struct
 import tempfile
+import warnings
 import zipfile
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -27,8 +28,10 @@ from hypothesis.extra import numpy as hnp
 
 from deltaprop import io
 from deltaprop.cli import main
+from deltaprop.core import DeltapropWarning
 from deltaprop.data import (
     DataError,
+    TableEncoder,
     load,
     read_csv,
     read_features,
@@ -235,6 +238,31 @@ def test_read_csv_gives_data_or_a_one_line_data_error(
     )
     if ds is not None:
         assert ds.X.dtype == np.float64
+        check_dataset(ds)
+
+
+@fuzz(300)
+@given(data=delimited_bytes(), label=COLUMN, missing=st.booleans())
+def test_read_csv_with_text_columns_gives_raw_rows_or_a_one_line_data_error(
+    folder, data, label, missing
+):
+    """With text columns accepted, X is float64 as before, or the cells' text; a TableEncoder
+    fitted on it encodes it, or refuses in one line."""
+    path = new_file(folder, "t.csv", data)
+    ds = result_or_refusal(
+        lambda: read_csv(path, label=label, cells="mixed", missing=missing), DataError
+    )
+    if ds is None:
+        return
+    assert ds.X.dtype in (np.float64, object) and ds.X.ndim == 2 and len(ds.y) == ds.m
+    if ds.X.dtype == object:
+        assert all(isinstance(cell, str) for cell in ds.X.flat)
+        impute = "median" if missing else None
+        encoder = TableEncoder(impute, ds.feature_names)
+        Z = result_or_refusal(lambda: encoder.fit_transform(ds.X), DataError)
+        if Z is not None:
+            assert Z.shape == (ds.m, encoder.n_x) and np.isfinite(Z).all()
+    else:
         check_dataset(ds)
 
 
@@ -741,6 +769,37 @@ def test_a_mutated_model_loads_and_predicts_or_gives_a_one_line_error(folder, ma
     model = result_or_refusal(lambda: io.load(path), ModelFileError)
     if model is not None:
         check_model(model)
+    assert not UNPICKLED
+
+
+@pytest.fixture(scope="module")
+def encoded(folder) -> Path:
+    """A model file with a TableEncoder (version 3): a numeric column and two text columns,
+    with fill values."""
+    from deltaprop.core import Network
+    from deltaprop.model import Model
+
+    rng = np.random.default_rng(0)
+    X = np.empty((40, 3), dtype=object)
+    X[:, 0] = [f"{v:.2f}" for v in rng.normal(size=40)]
+    X[:, 1] = rng.choice(["a", "b", "c"], 40)
+    X[:, 2] = rng.choice(["x", "y", ""], 40)
+    encoder = TableEncoder("mean", ["n", "t", "u"]).fit(X)
+    model = Model(Network([encoder.n_x, 3, 2], seed=0), np.array(["no", "yes"]), encoder)
+    return io.save(model, folder / "encoded.npz")
+
+
+@fuzz(300)
+@given(st.data())
+def test_a_mutated_encoded_model_loads_and_predicts_or_gives_a_one_line_error(
+    folder, encoded, data
+):
+    path = new_file(folder, "e.npz", data.draw(mutated_model_bytes(encoded)))
+    model = result_or_refusal(lambda: io.load(path), ModelFileError)
+    if model is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeltapropWarning)  # numbers as unseen categories
+            check_model(model)
     assert not UNPICKLED
 
 
