@@ -248,6 +248,15 @@ def test_a_missing_spelling_is_named_and_inf_is_still_refused(tmp_path):
         read_csv(q, cells="mixed")
 
 
+@pytest.mark.parametrize("cells", ["mixed", "text"])
+def test_a_missing_label_is_an_error_never_a_class(tmp_path, cells):
+    p = write(tmp_path / "t.csv", "a,b,y\n1,x,0\n2,y,?\n3,x,1\n")
+    with pytest.raises(
+        DataError, match=r"t\.csv, line 3: the label \(column 'y'\) is missing \('\?'\)$"
+    ):
+        read_csv(p, cells=cells, missing=True)
+
+
 def test_a_sample_weight_column_must_hold_numbers(tmp_path):
     p = write(tmp_path / "w.csv", "a,w,y\nx,1,0\ny,,1\n")
     with pytest.raises(DataError, match="the sample-weight column 'w' holds an empty cell, not a"):

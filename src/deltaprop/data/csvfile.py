@@ -256,7 +256,8 @@ def _read_rows(
             _check_fields(table, number, fields)
             if label is not None:
                 if keep_label:
-                    labels.append(_label_text(p, number, fields[label], column(label)))
+                    text = _label_text(p, number, fields[label], column(label), not strict)
+                    labels.append(text)
                 block.append(fields[:label] + fields[label + 1 :])
             else:
                 block.append(fields)
@@ -286,10 +287,14 @@ def _check_fields(table: _Table, number: int, fields: list[str]) -> None:
         )
 
 
-def _label_text(p, number: int, text: str, where: str) -> str:
+def _label_text(p, number: int, text: str, where: str, spelled=False) -> str:
+    """A label's stripped text; empty, or with ``spelled`` a missing value's text ("NA", "?"),
+    is a DataError: a label is never filled in."""
     text = text.strip()
     if not text:
         raise DataError(f"{p}, line {number}: the label ({where}) is empty")
+    if spelled and text.lower() in MISSING:
+        raise DataError(f"{p}, line {number}: the label ({where}) is missing ({text!r})")
     return text
 
 
@@ -308,7 +313,7 @@ def _read_text(
         _check_fields(table, number, fields)
         if label is not None:
             if keep_label:
-                labels.append(_label_text(p, number, fields[label], column(label)))
+                labels.append(_label_text(p, number, fields[label], column(label), True))
             fields = fields[:label] + fields[label + 1 :]
         texts.append([f.strip() for f in fields])
         lines.append(number)
