@@ -104,8 +104,9 @@ def text_note(X_rows) -> str:
         return ""
     n_text = column_kinds(X).count("categorical")
     n_missing = sum(is_missing(c) for c in X.flat)
-    missing = f"; {n_missing} values missing" if n_missing else ""
-    return f" ({n_text} of them text, one-hot encoded{missing})"
+    notes = [f"{n_text} of them text, one-hot encoded"] if n_text else []
+    notes += [f"{n_missing} values missing"] if n_missing else []
+    return f" ({'; '.join(notes)})" if notes else ""
 
 
 class TableEncoder:
