@@ -288,12 +288,13 @@ def _check_fields(table: _Table, number: int, fields: list[str]) -> None:
 
 
 def _label_text(p, number: int, text: str, where: str, spelled=False) -> str:
-    """A label's stripped text; empty, or with ``spelled`` a missing value's text ("NA", "?"),
-    is a DataError: a label is never filled in."""
+    """A label's stripped text; empty, or with ``spelled`` a missing value's text ("NA", "?";
+    "nan" is a number, which a target refuses in its own words), is a DataError: a label is
+    never filled in."""
     text = text.strip()
     if not text:
         raise DataError(f"{p}, line {number}: the label ({where}) is empty")
-    if spelled and text.lower() in MISSING:
+    if spelled and text.lower() in MISSING and not _is_number(text):
         raise DataError(f"{p}, line {number}: the label ({where}) is missing ({text!r})")
     return text
 
