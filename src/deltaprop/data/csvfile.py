@@ -515,7 +515,8 @@ def read_features(
     names: list[str] | None = None,
     kinds: list[str] | None = None,
 ):
-    """Rows of features for prediction: (m, n_features) float64 from a delimited text file.
+    """Rows of features for prediction: (m, n_features) float64 from a delimited text file
+    (with ``cells`` "mixed" or "text", possibly an object array of the cells' text).
 
     The file has ``n_features`` columns, or one more: a label column at the end, which is
     dropped (so the training file itself can be given). A header row is detected as in
