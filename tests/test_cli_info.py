@@ -40,7 +40,7 @@ def test_a_trained_classifier_is_described_line_by_line(capsys, iris_run):
         "parameters: 67 (40 in layer 1, 27 in layer 2)",  # n[l] (n[l-1] + 1)
         "classes: 3 (setosa, versicolor, virginica)",
     ]
-    assert lines[4] == "preprocessing: Standardizer"
+    assert lines[4] == "preprocessing: each of the 4 features standardized (training mean and std)"
     assert lines[5].startswith("data: Fisher's iris flowers")
     # the optimizer's default rate, flags by name, no batch size for a full batch
     assert lines[6] == (
@@ -144,3 +144,27 @@ def test_odd_settings_in_a_file_are_shown_as_they_are(capsys, tmp_path):
     code, out, err = info(capsys, tmp_path / "m.npz")
     assert (code, err) == (0, "")
     assert out.splitlines()[-1] == "settings: optimizer adam, epochs many, dropout 0.0"
+
+
+def test_a_table_with_text_columns_and_missing_values_says_how_it_is_encoded(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    rows = ["age,sex,port,fare,survived"]
+    for i in range(60):
+        age = "" if i % 7 == 0 else f"{rng.uniform(1, 80):.0f}"
+        rows.append(f"{age},{'mf'[i % 2]},{'SCQ'[i % 3]},{rng.uniform(5, 90):.2f},{i % 2}")
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    model = tmp_path / "t.npz"
+    argv = ["train", "--data", tmp_path / "t.csv", "--label", "survived", "--impute", "mean"]
+    assert main([*map(str, argv), "--epochs", "2", "--quiet", "--out", str(model)]) == 0
+    capsys.readouterr()
+    lines = info(capsys, model)[1].splitlines()
+    assert "format version 3" in lines[0]
+    assert lines[1].startswith("network: 7 -> 128 -> 64 -> 2 ")  # 2 numbers, 2 + 3 categories
+    assert lines[4] == (
+        "preprocessing: 4 columns into 7 inputs: 2 numeric columns standardized; 2 text columns "
+        "one-hot (sex: 2 categories, port: 3); missing values filled with the training mean "
+        "(numbers) or most frequent category (text)"
+    )
+    facts = json.loads(info(capsys, model, "--json")[1])
+    assert facts["preprocessing"] == "TableEncoder"
+    assert facts["preprocessing_details"] == lines[4].removeprefix("preprocessing: ")

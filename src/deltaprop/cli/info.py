@@ -56,6 +56,7 @@ def describe(path, model, metadata: dict) -> dict:
         "target": info.get("target"),
         "target_scaling": model.target_scaler is not None,
         "preprocessing": None if model.preprocessor is None else type(model.preprocessor).__name__,
+        "preprocessing_details": _preprocessing(model.preprocessor),
         "data": info.get("description") or info.get("data"),
         "settings": info.get("settings"),
         "metrics": info.get("metrics"),
@@ -63,6 +64,37 @@ def describe(path, model, metadata: dict) -> dict:
     if facts["kind"] == "checkpoint":
         facts["position"] = _position(metadata.get("trainer", {}))
     return facts
+
+
+def _preprocessing(pre) -> str | None:
+    """What the model does to raw rows before the network sees them, in words."""
+    from ..data import PixelScaler, Standardizer, TableEncoder
+
+    if isinstance(pre, Standardizer):
+        return f"each of the {pre.n_x} features standardized (training mean and std)"
+    if isinstance(pre, PixelScaler):
+        return f"pixel values divided by {pre.maximum:g}"
+    if isinstance(pre, TableEncoder):
+        names = pre.names or [f"column {j + 1}" for j in range(pre.n_columns)]
+        text = [f"{names[j]}: {len(c)}" for j, c in enumerate(pre.categories) if c is not None]
+        numeric = pre.kinds.count("numeric")
+        parts = []
+        if numeric:
+            parts.append(f"{_count(numeric, 'numeric column')} standardized")
+        if text:
+            text[0] += " categories"
+            parts.append(f"{_count(len(text), 'text column')} one-hot ({', '.join(text)})")
+        if pre.impute:
+            parts.append(
+                f"missing values filled with the training {pre.impute} (numbers) or most "
+                "frequent category (text)"
+            )
+        return f"{pre.n_columns} columns into {pre.n_x} inputs: " + "; ".join(parts)
+    return None if pre is None else type(pre).__name__
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _position(scalars: dict) -> dict:
@@ -101,7 +133,7 @@ def lines(facts: dict) -> list[str]:
         scaled = ", standardized for training" if facts["target_scaling"] else ""
         out.append(f"target: {target} (regression{scaled})")
     if facts["preprocessing"] is not None:
-        out.append(f"preprocessing: {facts['preprocessing']}")
+        out.append(f"preprocessing: {facts['preprocessing_details']}")
     if facts["data"] is not None:
         out.append(f"data: {facts['data']}")
     settings = facts["settings"]
