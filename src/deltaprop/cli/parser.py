@@ -20,7 +20,8 @@ class OneLineParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def add_data_arguments(p: argparse.ArgumentParser, default: str | None) -> None:
+def add_data_arguments(p, default: str | None) -> None:
+    """--data and --label, on a parser or on one of its groups of options."""
     p.add_argument(
         "--data",
         default=default,
@@ -71,92 +72,21 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="train a classifier (default: the digits data set) or, with --regression, "
         "a regression network",
     )
-    add_data_arguments(t, "digits")
-    t.add_argument(
+    data = t.add_argument_group("the data and its parts")
+    add_data_arguments(data, "digits")
+    data.add_argument(
         "--regression",
         action="store_true",
         help="predict a real-valued target (the label column: diabetes, or a CSV or .npz file "
         "with numbers there) instead of a class: an identity output, the mean squared error, "
         "random splits, the target standardized on the training part; reports RMSE, MAE, R^2",
     )
-    t.add_argument(
-        "--hidden",
-        type=positive_int,
-        nargs="+",
-        default=[128, 64],
-        metavar="N",
-        help="hidden layer widths (default: 128 64)",
-    )
-    t.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
-    t.add_argument(
-        "--output",
-        default="softmax",
-        help="output activation: softmax (default), or sigmoid (two classes); identity with "
-        "--regression",
-    )
-    t.add_argument(
-        "--init",
-        choices=INITIALISATIONS,
-        default=None,
-        help="initial weights (default: he for layers of the ReLU family, glorot for others)",
-    )
-    t.add_argument(
-        "--loss", default=None, help="loss (default: matches the output; mse with --regression)"
-    )
-    t.add_argument("--optimizer", default="adam", help="sgd, momentum, nesterov, rmsprop, adam")
-    t.add_argument(
-        "--lr",
-        type=float,
-        default=None,
-        help="learning rate alpha (default: "
-        + ", ".join(f"{lr:g} for {name}" for name, lr in DEFAULT_LR.items())
-        + ")",
-    )
-    t.add_argument(
-        "--batch-size",
-        type=positive_int,
-        default=32,
-        help="examples per mini-batch (default 32); --full-batch for the seed's GD",
-    )
-    t.add_argument("--full-batch", action="store_true", help="full-batch gradient descent")
-    t.add_argument(
-        "--epochs",
-        "--iterations",
-        dest="epochs",
-        type=positive_int,
-        default=40,
-        help="passes over the training data (default 40)",
-    )
-    t.add_argument(
-        "--l2",
-        type=float,
-        default=0.1,
-        help="L2 penalty lambda: J + (lambda / 2m) sum of squared weights (default 0.1)",
-    )
-    t.add_argument(
-        "--schedule",
-        default="constant",
-        help="constant, step, invscaling, cosine, plateau (default constant)",
-    )
-    t.add_argument("--clip-norm", type=float, default=None, help="clip the global gradient norm")
-    t.add_argument(
-        "--dropout",
-        type=fraction,
-        default=0.0,
-        help="probability of dropping each hidden unit while training (default 0)",
-    )
-    t.add_argument(
-        "--class-weight",
-        choices=["balanced"],
-        default=None,
-        help="weigh the examples so that every class counts the same",
-    )
-    t.add_argument(
+    data.add_argument(
         "--sample-weight",
         metavar="COLUMN",
         help="CSV column (name or index) of per-example weights",
     )
-    t.add_argument(
+    data.add_argument(
         "--impute",
         choices=["mean", "median"],
         help="fill a CSV file's missing feature values (empty cells, NA, N/A, NaN, null, ?): "
@@ -164,64 +94,153 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "frequent category; the model file keeps the fill values for evaluate and predict "
         "(default: a missing value is an error). Text columns are always one-hot encoded",
     )
-    t.add_argument(
-        "--validation",
-        type=fraction,
-        default=0.1,
-        help="fraction of the training part held out for validation (default 0.1)",
-    )
-    t.add_argument(
+    data.add_argument(
         "--test",
         type=fraction,
         default=0.25,
         help="fraction held out for the final test, unless the data come with a test "
         "part (default 0.25)",
     )
-    t.add_argument(
-        "--patience",
-        type=positive_int,
-        default=None,
-        help="early stopping: epochs without improvement of the validation cost",
+    data.add_argument(
+        "--validation",
+        type=fraction,
+        default=0.1,
+        help="fraction of the training part held out for validation (default 0.1)",
     )
-    t.add_argument("--min-delta", type=float, default=0.0, help="early stopping: least gain")
-    t.add_argument(
+    network = t.add_argument_group("the network")
+    network.add_argument(
+        "--hidden",
+        type=positive_int,
+        nargs="+",
+        default=[128, 64],
+        metavar="N",
+        help="hidden layer widths (default: 128 64)",
+    )
+    network.add_argument("--activation", default="relu", help="hidden activation (default: relu)")
+    network.add_argument(
+        "--output",
+        default="softmax",
+        help="output activation: softmax (default), or sigmoid (two classes); identity with "
+        "--regression",
+    )
+    network.add_argument(
+        "--init",
+        choices=INITIALISATIONS,
+        default=None,
+        help="initial weights (default: he for layers of the ReLU family, glorot for others)",
+    )
+    network.add_argument(
+        "--loss", default=None, help="loss (default: matches the output; mse with --regression)"
+    )
+    network.add_argument(
         "--dtype",
         choices=["float32", "float64"],
         default="float32",
         help="floating-point type of the weights and the data (default float32; float64 for "
         "checking numbers to many digits)",
     )
-    t.add_argument(
-        "--device",
-        default="cpu",
-        help="where to compute: cpu (numpy, the default) or cuda, cuda:N (PyTorch, or CuPy, "
-        "through the Python array API)",
+    training = t.add_argument_group("training")
+    training.add_argument(
+        "--optimizer", default="adam", help="sgd, momentum, nesterov, rmsprop, adam"
     )
-    t.add_argument("--seed", type=int, default=0, help="seed for weights, split and shuffling")
-    t.add_argument("--out", help="save the trained model here (.npz)")
-    t.add_argument("--checkpoint", help="checkpoint file (.npz); also written on Ctrl-C")
-    t.add_argument(
+    training.add_argument(
+        "--lr",
+        type=float,
+        default=None,
+        help="learning rate alpha (default: "
+        + ", ".join(f"{lr:g} for {name}" for name, lr in DEFAULT_LR.items())
+        + ")",
+    )
+    training.add_argument(
+        "--batch-size",
+        type=positive_int,
+        default=32,
+        help="examples per mini-batch (default 32); --full-batch for the seed's GD",
+    )
+    training.add_argument("--full-batch", action="store_true", help="full-batch gradient descent")
+    training.add_argument(
+        "--epochs",
+        "--iterations",
+        dest="epochs",
+        type=positive_int,
+        default=40,
+        help="passes over the training data (default 40)",
+    )
+    training.add_argument(
+        "--schedule",
+        default="constant",
+        help="constant, step, invscaling, cosine, plateau (default constant)",
+    )
+    training.add_argument(
+        "--seed", type=int, default=0, help="seed for weights, split and shuffling"
+    )
+    regularization = t.add_argument_group("regularization and early stopping")
+    regularization.add_argument(
+        "--l2",
+        type=float,
+        default=0.1,
+        help="L2 penalty lambda: J + (lambda / 2m) sum of squared weights (default 0.1)",
+    )
+    regularization.add_argument(
+        "--dropout",
+        type=fraction,
+        default=0.0,
+        help="probability of dropping each hidden unit while training (default 0)",
+    )
+    regularization.add_argument(
+        "--clip-norm", type=float, default=None, help="clip the global gradient norm"
+    )
+    regularization.add_argument(
+        "--class-weight",
+        choices=["balanced"],
+        default=None,
+        help="weigh the examples so that every class counts the same",
+    )
+    regularization.add_argument(
+        "--patience",
+        type=positive_int,
+        default=None,
+        help="early stopping: epochs without improvement of the validation cost",
+    )
+    regularization.add_argument(
+        "--min-delta", type=float, default=0.0, help="early stopping: least gain"
+    )
+    files = t.add_argument_group("files, resuming and output")
+    files.add_argument("--out", help="save the trained model here (.npz)")
+    files.add_argument("--checkpoint", help="checkpoint file (.npz); also written on Ctrl-C")
+    files.add_argument(
         "--checkpoint-every",
         type=int,
         default=0,
         metavar="N",
         help="write the checkpoint every N epochs (default: only when interrupted)",
     )
-    t.add_argument(
+    files.add_argument(
         "--resume",
         metavar="CHECKPOINT",
         help="continue an interrupted run with its saved settings; only --out, --checkpoint, "
         "--checkpoint-every, --epochs (to train longer), --plots, --json, --quiet, --device, "
         "--distributed and --mpi-timeout may be given anew",
     )
-    t.add_argument("--plots", metavar="DIR", help="write figures of the run into DIR (matplotlib)")
-    t.add_argument(
+    files.add_argument(
+        "--plots", metavar="DIR", help="write figures of the run into DIR (matplotlib)"
+    )
+    files.add_argument("--quiet", action="store_true", help="no progress display")
+    files.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    hardware = t.add_argument_group("where it runs")
+    hardware.add_argument(
+        "--device",
+        default="cpu",
+        help="where to compute: cpu (numpy, the default) or cuda, cuda:N (PyTorch, or CuPy, "
+        "through the Python array API)",
+    )
+    hardware.add_argument(
         "--distributed",
         action="store_true",
         help="data-parallel training over MPI, under mpirun -n N: every rank trains on its shard "
         "of each mini-batch; rank 0 alone prints and writes files (see docs/distributed.md)",
     )
-    t.add_argument(
+    hardware.add_argument(
         "--mpi-timeout",
         type=positive_float,
         default=DEFAULT_TIMEOUT,
@@ -229,8 +248,6 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="with --distributed: how long a rank waits for the others before it declares one "
         f"dead and stops them all (default {DEFAULT_TIMEOUT:g})",
     )
-    t.add_argument("--quiet", action="store_true", help="no progress display")
-    t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     if train_defaults:
         t.set_defaults(**train_defaults)
 
