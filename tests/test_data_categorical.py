@@ -24,6 +24,8 @@ from deltaprop.data import (
 from deltaprop.io import ModelFileError
 from deltaprop.model import Model
 
+from .test_io import _drop, _set, rewritten
+
 CLI = [sys.executable, "-m", "deltaprop"]
 
 
@@ -356,29 +358,6 @@ def test_files_without_an_encoding_are_written_and_read_as_before(tmp_path):
     }
     loaded = io.load(path)
     assert loaded.n_features == 2 and isinstance(loaded.preprocessor, Standardizer)
-
-
-def rewritten(path, change):
-    arrays = dict(np.load(path, allow_pickle=False))
-    meta = json.loads(str(arrays.pop("__metadata__")))
-    change(arrays, meta)
-    with open(path, "wb") as f:
-        np.savez(f, __metadata__=np.array(json.dumps(meta)), **arrays)
-    return path
-
-
-def _set(key, value):
-    def change(arrays, meta):
-        arrays[key] = value
-
-    return change
-
-
-def _drop(key):
-    def change(arrays, meta):
-        arrays.pop(key)
-
-    return change
 
 
 def _version(arrays, meta):
