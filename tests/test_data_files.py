@@ -721,3 +721,71 @@ def test_a_negative_weight_names_its_row(tmp_path):
     p = write(tmp_path / "w.csv", "a,w,label\n1,1,x\n3,2,y\n5,-0.5,x\n")
     with pytest.raises(DataError, match=r"sample weight -0\.5 in row 2 is negative"):
         read_csv(p, weight="w")
+
+
+# --------------------------------------------------------------------------- ignored columns
+
+PEOPLE = "id,name,age,fare,y\n1,Ann Lee,30,7.5,0\n2,Bo Ma,40,8.5,1\n3,Cy Ng,50,9.5,0\n"
+
+
+def test_ignored_columns_are_left_out_of_the_features(tmp_path):
+    p = write(tmp_path / "people.csv", PEOPLE)
+    ds = read_csv(p, ignore=["id", "name"])  # text in "name": never read as a number
+    assert ds.X.dtype == np.float64 and ds.X.tolist() == [[30, 7.5], [40, 8.5], [50, 9.5]]
+    assert ds.feature_names == ["age", "fare"] and ds.y.tolist() == [0, 1, 0]
+    assert ", 2 features, " in ds.description
+    by_index = read_csv(p, ignore=[0, -4])  # -4: "name"
+    assert np.array_equal(by_index.X, ds.X) and by_index.feature_names == ["age", "fare"]
+    text = read_csv(p, ignore=["id"], cells="text")
+    assert text.X[:, 0].tolist() == ["Ann Lee", "Bo Ma", "Cy Ng"] and text.X.shape == (3, 3)
+    weighted = read_csv(p, label="y", weight="fare", ignore=["name", "id"])
+    assert weighted.X.tolist() == [[30], [40], [50]] and weighted.sample_weight.tolist()[0] == 7.5
+    assert weighted.feature_names == ["age"]
+    headerless = write(tmp_path / "headerless.csv", "1,Ann,30,0\n2,Bo,40,1\n")
+    assert read_csv(headerless, ignore=[1], cells="mixed").X.tolist() == [[1, 30], [2, 40]]
+
+
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        ({"ignore": ["nope"]}, r"no column named 'nope' to ignore; the columns are id, name"),
+        ({"ignore": [5]}, r"there is no column 5 to ignore; the file has 5 columns"),
+        ({"ignore": ["y"]}, r"the ignored column 'y' is the label column"),
+        ({"ignore": [-1]}, r"the ignored column 'y' is the label column"),
+        ({"ignore": ["fare"], "weight": "fare"}, r"the ignored column 'fare' is the sample-wei"),
+        ({"ignore": ["id", "name", "age", "fare"]}, r"every feature column is ignored"),
+        ({"ignore": ["id", "name", "age"], "weight": "fare"}, r"every feature column is ignored"),
+        ({"ignore": ["id"], "header": False}, r"the ignored column 'id' is given by name, but h"),
+    ],
+)
+def test_ignoring_a_column_that_is_not_a_feature_is_refused(tmp_path, options, message):
+    p = write(tmp_path / "people.csv", PEOPLE)
+    with pytest.raises(DataError, match=message):
+        read_csv(p, cells="mixed", **options)
+
+
+def test_features_by_name_take_the_columns_in_their_order(tmp_path):
+    p = write(tmp_path / "people.csv", PEOPLE)
+    ds = read_csv(p, features=["fare", "age"], cells="text")
+    assert ds.X.tolist() == [["7.5", "30"], ["8.5", "40"], ["9.5", "50"]]
+    assert ds.feature_names == ["fare", "age"] and ds.y.tolist() == [0, 1, 0]
+    with pytest.raises(DataError, match=r"the header lacks the model's columns 'sex', 'class'$"):
+        read_csv(p, features=["age", "sex", "class"])
+    with pytest.raises(DataError, match="the label column 'y' is one of the feature columns"):
+        read_csv(p, features=["age", "y"])
+
+
+def test_read_features_takes_a_models_columns_by_name(tmp_path):
+    p = write(tmp_path / "people.csv", PEOPLE)
+    X = read_features(p, 2, features=["fare", "age"])
+    assert X.tolist() == [[7.5, 30], [8.5, 40], [9.5, 50]]
+    text = read_features(p, 2, cells="text", features=["name", "age"])
+    assert text[:, 0].tolist() == ["Ann Lee", "Bo Ma", "Cy Ng"]
+    with pytest.raises(DataError, match=r"people.csv: the header lacks the model's column 'sex'$"):
+        read_features(p, 2, features=["age", "sex"])
+    # no header, or one that names none of them: the columns by position, as before
+    positional = write(tmp_path / "positional.csv", "a,b\n1,2\n3,4\n")
+    assert read_features(positional, 2, features=["age", "fare"]).tolist() == [[1, 2], [3, 4]]
+    wide = write(tmp_path / "wide.csv", "a,b,c,d\n1,2,3,4\n")
+    with pytest.raises(DataError, match=r"or a header row naming the model's columns \(age, f"):
+        read_features(wide, 2, features=["age", "fare"])

@@ -14,7 +14,7 @@ here imports the rest of deltaprop; every bad input raises :class:`DataError`.
 """
 
 from .bundled import BUNDLED, load_bundled
-from .csvfile import MissingValueError, read_csv, read_features
+from .csvfile import MissingValueError, first_row, names_model_columns, read_csv, read_features
 from .dataset import Dataset, check_dataset
 from .encoding import TableEncoder, column_kinds
 from .errors import DataError
@@ -40,6 +40,7 @@ __all__ = [
     "TableEncoder",
     "check_dataset",
     "column_kinds",
+    "first_row",
     "fractional_label",
     "load",
     "load_bundled",
@@ -49,6 +50,7 @@ __all__ = [
     "make_preprocessor",
     "make_spirals",
     "make_xor",
+    "names_model_columns",
     "numeric_targets",
     "random_split",
     "read_csv",

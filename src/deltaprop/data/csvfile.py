@@ -230,22 +230,26 @@ def _read_rows(
     cells="numbers",
     missing=False,
     kinds=None,
+    feature_cols: list[int] | None = None,
 ):
-    """Every data row of ``table`` -> (X (m, n_x) without the ``label`` column, the label
-    strings, or None when ``keep_label`` is false). ``guessed``: the header row was detected,
-    not declared. X is float64, or for ``cells`` "text" (and "mixed" when a cell is not a finite
-    number) an object array of the cells' stripped text (see _read_text; ``kinds``: the kind of
-    each feature column, when a model says them)."""
+    """Every data row of ``table`` -> (X (m, n_x) of the ``feature_cols`` (default: every
+    column but the ``label``), the label strings, or None when ``keep_label`` is false).
+    ``guessed``: the header row was detected, not declared. X is float64, or for ``cells``
+    "text" (and "mixed" when a cell is not a finite number) an object array of the cells'
+    stripped text (see _read_text; ``kinds``: the kind of each feature column, when a model says
+    them)."""
     p, n_cols = table.path, table.n_cols
 
     def column(c: int) -> str:
         return f"column {names[c]!r}" if names else f"column {c + 1}"
 
-    feature_cols = [c for c in range(n_cols) if c != label]
+    if feature_cols is None:
+        feature_cols = [c for c in range(n_cols) if c != label]
     column_of = [column(c) for c in feature_cols]
+    select = _selector(n_cols, label, feature_cols)
     if cells == "text":
         return _read_text(
-            table, label, column, column_of, skip_first, keep_label, guessed, missing, kinds
+            table, label, column, column_of, skip_first, keep_label, guessed, missing, kinds, select
         )
     rows = table.rows if skip_first else _chain_first(table)
     blocks, labels = [], []
@@ -254,13 +258,9 @@ def _read_rows(
     try:
         for number, fields in rows:
             _check_fields(table, number, fields)
-            if label is not None:
-                if keep_label:
-                    text = _label_text(p, number, fields[label], column(label), not strict)
-                    labels.append(text)
-                block.append(fields[:label] + fields[label + 1 :])
-            else:
-                block.append(fields)
+            if label is not None and keep_label:
+                labels.append(_label_text(p, number, fields[label], column(label), not strict))
+            block.append(select(fields))
             lines.append(number)
             if len(block) == _BLOCK_ROWS:
                 blocks.append(_parse_features(p, block, lines, column_of, strict))
@@ -270,13 +270,25 @@ def _read_rows(
     except _NotNumbers:  # a text column or a missing cell: read the file again, as text
         table.rows = _records(p, table.delimiter)
         next(table.rows)  # the first row, already read
-        return _read_text(table, label, column, column_of, skip_first, keep_label, guessed, missing)
+        return _read_text(
+            table, label, column, column_of, skip_first, keep_label, guessed, missing, None, select
+        )
     if not blocks:
         if guessed:
             _not_a_header(table, label)
         raise DataError(f"{p}: a header row but no data rows")
     X = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
     return X, (labels if label is not None and keep_label else None)
+
+
+def _selector(n_cols: int, label: int | None, feature_cols: list[int]):
+    """A function of a row's fields -> its feature fields, ``feature_cols`` in their order (the
+    usual case, every column but the label, by slicing)."""
+    if feature_cols == [c for c in range(n_cols) if c != label]:
+        if label is None:
+            return lambda fields: fields
+        return lambda fields: fields[:label] + fields[label + 1 :]
+    return lambda fields: [fields[c] for c in feature_cols]
 
 
 def _check_fields(table: _Table, number: int, fields: list[str]) -> None:
@@ -300,7 +312,7 @@ def _label_text(p, number: int, text: str, where: str, spelled=False) -> str:
 
 
 def _read_text(
-    table, label, column, column_of, skip_first, keep_label, guessed, missing, kinds=None
+    table, label, column, column_of, skip_first, keep_label, guessed, missing, kinds, select
 ):
     """``_read_rows`` keeping the features as text: X (m, n_x) an object array of the cells'
     stripped text. A missing cell (see ``encoding.MISSING``) is a MissingValueError unless
@@ -312,11 +324,9 @@ def _read_text(
     texts, labels, lines = [], [], []
     for number, fields in rows:
         _check_fields(table, number, fields)
-        if label is not None:
-            if keep_label:
-                labels.append(_label_text(p, number, fields[label], column(label), True))
-            fields = fields[:label] + fields[label + 1 :]
-        texts.append([f.strip() for f in fields])
+        if label is not None and keep_label:
+            labels.append(_label_text(p, number, fields[label], column(label), True))
+        texts.append([f.strip() for f in select(fields)])
         lines.append(number)
     if not texts:
         if guessed:
@@ -383,6 +393,11 @@ def _labels(texts: list[str]) -> np.ndarray:
     return np.array(texts, dtype=str)
 
 
+def _purpose(what: str) -> str:
+    """What a column not found was wanted for, when it is not the label or the weights."""
+    return " to ignore" if what == "ignored" else ""
+
+
 def _label_index(p: Path, label, n_cols: int, names: list[str] | None, what="label") -> int:
     if label is None:
         return n_cols - 1
@@ -394,7 +409,10 @@ def _label_index(p: Path, label, n_cols: int, names: list[str] | None, what="lab
             )
         matches = [c for c, name in enumerate(names) if name == label]
         if not matches:
-            raise DataError(f"{p}: no column named {label!r}; the columns are {listing(names, 30)}")
+            raise DataError(
+                f"{p}: no column named {label!r}{_purpose(what)}; the columns are "
+                f"{listing(names, 30)}"
+            )
         if len(matches) > 1:
             raise DataError(f"{p}: {len(matches)} columns are named {label!r}; give an index")
         return matches[0]
@@ -403,7 +421,7 @@ def _label_index(p: Path, label, n_cols: int, names: list[str] | None, what="lab
     if not -n_cols <= label < n_cols:
         columns = f": {listing(names, 30)}" if names else ""
         raise DataError(
-            f"{p}: there is no column {label}; the file has {n_cols} columns "
+            f"{p}: there is no column {label}{_purpose(what)}; the file has {n_cols} columns "
             f"(indices 0..{n_cols - 1} or -{n_cols}..-1){columns}"
         )
     return int(label) % n_cols
@@ -418,6 +436,8 @@ def read_csv(
     *,
     cells: str = "numbers",
     missing: bool = False,
+    ignore: list[str | int] | None = None,
+    features: list[str] | None = None,
 ) -> Dataset:
     """Read a delimited text file with one example per line: X (m, n_x) float64, y (m,).
 
@@ -436,11 +456,18 @@ def read_csv(
     stripped text ("raw rows", which a TableEncoder encodes), and stays float64 when every cell
     is a number. "text" always gives the text. ``missing``: with "mixed" or "text", keep missing
     cells (empty, or NA, N/A, NaN, null, ? in any case) instead of a MissingValueError.
+
+    ``ignore``: columns (names or indices) left out of the features, never read as numbers or
+    text (an identifier, free text); the label and weight columns cannot be among them.
+    ``features``: the feature columns by name, in this order (as a model took them); the
+    header must name them all, and every other column but the label is left out.
     """
     if cells not in CELLS:
         raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
     if missing and cells == "numbers":
         raise DataError("missing=True keeps missing cells as text: give cells='mixed' or 'text'")
+    if ignore is not None and features is not None:
+        raise DataError("give the features to ignore or those to keep, not both")
     table = _Table(path, delimiter)
     p, n_cols, first = table.path, table.n_cols, table.first
     if n_cols < 2:
@@ -448,34 +475,59 @@ def read_csv(
             f"{p}, line {table.first_line}: a single column, but features and a label are needed "
             f"(fields read as separated by {table.delimiter!r})"
         )
-    if isinstance(label, str) or isinstance(weight, str):
+    roles = [("label", label), ("sample-weight", weight), *(("ignored", c) for c in ignore or ())]
+    named = [(what, c) for what, c in roles if isinstance(c, str)]
+    if named or features is not None:
         if header is False:
-            what, name = ("label", label) if isinstance(label, str) else ("sample-weight", weight)
+            what, name = named[0] if named else ("feature", features[0])
             raise DataError(f"{p}: the {what} column {name!r} is given by name, but header=False")
         header = True
     guessed = header is None
     if header is None:
         try:
             provisional = _label_index(p, label, n_cols, None)
+            left_out = {provisional, *(_label_index(p, c, n_cols, None) for c in ignore or ())}
         except DataError:  # out of range: reported below, with the column names if any
-            provisional = None
-        fields = [v for c, v in enumerate(first) if c != provisional]
+            left_out = {n_cols - 1} if label is None else set()
+        fields = [v for c, v in enumerate(first) if c not in left_out]
         header = any(not _is_number(v) for v in fields)
         if header and cells != "numbers" and any(_is_number(v) for v in fields):
             header = False  # numbers beside text: a data row of a table with text columns
     names = [v.strip() for v in first] if header else None
     label_col = _label_index(p, label, n_cols, names)
-    X, texts = _read_rows(
-        table, label_col, names, skip_first=header, guessed=guessed, cells=cells, missing=missing
-    )
-    y = _labels(texts)
-    feature_names = [n for c, n in enumerate(names) if c != label_col] if names else None
-    sample_weight = None
+    weight_col = None
     if weight is not None:
         weight_col = _label_index(p, weight, n_cols, names, what="sample-weight")
         if weight_col == label_col:
             raise DataError(f"{p}: the sample-weight column is the label column")
-        j = [c for c in range(n_cols) if c != label_col].index(weight_col)
+    if features is not None:
+        feature_cols = _named_columns(p, names, features)
+        if label_col in feature_cols:
+            raise DataError(
+                f"{p}: the label column {names[label_col]!r} is one of the feature columns"
+            )
+        if weight_col is not None and weight_col not in feature_cols:
+            feature_cols.append(weight_col)  # taken out below
+    else:
+        ignored = _ignored(p, ignore or (), n_cols, names, label_col, weight_col)
+        feature_cols = [c for c in range(n_cols) if c != label_col and c not in ignored]
+        if feature_cols == [weight_col] or not feature_cols:
+            raise DataError(f"{p}: every feature column is ignored; none is left to learn from")
+    X, texts = _read_rows(
+        table,
+        label_col,
+        names,
+        skip_first=header,
+        guessed=guessed,
+        cells=cells,
+        missing=missing,
+        feature_cols=feature_cols,
+    )
+    y = _labels(texts)
+    feature_names = [names[c] for c in feature_cols] if names else None
+    sample_weight = None
+    if weight_col is not None:
+        j = feature_cols.index(weight_col)
         sample_weight, X = _weights(p, X[:, j], names, weight_col), np.delete(X, j, axis=1)
         if feature_names:
             del feature_names[j]
@@ -491,6 +543,47 @@ def read_csv(
     ds.sample_weight = sample_weight
     ds.label_name = names[label_col] if names else None
     return check_dataset(ds)
+
+
+def _ignored(p, ignore, n_cols: int, names, label_col: int, weight_col: int | None) -> set[int]:
+    """The indices of the ``ignore`` columns (names or indices); the label or weight column
+    among them is a DataError."""
+    ignored = set()
+    for column in ignore:
+        c = _label_index(p, column, n_cols, names, what="ignored")
+        for role, at in (("label", label_col), ("sample-weight", weight_col)):
+            if c == at:
+                shown = repr(names[c]) if names else f"{c} (from 0)"
+                raise DataError(f"{p}: the ignored column {shown} is the {role} column")
+        ignored.add(c)
+    return ignored
+
+
+def _named_columns(p, names: list[str] | None, features: list[str]) -> list[int]:
+    """The indices of the columns named ``features``, in that order; a DataError naming those
+    that the header row ``names`` lacks."""
+    header = names or []
+    lacking = [f for f in features if f not in header]
+    if lacking:
+        s = "" if len(lacking) == 1 else "s"
+        raise DataError(
+            f"{p}: the header lacks the model's column{s} {listing(map(repr, lacking), 10)}"
+        )
+    twice = next((f for f in features if header.count(f) > 1), None)
+    if twice is not None:
+        raise DataError(f"{p}: {header.count(twice)} columns are named {twice!r}")
+    return [header.index(f) for f in features]
+
+
+def names_model_columns(first_row: list[str], features: list[str] | None) -> bool:
+    """Whether a file's first row (its stripped fields) is a header that names any of a
+    model's ``features`` (its input columns by name), so that they are taken by name."""
+    return bool(features) and not set(features).isdisjoint(first_row)
+
+
+def first_row(path: str | os.PathLike, delimiter: str | None = None) -> list[str]:
+    """The stripped fields of the first non-blank row of a delimited text file."""
+    return [v.strip() for v in _Table(path, delimiter).first]
 
 
 def _weights(p, column: np.ndarray, names, c: int) -> np.ndarray:
@@ -514,28 +607,52 @@ def read_features(
     missing: bool = False,
     names: list[str] | None = None,
     kinds: list[str] | None = None,
+    features: list[str] | None = None,
 ):
     """Rows of features for prediction: (m, n_features) float64 from a delimited text file
     (with ``cells`` "mixed" or "text", possibly an object array of the cells' text).
 
-    The file has ``n_features`` columns, or one more: a label column at the end, which is
-    dropped (so the training file itself can be given). A header row is detected as in
-    :func:`read_csv`. ``cells`` and ``missing`` as in :func:`read_csv`; with "text", the
-    columns' ``names`` and ``kinds`` (as a TableEncoder has them) tell a header row: one that
-    repeats the names, or has text that is not a number in a numeric column.
+    ``features``: the model's input columns by name. When the first row is a header that names
+    them, they are taken by name, in that order, and every other column (a label, an identifier,
+    anything else) is left out; a header that names only some of them is a DataError naming
+    the others. Otherwise, the file has ``n_features`` columns, or one more: a label column at
+    the end, which is dropped (so the training file itself can be given). A header row is
+    detected as in :func:`read_csv`. ``cells`` and ``missing`` as in :func:`read_csv`; with
+    "text", the columns' ``names`` and ``kinds`` (as a TableEncoder has them) tell a header row:
+    one that repeats the names, or has text that is not a number in a numeric column.
     """
     if cells not in CELLS:
         raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
+    if features is not None and len(features) != n_features:
+        raise DataError(f"{len(features)} column names for {n_features} features")
     table = _Table(path, delimiter)
     p, n_cols = table.path, table.n_cols
+    header_names = [v.strip() for v in table.first]
+    if names_model_columns(header_names, features):
+        feature_cols = _named_columns(p, header_names, features)
+        X, _ = _read_rows(
+            table,
+            None,
+            header_names,
+            skip_first=True,
+            keep_label=False,
+            cells=cells,
+            missing=missing,
+            kinds=kinds,
+            feature_cols=feature_cols,
+        )
+        return X
     if n_cols not in (n_features, n_features + 1):
+        by_name = ""
+        if features:
+            by_name = f", or a header row naming the model's columns ({listing(features, 20)})"
         raise DataError(
             f"{p}: the model was fitted on {n_features} features; this file has {n_cols} "
             f"column{'s' if n_cols != 1 else ''} (expected {n_features}, or {n_features + 1} with "
-            "a label last)"
+            f"a label last{by_name})"
         )
     label = n_cols - 1 if n_cols == n_features + 1 else None
-    first = [v.strip() for c, v in enumerate(table.first) if c != label]
+    first = [v for c, v in enumerate(header_names) if c != label]
     if cells == "text" and (names is not None or kinds is not None):
         header = first == names or any(
             kind == "numeric" and not is_missing(v) and not _is_number(v)
@@ -543,11 +660,10 @@ def read_features(
         )
     else:
         header = any(not _is_number(v) for v in first)
-    names = [v.strip() for v in table.first] if header else None
     X, _ = _read_rows(
         table,
         label,
-        names,
+        header_names if header else None,
         skip_first=header,
         keep_label=False,
         guessed=True,

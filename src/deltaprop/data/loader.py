@@ -56,7 +56,18 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
         suffix = _suffix(p)
         if suffix in _TEXT_SUFFIXES:
             _check_options(
-                str(p), options, ("label", "header", "delimiter", "weight", "cells", "missing")
+                str(p),
+                options,
+                (
+                    "label",
+                    "header",
+                    "delimiter",
+                    "weight",
+                    "cells",
+                    "missing",
+                    "ignore",
+                    "features",
+                ),
             )
             if suffix == ".tsv":
                 options.setdefault("delimiter", "\t")
