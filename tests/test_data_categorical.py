@@ -17,6 +17,7 @@ from deltaprop.data import (
     DataError,
     MissingValueError,
     TableEncoder,
+    UnusableColumnError,
     column_kinds,
     read_csv,
     read_features,
@@ -163,6 +164,9 @@ def test_a_column_of_too_many_distinct_texts_is_refused_as_an_identifier():
         "0'): an identifier or free text rather than categories (at most 50, and at most half "
         "the examples, are one-hot encoded); drop the column"
     )
+    assert isinstance(error.value, UnusableColumnError)
+    assert (error.value.column, error.value.index) == ("sex", 1)
+    assert not error.value.reason.endswith("drop the column")
     X[:, 1] = [f"p{i % 12}" for i in range(200)]  # 12 categories: fine
     assert TableEncoder(names=NAMES).fit(X).n_x == 1 + 12 + 3 + 1
 

@@ -16,7 +16,7 @@ here imports the rest of deltaprop; every bad input raises :class:`DataError`.
 from .bundled import BUNDLED, load_bundled
 from .csvfile import MissingValueError, first_row, names_model_columns, read_csv, read_features
 from .dataset import Dataset, check_dataset
-from .encoding import TableEncoder, column_kinds
+from .encoding import TableEncoder, UnusableColumnError, column_kinds
 from .errors import DataError
 from .idx import read_idx, read_mnist_dir
 from .labels import LabelEncoder
@@ -38,6 +38,7 @@ __all__ = [
     "PixelScaler",
     "Standardizer",
     "TableEncoder",
+    "UnusableColumnError",
     "check_dataset",
     "column_kinds",
     "first_row",

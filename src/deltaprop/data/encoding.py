@@ -42,6 +42,18 @@ MAX_CATEGORIES = 50
 _FEW = 10
 
 
+class UnusableColumnError(DataError):
+    """A column that cannot be encoded and must be left out of the features: an identifier or
+    free text (too many distinct texts), or one whose training values are all missing. The
+    message ends with the advice to drop it; ``reason`` is the message without that advice,
+    ``column`` the column's name (None without names) and ``index`` its position among the
+    encoded columns (from 0)."""
+
+    def __init__(self, reason: str, column: str | None = None, index: int | None = None):
+        super().__init__(f"{reason}; drop the column")
+        self.reason, self.column, self.index = reason, column, index
+
+
 def is_missing(cell) -> bool:
     """Whether a cell means "missing": None, a float NaN, or a text of :data:`MISSING`."""
     if cell is None:
@@ -289,9 +301,8 @@ class TableEncoder:
                 self._missing(j, gaps)
             return None
         if gaps.all():
-            raise DataError(
-                f"{self._where(j)}: every value of the training part is missing; there is "
-                "nothing to fill it with (drop the column)"
+            raise self._unusable(
+                j, "every value of the training part is missing; there is nothing to fill it with"
             )
         known = values[~gaps]
         with np.errstate(over="ignore"):
@@ -310,9 +321,8 @@ class TableEncoder:
     def _categories(self, texts: list[str | None], j: int, m: int) -> np.ndarray:
         known = [t for t in texts if t is not None]
         if not known:
-            raise DataError(
-                f"{self._where(j)}: every value of the training part is missing; there are no "
-                "categories to learn (drop the column)"
+            raise self._unusable(
+                j, "every value of the training part is missing; there are no categories to learn"
             )
         categories = np.unique(np.array(known, dtype=str))
         k = len(categories)
@@ -324,13 +334,17 @@ class TableEncoder:
                     f"{k} distinct values in training are: correct it, or write a missing value "
                     "as an empty cell or NA"
                 )
-            raise DataError(
-                f"{self._where(j)}: {k} distinct text values in {m} training examples (such "
-                f"as {str(categories[0])!r}): an identifier or free text rather than categories "
-                f"(at most {MAX_CATEGORIES}, and at most half the examples, are one-hot encoded); "
-                "drop the column"
+            raise self._unusable(
+                j,
+                f"{k} distinct text values in {m} training examples (such as "
+                f"{str(categories[0])!r}): an identifier or free text rather than categories (at "
+                f"most {MAX_CATEGORIES}, and at most half the examples, are one-hot encoded)",
             )
         return categories
+
+    def _unusable(self, j: int, why: str) -> UnusableColumnError:
+        name = self.names[j] if self.names else None
+        return UnusableColumnError(f"{self._where(j)}: {why}", name, j)
 
     def _most_frequent(self, texts: list[str | None], j: int) -> str | None:
         """With ``impute``, the most frequent category (the first in sorted order on a tie, as
