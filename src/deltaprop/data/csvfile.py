@@ -494,6 +494,8 @@ def read_csv(
         if header and cells != "numbers" and any(_is_number(v) for v in fields):
             header = False  # numbers beside text: a data row of a table with text columns
     names = [v.strip() for v in first] if header else None
+    if features is not None:  # the model's columns first: they say most about a wrong file
+        feature_cols = _named_columns(p, names, features)
     label_col = _label_index(p, label, n_cols, names)
     weight_col = None
     if weight is not None:
@@ -501,7 +503,6 @@ def read_csv(
         if weight_col == label_col:
             raise DataError(f"{p}: the sample-weight column is the label column")
     if features is not None:
-        feature_cols = _named_columns(p, names, features)
         if label_col in feature_cols:
             raise DataError(
                 f"{p}: the label column {names[label_col]!r} is one of the feature columns"
