@@ -540,9 +540,11 @@ def test_an_identifier_column_is_refused_in_one_line(tmp_path):
     assert re.fullmatch(
         r"deltaprop: error: column 'name': (\d+) distinct text values in \1 training examples "
         r"\(such as 'person \d+'\): an identifier or free text rather than categories \(at most "
-        r"50, and at most half the examples, are one-hot encoded\); drop the column",
+        r"50, and at most half the examples, are one-hot encoded\); leave it out with "
+        r"--ignore name",
         one_line_error(run("train", "--data", data, *FAST)),
     )
+    assert run("train", "--data", data, "--ignore", "name", *FAST).returncode == 0
 
 
 def test_a_regression_on_a_mixed_csv_with_sample_weights(tmp_path):

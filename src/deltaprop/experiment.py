@@ -6,6 +6,8 @@ same training, validation and test parts from a data set name and a seed.
 
 from __future__ import annotations
 
+import reprlib
+import shlex
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,10 @@ class Parts:
     target_scaler: object | None = None
     #: regression: the target column's name (a CSV header's), or None
     target_name: str | None = None
+    #: a CSV file with a header: the names of the feature columns (before encoding), else None
+    feature_names: list[str] | None = None
+    #: a CSV file with a header: the label column's name, else None
+    label_name: str | None = None
 
 
 def _column(text: str):
@@ -54,6 +60,13 @@ IMPUTE_HINT = "add --impute mean or --impute median to fill missing values"
 NO_IMPUTE_HINT = "the model was trained without --impute, so it fills no missing values"
 
 
+def ignore_hint(error: data.UnusableColumnError) -> str:
+    """How to leave out a column that the encoding cannot use: by its name, or its index."""
+    if error.column is not None:
+        return f"leave it out with --ignore {shlex.quote(error.column)}"
+    return "leave it out with --ignore and its index in the file (from 0)"
+
+
 def load_dataset(
     spec: str,
     label: str | None = None,
@@ -62,14 +75,18 @@ def load_dataset(
     cells: str = "numbers",
     impute: str | None = None,
     missing_hint: str = IMPUTE_HINT,
+    ignore: list[str] | None = None,
+    features: list[str] | None = None,
 ) -> data.Dataset:
     """A data set by name or path; ``label`` and ``weight`` are CSV columns (label, per-example
-    weight), by name or index (as text). ``cells``: how a CSV file's features are read (see
-    ``data.read_csv``: "numbers", "mixed" for text columns, "text"); ``impute``: missing values
-    will be filled (so a CSV file's are kept), else a missing value is an error that ends with
-    ``missing_hint``."""
+    weight), by name or index (as text), ``ignore`` CSV columns left out of the features, and
+    ``features`` the only feature columns, by name (see ``data.read_csv``). ``cells``: how a
+    CSV file's features are read (see ``data.read_csv``: "numbers", "mixed" for text columns,
+    "text"); ``impute``: missing values will be filled (so a CSV file's are kept), else a
+    missing value is an error that ends with ``missing_hint``."""
     kind = _not_csv(spec)
-    for option, value in (("--label", label), ("--sample-weight", weight), ("--impute", impute)):
+    options = (("--label", label), ("--sample-weight", weight), ("--impute", impute))
+    for option, value in (*options, ("--ignore", ignore)):
         if value is not None and kind is not None:
             raise data.DataError(f"{option} applies to CSV files; {spec} is {kind}")
     kwargs = {}
@@ -77,6 +94,10 @@ def load_dataset(
         kwargs["label"] = _column(label)
     if weight is not None:
         kwargs["weight"] = _column(weight)
+    if ignore is not None:
+        kwargs["ignore"] = [_column(c) for c in ignore]
+    if features is not None:
+        kwargs["features"] = features
     if kind is None and cells != "numbers":
         kwargs.update(cells=cells, missing=impute is not None)
     try:
@@ -87,13 +108,57 @@ def load_dataset(
 
 def load_for_model(model, spec: str, label: str | None = None) -> data.Dataset:
     """A data set to apply ``model`` to: a CSV file read as its preprocessing takes it (text
-    columns and, when it fills them, missing values, for a TableEncoder)."""
+    columns and, when it fills them, missing values, for a TableEncoder). When the model knows
+    its input columns by name and the file's header names them, they are taken by name, and
+    the label is ``label`` or the model's own label column; every other column is left out.
+    Otherwise the columns are taken by position (a label, ``label`` or the last)."""
+    features = None
+    names = model_features(model) if _not_csv(spec) is None and Path(spec).is_file() else None
+    if names is not None and data.names_model_columns(data.first_row(spec), names):
+        features, label = names, label or model_label(model)
     encoder = model.preprocessor
     if isinstance(encoder, data.TableEncoder):
         return load_dataset(
-            spec, label, cells="text", impute=encoder.impute, missing_hint=NO_IMPUTE_HINT
+            spec,
+            label,
+            cells="text",
+            impute=encoder.impute,
+            missing_hint=NO_IMPUTE_HINT,
+            features=features,
         )
-    return load_dataset(spec, label)
+    return load_dataset(spec, label, features=features)
+
+
+def model_features(model) -> list[str] | None:
+    """The names of a model's input columns (before encoding), as its file records them
+    (``info["features"]``, or a TableEncoder's names in files from before that), or None when
+    it does not know them; a DataError when the record is not ``model.n_features`` distinct
+    texts."""
+    names = model.info.get("features")
+    if names is None and isinstance(model.preprocessor, data.TableEncoder):
+        names = model.preprocessor.names
+    if names is None:
+        return None
+    if (
+        not isinstance(names, list)
+        or not all(isinstance(n, str) for n in names)
+        or len(names) != model.n_features
+        or len(set(names)) != len(names)
+    ):
+        raise data.DataError(
+            f"the model's file records its input columns as {reprlib.repr(names)}, not "
+            f"{model.n_features} distinct column names"
+        )
+    return names
+
+
+def model_label(model) -> str | None:
+    """The name of the label column of a model's training file, when its file records one
+    (``info["label_name"]``, or a ``--label`` given by name)."""
+    for name in (model.info.get("label_name"), model.info.get("label")):
+        if isinstance(name, str) and name and not isinstance(_column(name), int):
+            return name
+    return None
 
 
 def _not_csv(spec) -> str | None:
@@ -124,6 +189,7 @@ def prepare_data(
     regression: bool = False,
     target_scaler=None,
     impute: str | None = None,
+    ignore: list[str] | None = None,
 ) -> Parts:
     """Load a data set, split it (seeded: ``test`` and then ``validation`` fractions, unless the
     data come with their own test part), fit the preprocessing on the training part only (unless
@@ -137,9 +203,10 @@ def prepare_data(
 
     A CSV file may have text columns: they are one-hot encoded, and its missing values filled
     with ``impute`` ("mean" or "median", see ``data.TableEncoder``), categories and fill values
-    learned on the training part; a file with neither is standardized as before."""
+    learned on the training part; a file with neither is standardized as before. ``ignore``:
+    CSV columns (names or indices, as text) left out of the features."""
     if preprocessor is None:
-        ds = load_dataset(spec, label, weight, cells="mixed", impute=impute)
+        ds = load_dataset(spec, label, weight, cells="mixed", impute=impute, ignore=ignore)
     elif isinstance(preprocessor, data.TableEncoder):
         ds = load_dataset(
             spec,
@@ -148,9 +215,10 @@ def prepare_data(
             cells="text",
             impute=preprocessor.impute,
             missing_hint=NO_IMPUTE_HINT,
+            ignore=ignore,
         )
     else:
-        ds = load_dataset(spec, label, weight)
+        ds = load_dataset(spec, label, weight, ignore=ignore)
     _check_task(ds, spec, regression)
     y = data.numeric_targets(ds) if regression else ds.y
     if ds.test is not None:
@@ -186,7 +254,10 @@ def prepare_data(
         fit_index, val_index = train_index, None
     if preprocessor is None and (ds.X.dtype == object or impute is not None):
         preprocessor = data.TableEncoder(impute, ds.feature_names)
-        preprocessor.fit(ds.X[fit_index], kinds=data.column_kinds(ds.X))
+        try:
+            preprocessor.fit(ds.X[fit_index], kinds=data.column_kinds(ds.X))
+        except data.UnusableColumnError as e:
+            raise data.DataError(f"{e.reason}; {ignore_hint(e)}") from None
     elif preprocessor is None:
         preprocessor = data.make_preprocessor(ds.kind)
         preprocessor.fit(ds.X[fit_index])
@@ -225,6 +296,8 @@ def prepare_data(
         w_train=None if ds.sample_weight is None else ds.sample_weight[fit_index],
         target_scaler=target_scaler,
         target_name=ds.label_name if regression else None,
+        feature_names=ds.feature_names if _not_csv(spec) is None else None,
+        label_name=ds.label_name,
     )
 
 
@@ -362,6 +435,7 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
         preprocessor=model.preprocessor,
         regression=regression,
         target_scaler=model.target_scaler,
+        ignore=settings.get("ignore"),
     )
     return parts.X_test, parts.y_test
 
@@ -390,6 +464,13 @@ def recorded_settings(model) -> dict:
             raise data.DataError(
                 f"the model's file records {key} = {settings[key]!r}, not a column's name or index"
             )
+    ignore = settings.get("ignore")
+    if ignore is not None and (
+        not isinstance(ignore, list) or not ignore or not all(isinstance(c, str) for c in ignore)
+    ):
+        raise data.DataError(
+            f"the model's file records ignore = {reprlib.repr(ignore)}, not a list of columns"
+        )
     if not isinstance(settings.get("regression", False), bool):
         raise data.DataError(
             f"the model's file records regression = {settings['regression']!r}, not true or false"

@@ -122,11 +122,13 @@ def target_name(model) -> str:
 
 
 def read_features(path: str, model) -> np.ndarray:
-    """Rows of features from a CSV (optionally with one extra label column, dropped) or .npz,
-    as the model takes them: for a model that encodes text columns, the CSV file's cells as text
-    (its missing values kept when the model fills them)."""
+    """Rows of features from a CSV or .npz, as the model takes them: from a CSV file whose
+    header names the model's input columns, those columns by name (the others left out); else
+    its columns by position (optionally with one extra label column, dropped). For a model that
+    encodes text columns, the CSV file's cells as text (its missing values kept when the model
+    fills them)."""
     from .. import data
-    from ..experiment import NO_IMPUTE_HINT
+    from ..experiment import NO_IMPUTE_HINT, model_features
 
     if path == "-":  # standard input, read once
         from ..data.csvfile import InMemoryFile
@@ -134,9 +136,10 @@ def read_features(path: str, model) -> np.ndarray:
         path = InMemoryFile(sys.stdin.buffer.read(), "standard input")
     elif path.endswith(".npz"):
         return data.read_npz_features(path)
+    features = model_features(model)  # a header that names them: the columns by name
     encoder = model.preprocessor
     if not isinstance(encoder, data.TableEncoder):
-        return data.read_features(path, model.n_features)
+        return data.read_features(path, model.n_features, features=features)
     try:
         return data.read_features(
             path,
@@ -145,6 +148,7 @@ def read_features(path: str, model) -> np.ndarray:
             missing=encoder.impute is not None,
             names=encoder.names,
             kinds=encoder.kinds,
+            features=features,
         )
     except data.MissingValueError as e:
         raise data.MissingValueError(f"{e}; {NO_IMPUTE_HINT}") from None

@@ -87,6 +87,14 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="CSV column (name or index) of per-example weights",
     )
     data.add_argument(
+        "--ignore",
+        nargs="+",
+        metavar="COLUMN",
+        help="CSV columns (names or indices) left out of the features, such as an identifier or "
+        "free text; the model takes its other columns by name, so predict and evaluate find "
+        "them in a file with a header in any order, beside others",
+    )
+    data.add_argument(
         "--impute",
         choices=["mean", "median"],
         help="fill a CSV file's missing feature values (empty cells, NA, N/A, NaN, null, ?): "

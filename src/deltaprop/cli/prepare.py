@@ -106,6 +106,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         regression=args.regression,
         target_scaler=None if resumed is None else resumed[0].target_scaler,
         impute=args.impute,
+        ignore=args.ignore,
     )
     classes = None if args.regression else parts.encoder.classes_
     if classes is not None and len(classes) < 2:
@@ -134,6 +135,9 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         "description": parts.description,
         "settings": {k: getattr(args, k) for k in RUN_KEYS},
     }
+    if parts.feature_names is not None:  # predict and evaluate take the columns by name
+        info["features"] = parts.feature_names
+        info["label_name"] = parts.label_name
     if args.regression:  # what predict names its column
         info["target"] = parts.target_name
     sample_weight = parts.w_train

@@ -32,6 +32,7 @@ RUN_KEYS = (
     "dropout",
     "class_weight",
     "sample_weight",
+    "ignore",
     "impute",
     "validation",
     "test",
@@ -44,6 +45,9 @@ RUN_KEYS = (
     "checkpoint_every",
 )
 
+
+#: The settings whose option takes several values (nargs="+"); saved as lists.
+LIST_KEYS = ("hidden", "ignore")
 
 #: The settings a resumed run may change without changing its steps: where it writes, and how
 #: many epochs it trains (except under a cosine schedule, whose period is the number of epochs).
@@ -133,7 +137,8 @@ def _as_options(source: str, key: str, value, default) -> list[str]:
         if not isinstance(value, bool):
             raise UsageError(f"{source}: the saved setting {key} is {value!r}, not true or false")
         return [option] if value else []
-    values = value if isinstance(default, list) and isinstance(value, list) else [value]
+    many = isinstance(default, list) or key in LIST_KEYS
+    values = value if many and isinstance(value, list) else [value]
     if (
         not values
         or not all(isinstance(v, (str, int, float)) for v in values)
@@ -141,7 +146,7 @@ def _as_options(source: str, key: str, value, default) -> list[str]:
     ):
         shown = reprlib.repr(value)
         raise UsageError(f"{source}: the saved setting {key} is {shown}, not a value of {option}")
-    if isinstance(default, list):
+    if many:
         return [option, *map(str, values)]
     return [f"{option}={value}"]
 
