@@ -57,6 +57,8 @@ def describe(path, model, metadata: dict) -> dict:
         "target_scaling": model.target_scaler is not None,
         "preprocessing": None if model.preprocessor is None else type(model.preprocessor).__name__,
         "preprocessing_details": _preprocessing(model.preprocessor),
+        "inputs": _inputs(model),
+        "ignored": _ignored(info.get("settings")),
         "data": info.get("description") or info.get("data"),
         "settings": info.get("settings"),
         "metrics": info.get("metrics"),
@@ -64,6 +66,25 @@ def describe(path, model, metadata: dict) -> dict:
     if facts["kind"] == "checkpoint":
         facts["position"] = _position(metadata.get("trainer", {}))
     return facts
+
+
+def _inputs(model) -> list[str] | None:
+    """The names of the model's input columns, when its file records them (and they fit)."""
+    from ..data import DataError
+    from ..experiment import model_features
+
+    try:
+        return model_features(model)
+    except DataError:  # a damaged record: predict says so where it matters
+        return None
+
+
+def _ignored(settings) -> list[str] | None:
+    """The columns its run left out (--ignore), as the settings record them."""
+    ignore = settings.get("ignore") if isinstance(settings, dict) else None
+    if isinstance(ignore, list) and ignore and all(isinstance(c, str) for c in ignore):
+        return ignore
+    return None
 
 
 def _preprocessing(pre) -> str | None:
@@ -134,6 +155,10 @@ def lines(facts: dict) -> list[str]:
         out.append(f"target: {target} (regression{scaled})")
     if facts["preprocessing"] is not None:
         out.append(f"preprocessing: {facts['preprocessing_details']}")
+    if facts["inputs"]:
+        out.append(f"inputs: {_shown(facts['inputs'])}")
+    if facts["ignored"]:
+        out.append(f"ignored: {_shown(facts['ignored'])}")
     if facts["data"] is not None:
         out.append(f"data: {facts['data']}")
     settings = facts["settings"]
@@ -145,6 +170,12 @@ def lines(facts: dict) -> list[str]:
     if "position" in facts:
         out.append(_position_line(facts["file"], facts["position"]))
     return out
+
+
+def _shown(names: list[str], limit: int = 20) -> str:
+    """Column names, comma-separated, the first ``limit`` of them."""
+    more = len(names) - limit
+    return ", ".join(names[:limit]) + (f", ... {more} more" if more > 0 else "")
 
 
 def _shown_settings(settings: dict) -> dict:
