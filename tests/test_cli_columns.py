@@ -1,0 +1,270 @@
+"""A table as people have them (Kaggle's Titanic): columns left out with ``train --ignore``, and
+a model that takes its input columns by name from whatever file ``predict`` or ``evaluate`` is
+given."""
+
+import csv
+import json
+import re
+
+import numpy as np
+import pytest
+
+from deltaprop import io
+from deltaprop.cli import main
+
+HEADER = "PassengerId,Survived,Pclass,Name,Sex,Age,SibSp,Parch,Ticket,Fare,Cabin,Embarked"
+IGNORE = ["PassengerId", "Name", "Ticket", "Cabin"]
+INPUTS = ["Pclass", "Sex", "Age", "SibSp", "Parch", "Fare", "Embarked"]
+FAST = ["--hidden", "16", "--epochs", "30", "--batch-size", "32", "--quiet"]
+
+
+def passengers(m: int, seed: int) -> list[list[str]]:
+    """Titanic-shaped rows: an identifier, the label, numbers, unique names and tickets, ages
+    and ports sometimes missing, cabins mostly missing; women and the first class survive."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(m):
+        pclass, sex = int(rng.integers(1, 4)), str(rng.choice(["male", "female"]))
+        survived = int((sex == "female") ^ (rng.random() < 0.02 + 0.04 * pclass))
+        rows.append(
+            [
+                str(i + 1),
+                str(survived),
+                str(pclass),
+                f"Passenger, Mr. Number {i}",
+                sex,
+                "" if rng.random() < 0.1 else f"{rng.uniform(1, 70):.0f}",
+                str(rng.integers(0, 4)),
+                str(rng.integers(0, 3)),
+                f"A/{rng.integers(0, 10**6)}",
+                f"{rng.uniform(5, 100) * (4 - pclass):.2f}",
+                f"C{rng.integers(1, 150)}" if rng.random() < 0.2 else "",
+                "" if rng.random() < 0.03 else str(rng.choice(["S", "C", "Q"])),
+            ]
+        )
+    return rows
+
+
+def write_table(path, header: list[str], rows, columns=None):
+    """A CSV of ``rows`` under ``header``, with only the named ``columns``, in their order."""
+    at = [header.index(c) for c in (columns or header)]
+    with open(path, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([header[j] for j in at])
+        writer.writerows([[row[j] for j in at] for row in rows])
+    return path
+
+
+def cli(capsys, *args) -> tuple[int, str, str]:
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def one_line_error(capsys, *args) -> str:
+    code, _, err = cli(capsys, *args)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0].removeprefix("deltaprop: error: ")
+
+
+@pytest.fixture(scope="module")
+def titanic(tmp_path_factory):
+    """train.csv (300 passengers), test.csv (100 others, without Survived) and the model
+    trained on the first with the identifiers and free text ignored."""
+    folder = tmp_path_factory.mktemp("titanic")
+    header = HEADER.split(",")
+    train = write_table(folder / "train.csv", header, passengers(300, 0))
+    test_columns = [c for c in header if c != "Survived"]
+    test = write_table(folder / "test.csv", header, passengers(100, 1), test_columns)
+    model = folder / "model.npz"
+    argv = ["train", "--data", train, "--label", "Survived", "--ignore", *IGNORE]
+    assert main([*map(str, argv), "--impute", "median", *FAST, "--out", str(model)]) == 0
+    return folder, train, test, model
+
+
+def test_train_leaves_the_ignored_columns_out_and_the_model_names_its_inputs(titanic, capsys):
+    _, train, _, model = titanic
+    loaded = io.load(model)
+    assert loaded.info["features"] == INPUTS and loaded.info["label_name"] == "Survived"
+    assert loaded.info["settings"]["ignore"] == IGNORE
+    assert loaded.n_features == 7 and loaded.preprocessor.names == INPUTS
+    assert ": 300 examples, 7 features (2 of them text" in loaded.info["description"]
+    assert loaded.info["metrics"]["test_accuracy"] > 0.75
+    lines = cli(capsys, "info", model)[1].splitlines()
+    assert "inputs: Pclass, Sex, Age, SibSp, Parch, Fare, Embarked" in lines
+    assert "ignored: PassengerId, Name, Ticket, Cabin" in lines
+    facts = json.loads(cli(capsys, "info", model, "--json")[1])
+    assert facts["inputs"] == INPUTS and facts["ignored"] == IGNORE
+
+
+def test_predict_takes_the_models_columns_by_name_in_any_order(titanic, capsys, tmp_path):
+    _, _, test, model = titanic
+    code, out, err = cli(capsys, "predict", model, test)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "prediction,p_0,p_1" and len(lines) == 1 + 100
+    # the same passengers with the model's columns alone, in its order, and no header: by position
+    with open(test, newline="") as f:
+        header, *rows = list(csv.reader(f))
+    bare = tmp_path / "bare.csv"
+    write_table(bare, header, rows, INPUTS)
+    bare.write_text(bare.read_text().split("\n", 1)[1])
+    assert cli(capsys, "predict", model, bare)[1] == out
+    # every column in the reverse order, plus one the model has never seen
+    reversed_ = write_table(tmp_path / "reversed.csv", header, rows, header[::-1])
+    extra = tmp_path / "extra.csv"
+    extra.write_text(
+        "".join(f"{line},x{i}\n" for i, line in enumerate(reversed_.read_text().splitlines()))
+    )
+    assert cli(capsys, "predict", model, reversed_)[1] == out
+    assert cli(capsys, "predict", model, extra)[1] == out
+
+
+def test_evaluate_its_test_part_and_all_of_a_file_by_name(titanic, capsys, tmp_path):
+    _, train, _, model = titanic
+    code, out, err = cli(capsys, "evaluate", model, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["examples"] == 75
+    assert report["accuracy"] == pytest.approx(io.load(model).info["metrics"]["test_accuracy"])
+    code, out, err = cli(capsys, "evaluate", model, "--data", train, "--all", "--json")
+    assert code == 0, err
+    everything = json.loads(out)
+    assert everything["examples"] == 300
+    # the label found by its name, wherever it is, and the other columns left out
+    with open(train, newline="") as f:
+        header, *rows = list(csv.reader(f))
+    shuffled = write_table(tmp_path / "shuffled.csv", header, rows, sorted(header))
+    code, out, err = cli(capsys, "evaluate", model, "--data", shuffled, "--json")
+    assert code == 0, err
+    assert json.loads(out) == everything
+    code, out, err = cli(capsys, "plot", model, "--out", tmp_path / "plots")
+    assert code == 0, err
+    assert (tmp_path / "plots" / "confusion_matrix.png").exists()
+
+
+def test_resuming_a_run_with_ignored_columns_gives_the_uninterrupted_weights(titanic, tmp_path):
+    _, train, _, _ = titanic
+    argv = ["train", "--data", str(train), "--label", "Survived", "--ignore", *IGNORE]
+    argv += ["--impute", "median", "--hidden", "8", "--quiet", "--seed", "2"]
+    full, checkpoint, resumed = tmp_path / "full.npz", tmp_path / "ckpt.npz", tmp_path / "r.npz"
+    assert main([*argv, "--epochs", "6", "--out", str(full)]) == 0
+    assert main([*argv, "--epochs", "3", "--checkpoint", str(checkpoint)]) == 0
+    assert main(["train", "--resume", str(checkpoint), "--epochs", "6", "--out", str(resumed)]) == 0
+    a, b = io.load(full).network, io.load(resumed).network
+    for (name, P), (_, Q) in zip(a.parameters(), b.parameters(), strict=True):
+        assert np.array_equal(P, Q), name
+    assert io.load(resumed).info["settings"]["ignore"] == IGNORE
+
+
+def test_resume_refuses_other_ignored_columns(titanic, capsys, tmp_path):
+    _, train, _, _ = titanic
+    checkpoint = tmp_path / "ckpt.npz"
+    argv = ["train", "--data", train, "--label", "Survived", "--ignore", *IGNORE]
+    assert cli(capsys, *argv, "--impute", "median", *FAST[:2], "--epochs", "1", "--quiet",
+               "--checkpoint", checkpoint)[0] == 0  # fmt: skip
+    assert one_line_error(capsys, "train", "--resume", checkpoint, "--ignore", "Name") == (
+        "--resume continues the saved run; --ignore cannot be changed (saved: PassengerId Name "
+        "Ticket Cabin)"
+    )
+
+
+TRAIN = ["train", "--label", "Survived", "--impute", "median", "--epochs", "1", "--quiet"]
+
+
+@pytest.mark.parametrize(
+    "ignore,message",
+    [
+        (["Nobody"], "no column named 'Nobody' to ignore; the columns are PassengerId, Survived"),
+        (["12"], "there is no column 12 to ignore; the file has 12 columns (indices 0..11"),
+        (["-13"], "there is no column -13 to ignore; the file has 12 columns"),
+        (["Name", "Survived"], "the ignored column 'Survived' is the label column"),
+        (["1"], "the ignored column 'Survived' is the label column"),
+        (HEADER.replace("Survived,", "").split(","), "every feature column is ignored; none is"),
+    ],
+)
+def test_ignoring_what_is_not_a_feature_is_one_line(titanic, capsys, ignore, message):
+    _, train, _, _ = titanic
+    error = one_line_error(capsys, *TRAIN, "--data", train, "--ignore", *ignore)
+    assert error == f"{train}: {message}" or error.startswith(f"{train}: {message}")
+
+
+def test_the_sample_weight_column_cannot_be_ignored(titanic, capsys):
+    _, train, _, _ = titanic
+    error = one_line_error(
+        capsys, *TRAIN, "--data", train, "--sample-weight", "Fare", "--ignore", "Name", "Fare"
+    )
+    assert error == f"{train}: the ignored column 'Fare' is the sample-weight column"
+
+
+def test_ignore_applies_to_csv_files_only(capsys):
+    error = one_line_error(capsys, "train", "--data", "iris", "--ignore", "0")
+    assert error == "--ignore applies to CSV files; iris is a bundled data set"
+
+
+def test_a_column_the_encoding_cannot_use_says_how_to_leave_it_out(titanic, capsys, tmp_path):
+    _, train, _, _ = titanic
+    error = one_line_error(capsys, *TRAIN, "--data", train, "--ignore", "PassengerId", "Ticket")
+    assert re.match(r"column 'Name': (\d+) distinct text values in \1 training examples", error)
+    assert error.endswith("are one-hot encoded); leave it out with --ignore Name")
+    with open(train, newline="") as f:
+        header, *rows = list(csv.reader(f))
+    for row in rows:
+        row[header.index("Age")] = ""
+    empty = write_table(tmp_path / "no-ages.csv", header, rows)
+    error = one_line_error(capsys, *TRAIN, "--data", empty, "--ignore", *IGNORE)
+    assert error == (
+        "column 'Age': every value of the training part is missing; there is nothing to fill it "
+        "with; leave it out with --ignore Age"
+    )
+
+
+def test_a_file_that_lacks_some_of_the_models_columns_is_one_line(titanic, capsys, tmp_path):
+    _, train, test, model = titanic
+    with open(test, newline="") as f:
+        header, *rows = list(csv.reader(f))
+    lacking = write_table(tmp_path / "lacking.csv", header, rows, ["Pclass", "Name", "Sex", "Fare"])
+    expected = (
+        f"{lacking}: the header lacks the model's columns 'Age', 'SibSp', 'Parch', 'Embarked'"
+    )
+    assert one_line_error(capsys, "predict", model, lacking) == expected
+    assert one_line_error(capsys, "evaluate", model, "--data", lacking) == expected
+    # the passengers to predict have no label: evaluate says which column it looked for
+    error = one_line_error(capsys, "evaluate", model, "--data", test)
+    assert error.startswith(f"{test}: no column named 'Survived'; the columns are PassengerId")
+
+
+@pytest.mark.parametrize(
+    "features", ["Pclass", ["Pclass", "Sex"], [*INPUTS[:-1], 3], [*INPUTS[:-1], "Pclass"]]
+)
+def test_a_damaged_record_of_the_input_columns_is_one_line(titanic, capsys, tmp_path, features):
+    _, _, test, model = titanic
+    loaded = io.load(model)
+    loaded.info["features"] = features
+    damaged = tmp_path / "damaged.npz"
+    io.save(loaded, damaged)
+    error = one_line_error(capsys, "predict", damaged, test)
+    assert error.startswith("the model's file records its input columns as ")
+    assert error.endswith(", not 7 distinct column names")
+    assert cli(capsys, "info", damaged)[0] == 0  # info shows the rest
+
+
+def test_a_headerless_file_ignores_columns_by_index(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(120):
+        x = rng.normal(size=2)
+        rows.append(f"{i},id-{i},{x[0]:.3f},{x[1]:.3f},{int(x[0] + x[1] > 0)}")
+    data = tmp_path / "plain.csv"
+    data.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "plain.npz"
+    assert cli(capsys, "train", "--data", data, "--ignore", "0", "1", *FAST, "--out", model)[0] == 0
+    loaded = io.load(model)
+    assert loaded.n_features == 2 and "features" not in loaded.info
+    new = tmp_path / "new.csv"
+    new.write_text("1.0,1.0\n-1.0,-1.0\n")
+    code, out, err = cli(capsys, "predict", model, new)
+    assert code == 0, err
+    assert [line.split(",")[0] for line in out.splitlines()[1:]] == ["1", "0"]
