@@ -218,6 +218,10 @@ def gzipped(draw, data: bytes) -> bytes:
 
 
 COLUMN = st.none() | st.integers(-6, 6) | st.sampled_from(["label", "a", "w", "missing", "x y"])
+#: Columns to leave out (``read_csv``'s ignore), mostly none.
+IGNORE = (
+    st.none() | st.none() | st.lists(st.integers(-4, 4) | st.sampled_from(["a", "w"]), max_size=3)
+)
 
 
 @fuzz(600)
@@ -227,13 +231,16 @@ COLUMN = st.none() | st.integers(-6, 6) | st.sampled_from(["label", "a", "w", "m
     header=st.sampled_from([None, None, True, False]),
     delimiter=st.sampled_from([None] * 6 + [",", "\t", " ", ";", ";;", ""]),
     weight=st.none() | st.none() | st.integers(-3, 3) | st.sampled_from(["w", "a"]),
+    ignore=IGNORE,
 )
 def test_read_csv_gives_data_or_a_one_line_data_error(
-    folder, data, label, header, delimiter, weight
+    folder, data, label, header, delimiter, weight, ignore
 ):
     path = new_file(folder, "d.csv", data)
     ds = result_or_refusal(
-        lambda: read_csv(path, label=label, header=header, delimiter=delimiter, weight=weight),
+        lambda: read_csv(
+            path, label=label, header=header, delimiter=delimiter, weight=weight, ignore=ignore
+        ),
         DataError,
     )
     if ds is not None:
@@ -242,15 +249,16 @@ def test_read_csv_gives_data_or_a_one_line_data_error(
 
 
 @fuzz(300)
-@given(data=delimited_bytes(), label=COLUMN, missing=st.booleans())
+@given(data=delimited_bytes(), label=COLUMN, missing=st.booleans(), ignore=IGNORE)
 def test_read_csv_with_text_columns_gives_raw_rows_or_a_one_line_data_error(
-    folder, data, label, missing
+    folder, data, label, missing, ignore
 ):
     """With text columns accepted, X is float64 as before, or the cells' text; a TableEncoder
     fitted on it encodes it, or refuses in one line."""
     path = new_file(folder, "t.csv", data)
     ds = result_or_refusal(
-        lambda: read_csv(path, label=label, cells="mixed", missing=missing), DataError
+        lambda: read_csv(path, label=label, cells="mixed", missing=missing, ignore=ignore),
+        DataError,
     )
     if ds is None:
         return
@@ -267,10 +275,12 @@ def test_read_csv_with_text_columns_gives_raw_rows_or_a_one_line_data_error(
 
 
 @fuzz(300)
-@given(data=delimited_bytes(), n_features=st.integers(1, 4))
-def test_read_features_gives_rows_or_a_one_line_data_error(folder, data, n_features):
+@given(data=delimited_bytes(), n_features=st.integers(1, 4), named=st.booleans())
+def test_read_features_gives_rows_or_a_one_line_data_error(folder, data, n_features, named):
+    """``named``: the model knows its columns by name (some of those the fuzzed headers use)."""
     path = new_file(folder, "f.csv", data)
-    X = result_or_refusal(lambda: read_features(path, n_features), DataError)
+    features = ["a", "w", "label", "x y"][:n_features] if named else None
+    X = result_or_refusal(lambda: read_features(path, n_features, features=features), DataError)
     if X is not None:
         assert X.dtype == np.float64 and X.shape[1] == n_features and X.shape[0] >= 1
         assert np.isfinite(X).all()
