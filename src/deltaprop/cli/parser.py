@@ -91,8 +91,8 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         nargs="+",
         metavar="COLUMN",
         help="CSV columns (names or indices) left out of the features, such as an identifier or "
-        "free text; the model takes its other columns by name, so predict and evaluate find "
-        "them in a file with a header in any order, beside others",
+        "free text; they may stay in the files given to predict and evaluate, which take the "
+        "model's columns by their header names",
     )
     data.add_argument(
         "--impute",
