@@ -122,6 +122,26 @@ def test_predict_takes_the_models_columns_by_name_in_any_order(titanic, capsys, 
     assert cli(capsys, "predict", model, extra)[1] == out
 
 
+def test_predict_keeps_the_columns_asked_for_beside_the_predictions(titanic, capsys, tmp_path):
+    """A submission file: the identifier of each passenger, then its prediction."""
+    _, _, test, model = titanic
+    plain = cli(capsys, "predict", model, test)[1].splitlines()
+    code, out, err = cli(capsys, "predict", model, test, "--keep", "PassengerId", "Name")
+    assert code == 0, err
+    with open(test, newline="") as f:
+        rows = list(csv.DictReader(f))
+    kept = list(csv.reader(out.splitlines()))
+    assert kept[0] == ["PassengerId", "Name", *plain[0].split(",")]
+    assert [row[:2] for row in kept[1:]] == [[r["PassengerId"], r["Name"]] for r in rows]
+    assert [",".join(row[2:]) for row in kept[1:]] == plain[1:]  # the same predictions
+    assert "'Nope'" in one_line_error(capsys, "predict", model, test, "--keep", "Nope")
+    npz = tmp_path / "x.npz"
+    np.savez(npz, X=np.zeros((2, 7)))
+    assert "--keep copies columns of a CSV" in one_line_error(
+        capsys, "predict", model, npz, "--keep", "PassengerId"
+    )
+
+
 def test_evaluate_its_test_part_and_all_of_a_file_by_name(titanic, capsys, tmp_path):
     _, train, _, model = titanic
     code, out, err = cli(capsys, "evaluate", model, "--json")
@@ -268,3 +288,17 @@ def test_a_headerless_file_ignores_columns_by_index(capsys, tmp_path):
     code, out, err = cli(capsys, "predict", model, new)
     assert code == 0, err
     assert [line.split(",")[0] for line in out.splitlines()[1:]] == ["1", "0"]
+
+
+def test_keep_needs_the_header_that_the_model_reads_as_one(capsys, tmp_path):
+    """A first row of numbers beside the kept column's name is an example for a model that
+    takes its columns by position; the rows would not line up, so it is one line."""
+    model = tmp_path / "moons.npz"
+    assert main(["train", "--data", "moons", "--epochs", "1", "--quiet", "--out", str(model)]) == 0
+    rows = tmp_path / "rows.csv"
+    rows.write_text("0.5,0.1,id\n0.2,0.3,a\n")
+    message = one_line_error(capsys, "predict", model, rows, "--keep", "id")
+    assert message.endswith(
+        "--keep needs a header row, but the model read the first row as an "
+        "example (2 examples from 2 rows)"
+    )

@@ -121,7 +121,34 @@ def target_name(model) -> str:
     return name if isinstance(name, str) and name else "prediction"
 
 
-def read_features(path: str, model) -> np.ndarray:
+def input_source(path: str):
+    """The input file of predict: a path, or for ``-`` standard input, read once and kept in
+    memory (it is read more than once)."""
+    if path != "-":
+        return path
+    from ..data.csvfile import InMemoryFile
+
+    return InMemoryFile(sys.stdin.buffer.read(), "standard input")
+
+
+def kept_columns(source, keep: list[str] | None, m: int) -> list[list[str]]:
+    """The ``--keep`` columns of the input, one list per example (empty lists without any)."""
+    if not keep:
+        return [[]] * m
+    from .. import data
+
+    if str(source).endswith(".npz"):
+        raise UsageError("--keep copies columns of a CSV file; an .npz file has none by name")
+    kept = data.read_columns(source, keep)
+    if len(kept) != m:  # the model read the first row as an example, not as a header
+        raise UsageError(
+            f"{source}: --keep needs a header row, but the model read the first row as an "
+            f"example ({m} examples from {len(kept) + 1} rows)"
+        )
+    return kept
+
+
+def read_features(path, model) -> np.ndarray:
     """Rows of features from a CSV or .npz, as the model takes them: from a CSV file whose
     header names the model's input columns, those columns by name (the others left out); else
     its columns by position (optionally with one extra label column, dropped). For a model that
@@ -130,11 +157,7 @@ def read_features(path: str, model) -> np.ndarray:
     from .. import data
     from ..experiment import NO_IMPUTE_HINT, model_features
 
-    if path == "-":  # standard input, read once
-        from ..data.csvfile import InMemoryFile
-
-        path = InMemoryFile(sys.stdin.buffer.read(), "standard input")
-    elif path.endswith(".npz"):
+    if str(path).endswith(".npz"):
         return data.read_npz_features(path)
     features = model_features(model)  # a header that names them: the columns by name
     encoder = model.preprocessor
@@ -163,20 +186,23 @@ def cmd_predict(args) -> int:
     if args.out:
         check_output("--out", args.out)
     model = io.load(args.model)
-    X_rows = read_features(args.input, model)
-    buffer = textio.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    source = input_source(args.input)
+    X_rows = read_features(source, model)
+    kept = kept_columns(source, args.keep, len(X_rows))
     if model.network.is_classifier and model.classes is not None:
         labels = model.predict(X_rows)
         P = model.predict_proba(X_rows)
-        writer.writerow(["prediction", *(f"p_{c}" for c in model.classes)])
-        for label, row in zip(labels, P, strict=True):
-            writer.writerow([label, *(f"{p:.6g}" for p in row)])
+        header = ["prediction", *(f"p_{c}" for c in model.classes)]
+        rows = [[label, *(f"{p:.6g}" for p in row)] for label, row in zip(labels, P, strict=True)]
     else:
         values = model.predict(X_rows)
         n_y = values.shape[1]
-        writer.writerow([target_name(model)] if n_y == 1 else [f"y{k}" for k in range(n_y)])
-        writer.writerows([[f"{v:.6g}" for v in row] for row in values])
+        header = [target_name(model)] if n_y == 1 else [f"y{k}" for k in range(n_y)]
+        rows = [[f"{v:.6g}" for v in row] for row in values]
+    buffer = textio.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([*(args.keep or ()), *header])
+    writer.writerows([*k, *row] for k, row in zip(kept, rows, strict=True))
     if args.out:
         io.write_text_atomic(args.out, buffer.getvalue())
     else:

@@ -282,6 +282,13 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="features: a CSV file (rows are examples; - for standard input) or an .npz with X",
     )
     p.add_argument("--out", help="write the CSV here instead of standard output")
+    p.add_argument(
+        "--keep",
+        nargs="+",
+        metavar="COLUMN",
+        help="columns of the input CSV (by their header names), such as an identifier, copied "
+        "into the output before the predictions",
+    )
 
     pl = sub.add_parser(
         "plot",

@@ -14,7 +14,14 @@ here imports the rest of deltaprop; every bad input raises :class:`DataError`.
 """
 
 from .bundled import BUNDLED, load_bundled
-from .csvfile import MissingValueError, first_row, names_model_columns, read_csv, read_features
+from .csvfile import (
+    MissingValueError,
+    first_row,
+    names_model_columns,
+    read_columns,
+    read_csv,
+    read_features,
+)
 from .dataset import Dataset, check_dataset
 from .encoding import TableEncoder, UnusableColumnError, column_kinds
 from .errors import DataError
@@ -55,6 +62,7 @@ __all__ = [
     "numeric_targets",
     "random_split",
     "read_csv",
+    "read_columns",
     "read_features",
     "read_idx",
     "read_mnist_dir",

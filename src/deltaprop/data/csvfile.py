@@ -587,6 +587,25 @@ def first_row(path: str | os.PathLike, delimiter: str | None = None) -> list[str
     return [v.strip() for v in _Table(path, delimiter).first]
 
 
+def read_columns(path, columns: list[str], delimiter: str | None = None) -> list[list[str]]:
+    """The cells of the ``columns`` named by a file's header row: one list of stripped texts
+    per data row (every non-blank line after the header), the columns in the order given."""
+    table = _Table(path, delimiter)
+    header = [v.strip() for v in table.first]
+    lacking = [c for c in columns if c not in header]
+    if lacking:
+        raise DataError(
+            f"{table.path}: its first row names no column {listing(map(repr, lacking), 10)} "
+            f"(the columns are {listing(map(repr, header), 20)})"
+        )
+    at = [header.index(c) for c in columns]
+    rows = []
+    for number, fields in table.rows:
+        _check_fields(table, number, fields)
+        rows.append([fields[c].strip() for c in at])
+    return rows
+
+
 def _weights(p, column: np.ndarray, names, c: int) -> np.ndarray:
     """The sample-weight column as float64 (m,); text or a missing cell is a DataError."""
     if column.dtype != object:
