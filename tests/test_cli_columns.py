@@ -189,6 +189,9 @@ def test_resume_refuses_other_ignored_columns(titanic, capsys, tmp_path):
         "--resume continues the saved run; --ignore cannot be changed (saved: PassengerId Name "
         "Ticket Cabin)"
     )
+    # the same columns in another order are the same run
+    again = ["train", "--resume", checkpoint, "--ignore", *IGNORE[::-1], "--epochs", "2"]
+    assert cli(capsys, *again, "--out", tmp_path / "again.npz")[0] == 0
 
 
 TRAIN = ["train", "--label", "Survived", "--impute", "median", "--epochs", "1", "--quiet"]

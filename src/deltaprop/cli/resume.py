@@ -152,7 +152,10 @@ def _as_options(source: str, key: str, value, default) -> list[str]:
 
 
 def _effective(key: str, value, settings):
-    """A setting as the run uses it: the data's resolved path, the optimizer's default rate."""
+    """A setting as the run uses it: the data's resolved path, the optimizer's default rate,
+    the ignored columns as a set (their order changes nothing)."""
+    if key == "ignore" and isinstance(value, (list, tuple)):
+        return sorted(map(str, value))
     if key == "data":
         from ..experiment import recorded_data
 
