@@ -429,7 +429,7 @@ def _label_index(p: Path, label, n_cols: int, names: list[str] | None, what="lab
 
 def read_csv(
     path: str | os.PathLike,
-    label: str | int | None = None,
+    label: str | int | list[str | int] | None = None,
     header: bool | None = None,
     delimiter: str | None = None,
     weight: str | int | None = None,
@@ -442,9 +442,11 @@ def read_csv(
     """Read a delimited text file with one example per line: X (m, n_x) float64, y (m,).
 
     ``label``: the label column, by header name or by index (negative counts from the end);
-    default the last column. ``header``: whether the first row names the columns; None detects it
-    (a non-numeric field where a feature is expected means a header; with text columns, a row
-    of text only). ``delimiter``: one
+    default the last column; a list of several columns reads them as real-valued targets: y is
+    then (m, k) float64 and the data set's ``task`` "regression" (``target_names``: the
+    columns' names, or None without a header). ``header``: whether the first row names the
+    columns; None detects it (a non-numeric field where a feature is expected means a header;
+    with text columns, a row of text only). ``delimiter``: one
     character, " " meaning runs of whitespace; None sniffs it from the first lines. Features must
     be finite numbers; labels stay strings unless they are all whole numbers (then int64).
     A ``.gz`` file is decompressed on the fly. ``weight``: a column (name or index) of
@@ -475,7 +477,16 @@ def read_csv(
             f"{p}, line {table.first_line}: a single column, but features and a label are needed "
             f"(fields read as separated by {table.delimiter!r})"
         )
-    roles = [("label", label), ("sample-weight", weight), *(("ignored", c) for c in ignore or ())]
+    targets = None
+    if isinstance(label, (list, tuple)):  # several targets: the first is read as the label
+        if len(label) < 2:
+            raise DataError(f"label must be one column or a list of several, got {label!r}")
+        targets, label = list(label), label[0]
+    roles = [
+        *(("label", c) for c in targets or [label]),
+        ("sample-weight", weight),
+        *(("ignored", c) for c in ignore or ()),
+    ]
     named = [(what, c) for what, c in roles if isinstance(c, str)]
     if named or features is not None:
         if header is False:
@@ -485,8 +496,8 @@ def read_csv(
     guessed = header is None
     if header is None:
         try:
-            provisional = _label_index(p, label, n_cols, None)
-            left_out = {provisional, *(_label_index(p, c, n_cols, None) for c in ignore or ())}
+            left_out = {_label_index(p, c, n_cols, None) for c in (*(targets or [label]),)}
+            left_out |= {_label_index(p, c, n_cols, None) for c in ignore or ()}
         except DataError:  # out of range: reported below, with the column names if any
             left_out = {n_cols - 1} if label is None else set()
         fields = [v for c, v in enumerate(first) if c not in left_out]
@@ -497,35 +508,53 @@ def read_csv(
     if features is not None:  # the model's columns first: they say most about a wrong file
         feature_cols = _named_columns(p, names, features)
     label_col = _label_index(p, label, n_cols, names)
+    target_cols = _target_columns(p, targets, n_cols, names)
+    extra = target_cols[1:]  # read among the features, then taken out as targets
     weight_col = None
     if weight is not None:
         weight_col = _label_index(p, weight, n_cols, names, what="sample-weight")
+        if weight_col in target_cols:
+            raise DataError(f"{p}: the sample-weight column is a target column")
         if weight_col == label_col:
             raise DataError(f"{p}: the sample-weight column is the label column")
     if features is not None:
-        if label_col in feature_cols:
-            raise DataError(
-                f"{p}: the label column {names[label_col]!r} is one of the feature columns"
-            )
-        if weight_col is not None and weight_col not in feature_cols:
-            feature_cols.append(weight_col)  # taken out below
+        for c in target_cols or [label_col]:
+            if c in feature_cols:
+                raise DataError(f"{p}: the label column {names[c]!r} is one of the feature columns")
+        feature_cols += [c for c in (*extra, weight_col) if c is not None]  # taken out below
     else:
-        ignored = _ignored(p, ignore or (), n_cols, names, label_col, weight_col)
+        ignored = _ignored(p, ignore or (), n_cols, names, target_cols or [label_col], weight_col)
         feature_cols = [c for c in range(n_cols) if c != label_col and c not in ignored]
-        if feature_cols == [weight_col] or not feature_cols:
+        if not [c for c in feature_cols if c != weight_col and c not in extra]:
             raise DataError(f"{p}: every feature column is ignored; none is left to learn from")
-    X, texts = _read_rows(
-        table,
-        label_col,
-        names,
-        skip_first=header,
-        guessed=guessed,
-        cells=cells,
-        missing=missing,
-        feature_cols=feature_cols,
-    )
-    y = _labels(texts)
+    try:
+        X, texts = _read_rows(
+            table,
+            label_col,
+            names,
+            skip_first=header,
+            guessed=guessed,
+            cells=cells,
+            missing=missing,
+            feature_cols=feature_cols,
+        )
+    except MissingValueError as e:  # in a target read among the features: no value to fill
+        where = [f", column {names[c]!r}: " if names else f", column {c + 1}: " for c in extra]
+        if any(w in str(e) for w in where):
+            raise DataError(f"{e}; a regression target must be a number") from None
+        raise
     feature_names = [names[c] for c in feature_cols] if names else None
+    if targets is not None:
+        at = [feature_cols.index(c) for c in extra]
+        columns = [np.asarray(texts, dtype=object), *(X[:, j] for j in at)]
+        y = np.column_stack(
+            [_target(p, column, names, c) for column, c in zip(columns, target_cols, strict=True)]
+        )
+        X = np.delete(X, at, axis=1)
+        feature_cols = [c for c in feature_cols if c not in extra]
+        feature_names = [names[c] for c in feature_cols] if names else None
+    else:
+        y = _labels(texts)
     sample_weight = None
     if weight_col is not None:
         j = feature_cols.index(weight_col)
@@ -535,27 +564,79 @@ def read_csv(
         if (sample_weight < 0).any():
             row = int(np.argmax(sample_weight < 0))
             raise DataError(f"{p}: sample weight {sample_weight[row]:g} in row {row} is negative")
-    where = repr(names[label_col]) if names else f"{label_col + 1}"
-    description = (
-        f"{p}: {X.shape[0]} examples, {X.shape[1]} features{text_note(X)}, "
-        f"{len(np.unique(y))} classes (labels from column {where})."
-    )
-    ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
+    if targets is not None:
+        shown = ", ".join(repr(names[c]) if names else str(c) for c in target_cols)
+        description = (
+            f"{p}: {X.shape[0]} examples, {X.shape[1]} features{text_note(X)}, "
+            f"{len(target_cols)} real-valued targets ({shown})."
+        )
+        ds = Dataset(str(p), X, y, [], description, feature_names, task="regression")
+        ds.target_names = [names[c] for c in target_cols] if names else None
+    else:
+        where = repr(names[label_col]) if names else f"{label_col + 1}"
+        description = (
+            f"{p}: {X.shape[0]} examples, {X.shape[1]} features{text_note(X)}, "
+            f"{len(np.unique(y))} classes (labels from column {where})."
+        )
+        ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
     ds.sample_weight = sample_weight
-    ds.label_name = names[label_col] if names else None
+    ds.label_name = names[label_col] if names and targets is None else None
     return check_dataset(ds)
 
 
-def _ignored(p, ignore, n_cols: int, names, label_col: int, weight_col: int | None) -> set[int]:
-    """The indices of the ``ignore`` columns (names or indices); the label or weight column
-    among them is a DataError."""
+def _target_columns(p, targets, n_cols: int, names) -> list[int]:
+    """The indices of the ``targets`` columns (names or indices; none when there is one label);
+    a column given twice is a DataError."""
+    cols = []
+    for column in targets or ():
+        c = _label_index(p, column, n_cols, names)
+        if c in cols:
+            shown = repr(names[c]) if names else f"{c} (from 0)"
+            raise DataError(f"{p}: the target column {shown} is given twice")
+        cols.append(c)
+    return cols
+
+
+def _target(p, column: np.ndarray, names, c: int) -> np.ndarray:
+    """A target column (its cells: numbers, or text) as float64 (m,); a cell that is not a
+    finite number is a DataError naming the column and the row (from 0)."""
+    where = repr(names[c]) if names else f"{c} (from 0)"
+    if column.dtype != object:
+        values = column.astype(np.float64)
+    else:
+        values = np.empty(len(column), dtype=np.float64)
+        for i, text in enumerate(column):
+            try:
+                values[i] = float(text)
+            except (TypeError, ValueError):
+                shown = f"{text!r}" if text else "an empty cell"
+                raise DataError(
+                    f"{p}: the target column {where} is not numeric: row {i} holds {shown}; a "
+                    "regression target must be a number"
+                ) from None
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        i = int(bad[0])
+        raise DataError(
+            f"{p}: the target column {where} holds {values[i]} at row {i}; a regression target "
+            "must be a finite number"
+        )
+    return values
+
+
+def _ignored(p, ignore, n_cols: int, names, label_cols, weight_col: int | None) -> set[int]:
+    """The indices of the ``ignore`` columns (names or indices); a label column (of
+    ``label_cols``) or the weight column among them is a DataError."""
     ignored = set()
     for column in ignore:
         c = _label_index(p, column, n_cols, names, what="ignored")
-        for role, at in (("label", label_col), ("sample-weight", weight_col)):
+        role = "label" if len(label_cols) == 1 else "target"
+        roles = (*((role, at) for at in label_cols), ("sample-weight", weight_col))
+        for role, at in roles:
             if c == at:
                 shown = repr(names[c]) if names else f"{c} (from 0)"
-                raise DataError(f"{p}: the ignored column {shown} is the {role} column")
+                the = "a" if role == "target" else "the"
+                raise DataError(f"{p}: the ignored column {shown} is {the} {role} column")
         ignored.add(c)
     return ignored
 

@@ -24,7 +24,8 @@ class Dataset:
     ``X``: (m, n_x) features (float32/float64, or uint8 for raw images; for a CSV file read
     with text columns or missing cells, an object array of the cells' text, which a
     :class:`~deltaprop.data.TableEncoder` encodes); ``y``: (m,) original
-    labels (ints or strings), or for a ``task`` of "regression" real-valued targets (float64);
+    labels (ints or strings), or for a ``task`` of "regression" real-valued targets (float64),
+    (m, k) for k targets;
     ``class_names``: the sorted unique labels as strings, in the order LabelEncoder gives them
     codes (empty for regression). ``kind``: "tabular" (standardize) or "image" (scale pixels by
     1/255). ``test``: a test part that comes with the source (MNIST's t10k files), or None.
@@ -47,6 +48,8 @@ class Dataset:
     #: "classification" (y: class labels) or "regression" (y: a real-valued target); files do
     #: not say, so they are "classification" and a caller may read their labels as a target
     task: str = "classification"
+    #: several regression targets (y (m, k)): the names of their columns, or None without names
+    target_names: list[str] | None = None
 
     @property
     def m(self) -> int:
@@ -127,14 +130,16 @@ def check_dataset(ds: Dataset, classification: bool = True) -> Dataset:
 
     X must be 2-D (m, n_x) with m >= 1 and n_x >= 1, numeric and finite (the error names the
     first bad row and column, counting from 0); y must be (m,); for classification there must be
-    at least two classes; for a regression set (``task``), y must be finite real numbers.
+    at least two classes; for a regression set (``task``), y must be finite real numbers, (m,)
+    or (m, k) for several targets.
     Integer X (raw pixels) is not scanned, so checking a memory-mapped
     image file does not read it.
     """
     where = ds.name
     X, y = check_features(where, ds.X, ds.feature_names), ds.y
     m, n_x = X.shape
-    if not isinstance(y, np.ndarray) or y.ndim != 1:
+    several = ds.task == "regression" and isinstance(y, np.ndarray) and y.ndim == 2
+    if not isinstance(y, np.ndarray) or (y.ndim != 1 and not several):
         shape = getattr(y, "shape", type(y).__name__)
         raise DataError(f"{where}: y must be a 1-D array of labels, got shape {shape}")
     if len(y) != m:

@@ -33,9 +33,14 @@ def fractional_label(y) -> object | None:
 
 
 def numeric_targets(ds: Dataset) -> np.ndarray:
-    """``ds.y`` (m,) as float64 targets; a DataError naming the column and the first row (from
-    0) whose value is not a number or not finite."""
+    """``ds.y`` (m,) as float64 targets (or (m, k), several targets); a DataError naming the
+    column and the first row (from 0) whose value is not a number or not finite."""
     y = np.asarray(ds.y)
+    if y.ndim == 2 and y.dtype.kind in "biuf":  # several targets, read as numbers by the loader
+        values = y.astype(np.float64)
+        if not np.isfinite(values).all():
+            raise DataError(f"{ds.name}: a regression target must hold finite real numbers")
+        return values
     if y.dtype.kind in "biuf":
         values = y.astype(np.float64)
     else:  # labels kept as text: a CSV column of non-whole numbers, or of words
