@@ -71,3 +71,23 @@ def regression_scores(y_true, y_pred) -> dict[str, float]:
         "mae": mean_absolute_error(y_true, y_pred),
         "r2": r2_score(y_true, y_pred),
     }
+
+
+def regression_scores_by_target(y_true, y_pred) -> list[dict[str, float]]:
+    """``regression_scores`` of each of k targets: predictions (m, k) against targets (m, k),
+    column by column, each in its own target's units (as scikit-learn's metrics give them with
+    ``multioutput="raw_values"``)."""
+    t = np.asarray(y_true, dtype=np.float64)
+    p = np.asarray(y_pred, dtype=np.float64)
+    if t.ndim != 2 or t.shape != p.shape:
+        raise ValueError(
+            f"per-target metrics need predictions and targets of the same shape (m, k); got "
+            f"{p.shape} predictions for {t.shape} targets"
+        )
+    return [regression_scores(t[:, j], p[:, j]) for j in range(t.shape[1])]
+
+
+def mean_r2(scores: list[dict[str, float]]) -> float:
+    """The mean of the targets' R^2 (scikit-learn's ``r2_score``, ``multioutput=
+    "uniform_average"``)."""
+    return float(np.mean([s["r2"] for s in scores]))
