@@ -50,8 +50,9 @@ def test_outputs_that_cannot_classify_are_refused(tmp_path, args, message):
     assert not (tmp_path / "m.npz").exists()
 
 
-def test_evaluate_refuses_a_regression_model_of_several_targets(tmp_path):
-    """It reports the metrics of one target (a model of one is evaluated: test_cli_regression)."""
+def test_evaluate_refuses_a_regression_model_of_several_targets_on_one_target(tmp_path):
+    """The data must give as many targets as the model predicts (a model of one is evaluated:
+    test_cli_regression; of several: test_cli_multitarget)."""
     from deltaprop.core import Network
     from deltaprop.model import Model
 
@@ -59,7 +60,8 @@ def test_evaluate_refuses_a_regression_model_of_several_targets(tmp_path):
     net = Network([2, 3, 2], output="identity", seed=0)
     io.save(Model(net, classes=np.array([0, 1]), info={"data": "moons"}), path)
     assert one_line_error(run("evaluate", path)).endswith(
-        "regression.npz predicts 2 values; evaluate reports the metrics of one target"
+        "regression.npz predicts 2 values, and the data give 1 target: give the model's target "
+        "columns with --label"
     )
 
 

@@ -26,7 +26,7 @@ class Parts:
     the labels. Regression: y_train and y_val are the targets standardized with
     ``target_scaler`` (fitted on y_train), (m,) in the data's dtype, as the network learns them;
     y_test is in the target's own units (float64), as predictions are reported; ``encoder`` is
-    None."""
+    None. Several targets (k): y_train and y_val are columns (k, m), y_test rows (m, k)."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -39,10 +39,12 @@ class Parts:
     description: str
     #: weights of the training examples (m_train,), from the data's weight column, or None
     w_train: np.ndarray | None = None
-    #: regression: the Standardizer of the target (n_x = 1); None for classification
+    #: regression: the Standardizer of the target (n_x = 1; k for k targets); None for
+    #: classification
     target_scaler: object | None = None
-    #: regression: the target column's name (a CSV header's), or None
-    target_name: str | None = None
+    #: regression: the target column's name (a CSV header's), or None; for several targets, the
+    #: list of their names (or None when the file names no columns)
+    target_name: str | list[str] | None = None
     #: a CSV file with a header: the names of the feature columns (before encoding), else None
     feature_names: list[str] | None = None
     #: a CSV file with a header: the label column's name, else None
@@ -52,6 +54,11 @@ class Parts:
 def _column(text: str):
     """A column given on the command line: an index when it is a number, else a name."""
     return int(text) if text.lstrip("-").isdigit() else text
+
+
+def several(label) -> bool:
+    """Whether a ``--label`` setting names several columns (several regression targets)."""
+    return isinstance(label, (list, tuple))
 
 
 #: How to fill missing values, as a missing value's error says it.
@@ -91,7 +98,7 @@ def load_dataset(
             raise data.DataError(f"{option} applies to CSV files; {spec} is {kind}")
     kwargs = {}
     if label is not None:
-        kwargs["label"] = _column(label)
+        kwargs["label"] = [_column(c) for c in label] if several(label) else _column(label)
     if weight is not None:
         kwargs["weight"] = _column(weight)
     if ignore is not None:
@@ -115,7 +122,7 @@ def load_for_model(model, spec: str, label: str | None = None) -> data.Dataset:
     features = None
     names = model_features(model) if _not_csv(spec) is None and Path(spec).is_file() else None
     if names is not None and data.names_model_columns(data.first_row(spec), names):
-        features, label = names, label or model_label(model)
+        features, label = names, label or model_targets(model) or model_label(model)
     encoder = model.preprocessor
     if isinstance(encoder, data.TableEncoder):
         return load_dataset(
@@ -158,6 +165,15 @@ def model_label(model) -> str | None:
     for name in (model.info.get("label_name"), model.info.get("label")):
         if isinstance(name, str) and name and not isinstance(_column(name), int):
             return name
+    return None
+
+
+def model_targets(model) -> list[str] | None:
+    """The names of a model's several target columns, when its file records them
+    (``info["target"]``, a list), else None."""
+    names = model.info.get("target")
+    if isinstance(names, list) and len(names) > 1 and all(isinstance(n, str) for n in names):
+        return names
     return None
 
 
@@ -264,7 +280,7 @@ def prepare_data(
     if regression:
         encoder = None
         if target_scaler is None:
-            target_scaler = data.Standardizer().fit(y[fit_index].reshape(-1, 1))
+            target_scaler = data.Standardizer().fit(y[fit_index].reshape(len(fit_index), -1))
         encode = _scaled_targets(target_scaler, dtype)
     else:
         if encoder is None:
@@ -295,7 +311,7 @@ def prepare_data(
         description=_description(ds, regression),
         w_train=None if ds.sample_weight is None else ds.sample_weight[fit_index],
         target_scaler=target_scaler,
-        target_name=ds.label_name if regression else None,
+        target_name=(ds.target_names if y.ndim == 2 else ds.label_name) if regression else None,
         feature_names=ds.feature_names if _not_csv(spec) is None else None,
         label_name=ds.label_name,
     )
@@ -335,9 +351,12 @@ def _split(y, fraction: float, seed: int, regression: bool) -> tuple[np.ndarray,
 
 
 def _scaled_targets(scaler, dtype):
-    """Targets (m,) in their units -> standardized (m,) in ``dtype``, as the network learns them."""
+    """Targets (m,) in their units -> standardized (m,) in ``dtype``, as the network learns them;
+    several targets (m, k) -> columns (k, m)."""
 
     def encode(y: np.ndarray) -> np.ndarray:
+        if y.ndim == 2:
+            return np.ascontiguousarray(scaler.transform(y, dtype=dtype).T)
         return scaler.transform(y.reshape(-1, 1), dtype=dtype)[:, 0]
 
     return encode
@@ -420,7 +439,7 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
     """The held-out test part of the data set a model was trained on, rebuilt from the settings
     its file records (same split, same label codes, the model's own preprocessing): X_test
     (n_x, m) and codes y_test (m,); for a regression run, the targets y_test (m,) in their
-    units."""
+    units ((m, k) for k targets)."""
     settings = recorded_settings(model)
     regression = settings.get("regression", False)
     parts = prepare_data(
@@ -460,7 +479,11 @@ def recorded_settings(model) -> dict:
             f"the model's file records seed = {seed!r}, not a non-negative integer"
         )
     for key in ("label", "sample_weight"):
-        if not isinstance(settings.get(key), (str, type(None))):
+        value = settings.get(key)
+        targets = key == "label" and several(value) and len(value) > 1
+        if not isinstance(value, (str, type(None))) and not (
+            targets and all(isinstance(c, str) for c in value)
+        ):
             raise data.DataError(
                 f"the model's file records {key} = {settings[key]!r}, not a column's name or index"
             )

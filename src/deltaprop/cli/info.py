@@ -152,7 +152,10 @@ def lines(facts: dict) -> list[str]:
     else:
         target = facts["target"] or "a real-valued target"
         scaled = ", standardized for training" if facts["target_scaling"] else ""
-        out.append(f"target: {target} (regression{scaled})")
+        if isinstance(target, list):  # several targets
+            out.append(f"targets: {_shown(target)} (regression{scaled})")
+        else:
+            out.append(f"target: {target} (regression{scaled})")
     if facts["preprocessing"] is not None:
         out.append(f"preprocessing: {facts['preprocessing_details']}")
     if facts["inputs"]:
@@ -206,6 +209,11 @@ def _value(value) -> str:
         return f"{value:.4g}"
     if isinstance(value, list):
         return " ".join(map(str, value))
+    if isinstance(value, dict):  # several targets' metrics: each by its name
+        return ", ".join(
+            f"{key} ({_named_values(v)})" if isinstance(v, dict) else f"{key} {_value(v)}"
+            for key, v in value.items()
+        )
     return str(value)
 
 

@@ -16,11 +16,18 @@ def cmd_evaluate(args) -> int:
     from .. import io
     from ..experiment import encoder_for, load_for_model, model_test_part
     from ..metrics import accuracy, confusion_matrix, per_class_scores
+    from .parser import model_after_label
 
+    model_after_label(args)
     model = io.load(args.model)
     net = model.network
     if not net.is_classifier:
         return evaluate_regression(args, model)
+    if isinstance(args.label, list):
+        raise UsageError(
+            f"--label {' '.join(args.label)}: several columns are the targets of a regression "
+            f"model; {args.model} is a classifier, with one label column"
+        )
     if model.classes is None or (net.output == "sigmoid" and net.n_y > 1):
         raise UsageError(
             f"{args.model} is not a single-label classifier or a regression model; evaluate "
@@ -85,16 +92,19 @@ def data_to_evaluate(args, model) -> tuple[str, bool]:
 
 
 def evaluate_regression(args, model) -> int:
-    """``evaluate`` for a regression model of one target: RMSE, MAE and R^2 in the target's
-    units, on the test part of its own data or on all of other data (their label column)."""
+    """``evaluate`` for a regression model: RMSE, MAE and R^2 in the target's units, on the
+    test part of its own data or on all of other data (their label column); for several
+    targets, those of each target and the mean R^2."""
     from ..data import numeric_targets
-    from ..experiment import load_for_model, model_test_part, recorded_settings
+    from ..experiment import load_for_model, model_test_part, recorded_settings, several
     from ..metrics import regression_scores
 
-    if model.network.n_y != 1:
+    n_y = model.network.n_y
+    given = len(args.label) if several(args.label) else 1
+    if args.label is not None and given != n_y:
         raise UsageError(
-            f"{args.model} predicts {model.network.n_y} values; evaluate reports the metrics "
-            "of one target"
+            f"--label names {given} target column{'s' * (given > 1)}; {args.model} predicts "
+            f"{n_y} value{'s' * (n_y > 1)}"
         )
     spec, own_test_part = data_to_evaluate(args, model)
     if own_test_part and recorded_settings(model).get("regression"):
@@ -103,6 +113,14 @@ def evaluate_regression(args, model) -> int:
     else:
         ds = load_for_model(model, spec, args.label)
         y_true, y_pred, which = numeric_targets(ds), model.predict(ds.X), "all"
+    k = 1 if y_true.ndim == 1 else y_true.shape[1]
+    if k != n_y:
+        raise UsageError(
+            f"{args.model} predicts {n_y} values, and the data give {k} target"
+            f"{'s' * (k > 1)}: give the model's target columns with --label"
+        )
+    if n_y > 1:
+        return print_target_scores(args, model, spec, which, y_true, y_pred)
     scores = regression_scores(y_true, y_pred)
     if args.json:
         print(json.dumps({**scores, "examples": int(len(y_true)), "target": target_name(model)}))
@@ -115,10 +133,43 @@ def evaluate_regression(args, model) -> int:
     return EXIT_OK
 
 
+def print_target_scores(args, model, spec, which: str, y_true, y_pred) -> int:
+    """``evaluate``'s results for several targets: each one's RMSE, MAE and R^2, and the mean
+    R^2."""
+    from ..metrics import mean_r2, regression_scores_by_target
+    from .results import target_line
+
+    scores = regression_scores_by_target(y_true, y_pred)
+    names = target_names(model)
+    if args.json:
+        targets = dict(zip(names, scores, strict=True))
+        summary = {"targets": targets, "mean_r2": mean_r2(scores), "examples": len(y_true)}
+        print(json.dumps(summary))
+        return EXIT_OK
+    print(f"data: {spec} ({which}, {len(y_true)} examples)")
+    print(f"targets: {', '.join(names)}")
+    for name, s in zip(names, scores, strict=True):
+        print(target_line(name, s).strip())
+    print(f"mean R^2 over {len(names)} targets: {mean_r2(scores):.4f}")
+    return EXIT_OK
+
+
 def target_name(model) -> str:
     """The name of a regression model's target, as its file records it, or "prediction"."""
     name = model.info.get("target")
     return name if isinstance(name, str) and name else "prediction"
+
+
+def target_names(model) -> list[str]:
+    """The names of a regression model's n_y targets: one, as ``target_name`` gives it; several,
+    as its file records them, or y0, y1, ..."""
+    n_y = model.network.n_y
+    if n_y == 1:
+        return [target_name(model)]
+    names = model.info.get("target")
+    if isinstance(names, list) and len(names) == n_y and all(isinstance(n, str) for n in names):
+        return names
+    return [f"y{k}" for k in range(n_y)]
 
 
 def input_source(path: str):
@@ -196,8 +247,7 @@ def cmd_predict(args) -> int:
         rows = [[label, *(f"{p:.6g}" for p in row)] for label, row in zip(labels, P, strict=True)]
     else:
         values = model.predict(X_rows)
-        n_y = values.shape[1]
-        header = [target_name(model)] if n_y == 1 else [f"y{k}" for k in range(n_y)]
+        header = target_names(model)
         rows = [[f"{v:.6g}" for v in row] for row in values]
     buffer = textio.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -20,6 +20,28 @@ class OneLineParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+class ColumnsAction(argparse.Action):
+    """``--label COLUMN [COLUMN ...]``: one column is kept as its text, as it always was (so a
+    run's settings record it the same way); several, as a list."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values[0] if len(values) == 1 else list(values))
+
+
+def model_after_label(args) -> None:
+    """``evaluate``'s model when the command line gives it after ``--label`` (which took it as
+    one more column): the last of those values; none at all is the usage error argparse gives
+    for a missing argument."""
+    if args.model is not None:
+        return
+    if not isinstance(args.label, list):
+        raise UsageError(
+            "the following arguments are required: model (see deltaprop evaluate --help)"
+        )
+    *columns, args.model = args.label
+    args.label = columns[0] if len(columns) == 1 else columns
+
+
 def add_data_arguments(p, default: str | None) -> None:
     """--data and --label, on a parser or on one of its groups of options."""
     p.add_argument(
@@ -32,8 +54,11 @@ def add_data_arguments(p, default: str | None) -> None:
     )
     p.add_argument(
         "--label",
+        nargs="+",
+        action=ColumnsAction,
+        metavar="COLUMN",
         help="CSV label column (the target with --regression), by name or index (default: the "
-        "last)",
+        "last); with --regression, several columns are several targets",
     )
 
 
@@ -263,7 +288,9 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "evaluate",
         help="accuracy, per-class scores, confusion matrix; RMSE, MAE, R^2 for a regression model",
     )
-    e.add_argument("model", help="a model file written by train --out")
+    # optional here so that ``evaluate --label price m.npz`` finds its model: --label takes
+    # several columns, and the model given after them is its last (see model_after_label)
+    e.add_argument("model", nargs="?", help="a model file written by train --out")
     add_data_arguments(e, None)
     e.add_argument(
         "--all",

@@ -37,6 +37,11 @@ def choose_task(args) -> None:
     the output identity and the loss mse unless the command line gives them; an output of
     class scores or class weights with it are a UsageError."""
     if not args.regression:
+        if isinstance(args.label, list):
+            raise UsageError(
+                f"--label {' '.join(args.label)}: several columns are several targets, which "
+                "only --regression predicts; give one label column for a classifier"
+            )
         return
     if "output" not in getattr(args, "given", set()) and not args.resume:
         args.output = "identity"
@@ -111,7 +116,10 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
     classes = None if args.regression else parts.encoder.classes_
     if classes is not None and len(classes) < 2:
         raise UsageError(f"the data have a single class ({classes[0]!r}); nothing to learn")
-    n_y = 1 if classes is None else output_units(args.output, len(classes))
+    if classes is not None:
+        n_y = output_units(args.output, len(classes))
+    else:  # one unit per target
+        n_y = parts.y_train.shape[0] if parts.y_train.ndim == 2 else 1
     sizes = [parts.X_train.shape[0], *args.hidden, n_y]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore" if resumed or not root else "default")
@@ -138,7 +146,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
     if parts.feature_names is not None:  # predict and evaluate take the columns by name
         info["features"] = parts.feature_names
         info["label_name"] = parts.label_name
-    if args.regression:  # what predict names its column
+    if args.regression:  # what predict names its column (its columns, for several targets)
         info["target"] = parts.target_name
     sample_weight = parts.w_train
     if args.class_weight:  # (eq. J2) every class carries the same total weight

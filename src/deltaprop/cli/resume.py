@@ -47,7 +47,7 @@ RUN_KEYS = (
 
 
 #: The settings whose option takes several values (nargs="+"); saved as lists.
-LIST_KEYS = ("hidden", "ignore")
+LIST_KEYS = ("hidden", "ignore", "label")
 
 #: The settings a resumed run may change without changing its steps: where it writes, and how
 #: many epochs it trains (except under a cosine schedule, whose period is the number of epochs).
@@ -138,6 +138,8 @@ def _as_options(source: str, key: str, value, default) -> list[str]:
             raise UsageError(f"{source}: the saved setting {key} is {value!r}, not true or false")
         return [option] if value else []
     many = isinstance(default, list) or key in LIST_KEYS
+    if key == "label" and not isinstance(value, list):
+        many = False  # one column, as runs before several targets saved it
     values = value if many and isinstance(value, list) else [value]
     if (
         not values

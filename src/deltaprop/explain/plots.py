@@ -29,7 +29,8 @@ INSTALL_HINT = "pip install 'deltaprop[plots]'"
 
 #: file names written by plot_all for a classifier, without the suffix
 NAMES = ("learning_curves", "dead_units", "weights", "confusion_matrix", "decision_boundary")
-#: those written for a regression network of one target
+#: those written for a regression network of one target (of several: predicted_vs_true_NAME,
+#: one per target)
 REGRESSION_NAMES = ("learning_curves", "dead_units", "weights", "predicted_vs_true")
 #: the figures of a classifier, which a regression model skips
 CLASSIFIER_FIGURES = ("confusion_matrix", "decision_boundary")
@@ -273,8 +274,9 @@ def predicted_vs_true(y_true, y_pred, path, target: str = "target", width: float
 
 
 def _regression_pairs(model_or_network, data) -> tuple[np.ndarray, np.ndarray]:
-    """(true, predicted) values (m,) in the target's units, from a Dataset (raw rows, its
-    label column read as the target) or a pair (X (n_x, m) network inputs, targets (m,))."""
+    """(true, predicted) values (m, n_y) in the targets' units, from a Dataset (raw rows, its
+    label column read as the target) or a pair (X (n_x, m) network inputs, targets (m,) or
+    (m, n_y))."""
     network, model = _network(model_or_network)
     if hasattr(data, "X") and hasattr(data, "y"):
         from ..data import numeric_targets
@@ -284,24 +286,42 @@ def _regression_pairs(model_or_network, data) -> tuple[np.ndarray, np.ndarray]:
     else:
         X, y_true = np.asarray(data[0]), np.asarray(data[1], dtype=float)
         y_pred = model.predict_columns(X) if model is not None else np.asarray(network.predict(X)).T
-    return y_true.reshape(-1), np.asarray(y_pred, dtype=float)[:, 0]
+    y_pred = np.asarray(y_pred, dtype=float)
+    return y_true.reshape(len(y_pred), -1), y_pred
 
 
 def _plot_regression(network, model, data, path_for, skipped: list) -> list[Path]:
     """The figures of a regression model beyond the weights: predicted against true values
-    (one target, with data) at ``path_for(name)``; the classifier's figures go to ``skipped``,
-    with the reason."""
+    (with data) at ``path_for(name)``, one figure per target (``predicted_vs_true_NAME`` for
+    several); the classifier's figures go to ``skipped``, with the reason."""
     why = "the model is a regression network; it needs a classifier"
     skipped += [(name, why) for name in CLASSIFIER_FIGURES]
     if data is None:
         skipped.append(("predicted_vs_true", "no data to draw it on"))
         return []
-    if network.n_y != 1:
-        skipped.append(("predicted_vs_true", f"the model predicts {network.n_y} values, not 1"))
-        return []
     y_true, y_pred = _regression_pairs(model, data)
+    if y_true.shape != y_pred.shape:
+        why = f"the model predicts {y_pred.shape[1]} values; the data give {y_true.shape[1]}"
+        skipped.append(("predicted_vs_true", why))
+        return []
     name = model.info.get("target") if hasattr(model, "info") else None
-    return [predicted_vs_true(y_true, y_pred, path_for("predicted_vs_true"), name or "target")]
+    if network.n_y == 1:
+        path = path_for("predicted_vs_true")
+        return [predicted_vs_true(y_true[:, 0], y_pred[:, 0], path, name or "target")]
+    names = name if isinstance(name, list) and len(name) == network.n_y else None
+    names = names or [f"y{k}" for k in range(network.n_y)]
+    return [
+        predicted_vs_true(y_true[:, k], y_pred[:, k], path_for(f"predicted_vs_true_{_safe(n)}"), n)
+        for k, n in enumerate(names)
+    ]
+
+
+def _safe(name: str) -> str:
+    """A target's name as part of a file name: letters, digits, '-', '_' and '.' kept, any other
+    run of characters made one '_'."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("._") or "target"
 
 
 # ---------------------------------------------------------------------- confusion matrix
