@@ -286,3 +286,20 @@ def test_evaluate_checks_the_number_of_targets(houses, tmp_path):
     assert one_line_error(run("evaluate", "--label", "rent")).endswith(
         "the following arguments are required: model (see deltaprop evaluate --help)"
     )
+
+
+def test_linnerud_is_bundled_with_three_targets(tmp_path):
+    pytest.importorskip("sklearn")
+    model = tmp_path / "linnerud.npz"
+    argv = ["--data", "linnerud", "--regression", "--hidden", "8", "--epochs", "5"]
+    result = run("train", *argv, "--quiet", "--out", model)
+    assert result.returncode == 0, result.stderr
+    assert "3 real-valued targets (Weight, Waist, Pulse)" in result.stdout
+    assert [line.split(":")[0] for line in result.stdout.splitlines()[3:6]] == [
+        "  Weight",
+        "  Waist",
+        "  Pulse",
+    ]
+    report = json.loads(run("evaluate", model, "--json").stdout)
+    assert report["examples"] == 5 and list(report["targets"]) == ["Weight", "Waist", "Pulse"]
+    assert "add --regression" in one_line_error(run("train", "--data", "linnerud"))

@@ -261,6 +261,38 @@ def test_diabetes_is_a_regression_set_with_a_real_valued_target():
     assert "regression" in repr(ds) and "a real-valued target" in ds.description
 
 
+def test_linnerud_is_a_regression_set_of_three_targets():
+    pytest.importorskip("sklearn")
+    from sklearn.datasets import load_linnerud
+
+    from deltaprop.data import numeric_targets
+
+    ds = load("linnerud")
+    assert ds.task == "regression" and ds.class_names == [] and ds.label_name is None
+    assert ds.X.shape == (20, 3) and ds.y.shape == (20, 3) and ds.y.dtype == np.float64
+    assert ds.feature_names == ["Chins", "Situps", "Jumps"]
+    assert ds.target_names == ["Weight", "Waist", "Pulse"]
+    np.testing.assert_array_equal(ds.y, load_linnerud().target)
+    np.testing.assert_array_equal(numeric_targets(ds), ds.y)
+    assert "3 real-valued targets (Weight, Waist, Pulse)" in ds.description
+
+
+def test_several_csv_targets_are_read_as_an_m_by_k_float_array(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,p,b,q\n1,2.5,3,4\n5,6,7,-8e1\n")
+    ds = load(path, label=["q", "p"])
+    assert ds.task == "regression" and ds.target_names == ["q", "p"]
+    np.testing.assert_array_equal(ds.y, [[4.0, 2.5], [-80.0, 6.0]])
+    assert ds.feature_names == ["a", "b"] and ds.X.tolist() == [[1, 3], [5, 7]]
+    bare = tmp_path / "bare.csv"
+    bare.write_text("1,2.5,3,4\n5,6,7,8\n")
+    ds = load(bare, label=[1, -1])
+    assert ds.target_names is None and ds.y.tolist() == [[2.5, 4.0], [6.0, 8.0]]
+    assert ds.X.tolist() == [[1, 3], [5, 7]]
+    with pytest.raises(DataError, match="the target column 1 \\(from 0\\) is given twice"):
+        load(bare, label=[1, -3])
+
+
 def test_numeric_targets_reads_a_label_column_as_numbers_and_names_a_bad_one():
     from deltaprop.data import numeric_targets
 

@@ -329,7 +329,8 @@ def _check_task(ds: data.Dataset, spec: str, regression: bool) -> None:
     if regression and ds.task == "classification" and _named(spec):
         raise data.DataError(
             f"{spec} is a classification data set (its labels are classes); --regression needs a "
-            "real-valued target: diabetes, or a CSV or .npz file with a numeric label column"
+            "real-valued target: diabetes, linnerud, or a CSV or .npz file with a numeric label "
+            "column"
         )
     example = None if regression else data.fractional_label(ds.y)
     if example is not None:

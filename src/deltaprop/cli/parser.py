@@ -47,7 +47,8 @@ def add_data_arguments(p, default: str | None) -> None:
     p.add_argument(
         "--data",
         default=default,
-        help="a bundled data set (digits, iris, wine, breast_cancer; diabetes, for --regression), "
+        help="a bundled data set (digits, iris, wine, breast_cancer; diabetes, linnerud for "
+        "--regression), "
         "a synthetic one (moons, "
         "circles, spirals, blobs, xor), or a file/folder (CSV, NPZ, MNIST IDX folder)"
         + (f"; default {default}" if default else ""),
@@ -103,8 +104,9 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "--regression",
         action="store_true",
         help="predict a real-valued target (the label column: diabetes, or a CSV or .npz file "
-        "with numbers there) instead of a class: an identity output, the mean squared error, "
-        "random splits, the target standardized on the training part; reports RMSE, MAE, R^2",
+        "with numbers there; several --label columns, or linnerud, are several targets) instead "
+        "of a class: an identity output per target, the mean squared error, random splits, each "
+        "target standardized on the training part; reports RMSE, MAE, R^2",
     )
     data.add_argument(
         "--sample-weight",

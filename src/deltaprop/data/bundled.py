@@ -26,13 +26,20 @@ _SOURCES = {
     ),
 }
 
-#: name -> (scikit-learn loader, what the data are, the target's name): real-valued targets
+#: name -> (scikit-learn loader, what the data are, the target's name, or None when the loader
+#: names several targets): real-valued targets
 _REGRESSION = {
     "diabetes": (
         "load_diabetes",
         "Diabetes progression one year after baseline (Efron et al., bundled with scikit-learn), "
         "age, sex, BMI, blood pressure and six blood serum measurements, mean-centred and scaled",
         "progression",
+    ),
+    "linnerud": (
+        "load_linnerud",
+        "Physical exercise and physiology of 20 middle-aged men (Linnerud, bundled with "
+        "scikit-learn), chin-ups, sit-ups and jumps",
+        None,
     ),
 }
 
@@ -42,12 +49,13 @@ BUNDLED = (*_SOURCES, *_REGRESSION)
 def load_bundled(name: str) -> Dataset:
     """Load a bundled data set: "digits" (1797 x 64, 10 classes), "iris" (150 x 4, 3),
     "wine" (178 x 13, 3), "breast_cancer" (569 x 30, 2) or, for regression, "diabetes"
-    (442 x 10, a real-valued target).
+    (442 x 10, a real-valued target) and "linnerud" (20 x 3, three targets: weight, waist and
+    pulse).
 
     X is (m, n_x) float64, y holds the original labels: the digit for "digits", the class name
     (e.g. "setosa", "malignant") for the others; for "diabetes" the target, float64 (m,), in a
-    Dataset whose task is "regression". Digits are "tabular" (values 0..16), so training
-    standardizes them like the rest.
+    Dataset whose task is "regression"; for "linnerud" the three targets, (m, 3). Digits are
+    "tabular" (values 0..16), so training standardizes them like the rest.
     """
     if name not in BUNDLED:
         raise DataError(f"unknown bundled data set {name!r}; choose one of {listing(BUNDLED)}")
@@ -78,12 +86,30 @@ def _datasets_module():
 
 
 def _load_regression(name: str) -> Dataset:
-    """A bundled regression set: X (m, n_x) and its real-valued target y (m,), both float64."""
+    """A bundled regression set: X (m, n_x) and its real-valued target y (m,), both float64;
+    several targets, y (m, k), named by ``target_names``."""
     loader, about, target = _REGRESSION[name]
     bunch = getattr(_datasets_module(), loader)()
     X = np.ascontiguousarray(bunch.data, dtype=np.float64)
     y = np.asarray(bunch.target, dtype=np.float64)
     m, n_x = X.shape
+    if y.ndim == 2:
+        names = [str(t) for t in bunch.target_names]
+        description = (
+            f"{about}: {m} examples, {n_x} features, {len(names)} real-valued targets "
+            f"({', '.join(names)})."
+        )
+        ds = Dataset(
+            name,
+            X,
+            y,
+            [],
+            description,
+            feature_names=[str(f) for f in bunch.feature_names],
+            task="regression",
+            target_names=names,
+        )
+        return check_dataset(ds)
     description = f"{about}: {m} examples, {n_x} features, a real-valued target ({target})."
     ds = Dataset(
         name,
