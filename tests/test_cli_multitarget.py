@@ -303,3 +303,30 @@ def test_linnerud_is_bundled_with_three_targets(tmp_path):
     report = json.loads(run("evaluate", model, "--json").stdout)
     assert report["examples"] == 5 and list(report["targets"]) == ["Weight", "Waist", "Pulse"]
     assert "add --regression" in one_line_error(run("train", "--data", "linnerud"))
+
+
+def test_an_npz_whose_y_has_several_columns_holds_several_targets(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(160, 3))
+    Y = np.c_[3 * X[:, 0] - X[:, 1], X[:, 1] ** 2] + rng.normal(0, 0.1, (160, 2))
+    np.savez(tmp_path / "two.npz", X=X, y=Y)
+    ds = data.load(tmp_path / "two.npz")
+    assert ds.task == "regression" and ds.y.shape == (160, 2) and ds.y.dtype == np.float64
+    model = tmp_path / "m.npz"
+    argv = ["--data", tmp_path / "two.npz", "--regression", *SMALL, "--out", model]
+    result = run("train", *argv, "--json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    targets = json.loads(result.stdout)["test_targets"]
+    assert list(targets) == ["y0", "y1"] and min(t["r2"] for t in targets.values()) > 0.3
+    predicted = run("predict", model, tmp_path / "two.npz")
+    assert predicted.stdout.splitlines()[0] == "y0,y1"
+    assert one_line_error(run("train", "--data", tmp_path / "two.npz")).endswith(
+        "two.npz is a regression data set (real-valued targets); add --regression"
+    )
+    np.savez(tmp_path / "bad.npz", X=X, y=Y, X_test=X[:5], y_test=Y[:5, 0])
+    with pytest.raises(data.DataError, match=r"y_test must be \(m, 2\); got shape \(5,\)"):
+        data.load(tmp_path / "bad.npz")
+    Y[3, 1] = np.nan
+    np.savez(tmp_path / "nan.npz", X=X, y=Y)
+    with pytest.raises(data.DataError, match="y holds nan at row 3, target 1"):
+        data.load(tmp_path / "nan.npz")

@@ -323,9 +323,8 @@ def _check_task(ds: data.Dataset, spec: str, regression: bool) -> None:
     A file's numeric label column may be either, unless it holds numbers that are not whole:
     those are a quantity, not classes."""
     if ds.task == "regression" and not regression:
-        raise data.DataError(
-            f"{ds.name} is a regression data set (a real-valued target); add --regression"
-        )
+        what = "real-valued targets" if np.ndim(ds.y) == 2 else "a real-valued target"
+        raise data.DataError(f"{ds.name} is a regression data set ({what}); add --regression")
     if regression and ds.task == "classification" and _named(spec):
         raise data.DataError(
             f"{spec} is a classification data set (its labels are classes); --regression needs a "

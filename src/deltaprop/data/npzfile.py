@@ -15,6 +15,24 @@ from .errors import DataError, listing
 from .paths import existing_file
 
 
+def _several_targets(y: np.ndarray) -> bool:
+    """Whether ``y`` is (m, k) real numbers with k >= 2: several real-valued targets."""
+    return y.ndim == 2 and y.shape[1] > 1 and y.dtype.kind in "biuf"
+
+
+def _targets(p: Path, name: str, y: np.ndarray) -> np.ndarray:
+    """Several real-valued targets (m, k) as float64; a DataError unless every one is finite."""
+    values = y.astype(np.float64)
+    bad = np.argwhere(~np.isfinite(values))
+    if bad.size:
+        row, col = bad[0]
+        raise DataError(
+            f"{p}: {name} holds {values[row, col]} at row {row}, target {col}; a regression "
+            "target must be a finite number"
+        )
+    return values
+
+
 def _labels(p: Path, name: str, y: np.ndarray) -> np.ndarray:
     """Labels as ints or strings: (m, 1) is flattened, bytes are decoded, whole floats -> int64
     (those int64 holds exactly; larger ones stay floats)."""
@@ -96,13 +114,17 @@ def read_npz_features(path: str | os.PathLike) -> np.ndarray:
 
 def read_npz(path: str | os.PathLike) -> Dataset:
     """Read a .npz archive with arrays ``X`` (m, n_x) and ``y`` (m,); optional ``X_test`` and
-    ``y_test`` become the ``test`` part. An archive that holds Python objects is refused rather
+    ``y_test`` become the ``test`` part. A ``y`` of numbers (m, k), k >= 2, holds k real-valued
+    targets: the data set's task is then "regression" (and ``y_test``, if any, must be (m, k)
+    too). An archive that holds Python objects is refused rather
     than unpickled (unpickling can run code), as is one whose arrays announce more values than
     it holds.
     """
     p = existing_file(path)
     arrays = _read_arrays(p, ("X", "y"), "X (m, n_x) and y (m,)")
 
+    if _several_targets(arrays["y"]):
+        return _read_targets(p, arrays)
     test = None
     if "X_test" in arrays:
         X_test = _features(p, "X_test", arrays["X_test"])
@@ -119,3 +141,34 @@ def read_npz(path: str | os.PathLike) -> Dataset:
     ds = make_dataset(str(p), X, y, description, test=test)
     ds.label_name = "y"
     return check_dataset(ds)
+
+
+def _read_targets(p: Path, arrays: dict) -> Dataset:
+    """The Dataset of an archive whose ``y`` is (m, k) real numbers: k targets (task
+    "regression"), with its test part, whose ``y_test`` must have as many."""
+    y = _targets(p, "y", arrays["y"])
+    k = y.shape[1]
+    test = None
+    if "X_test" in arrays:
+        y_test = arrays["y_test"]
+        if not (_several_targets(y_test) and y_test.shape[1] == k):
+            raise DataError(
+                f"{p}: y holds {k} targets (shape {y.shape}), so y_test must be (m, {k}); got "
+                f"shape {y_test.shape}"
+            )
+        X_test = _features(p, "X_test", arrays["X_test"])
+        test = Dataset(
+            f"{p} (test part)",
+            X_test,
+            _targets(p, "y_test", y_test),
+            [],
+            f"{p} (test part): {len(y_test)} examples.",
+            task="regression",
+        )
+    X = _features(p, "X", arrays["X"])
+    with_test = f"; test part: {test.m} examples" if test is not None else ""
+    description = (
+        f"{p}: {X.shape[0]} examples, {X.shape[1]} features, {k} real-valued targets (the "
+        f"columns of y){with_test}."
+    )
+    return check_dataset(Dataset(str(p), X, y, [], description, test=test, task="regression"))
