@@ -142,11 +142,7 @@ def lines(facts: dict) -> list[str]:
     per_layer = ", ".join(f"{n:,} in layer {l}" for l, n in enumerate(facts["parameters"], 1))
     out.append(f"parameters: {sum(facts['parameters']):,} ({per_layer})")
     if facts["classes"] is not None:
-        shown = ", ".join(facts["classes"][:20])
-        more = len(facts["classes"]) - 20
-        out.append(
-            f"classes: {len(facts['classes'])} ({shown}{f', ... {more} more' if more > 0 else ''})"
-        )
+        out.append(f"classes: {len(facts['classes'])} ({_shown(facts['classes'])})")
     elif facts["task"] == "classification":  # several sigmoid units, each a yes/no label
         out.append(f"outputs: {net['sizes'][-1]} labels, each its own yes or no")
     else:
@@ -176,7 +172,7 @@ def lines(facts: dict) -> list[str]:
 
 
 def _shown(names: list[str], limit: int = 20) -> str:
-    """Column names, comma-separated, the first ``limit`` of them."""
+    """Names (of columns, of classes), comma-separated, the first ``limit`` of them."""
     more = len(names) - limit
     return ", ".join(names[:limit]) + (f", ... {more} more" if more > 0 else "")
 
