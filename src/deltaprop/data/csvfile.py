@@ -22,6 +22,7 @@ from .dataset import Dataset, check_dataset, make_dataset
 from .encoding import MISSING, column_kinds, is_missing, text_note
 from .errors import DataError, listing
 from .paths import existing_file, is_gzip
+from .targets import target_values
 
 # Delimiters the sniffer may choose from; " " means runs of whitespace.
 _DELIMITERS = ",;\t| "
@@ -601,27 +602,7 @@ def _target(p, column: np.ndarray, names, c: int) -> np.ndarray:
     """A target column (its cells: numbers, or text) as float64 (m,); a cell that is not a
     finite number is a DataError naming the column and the row (from 0)."""
     where = repr(names[c]) if names else f"{c} (from 0)"
-    if column.dtype != object:
-        values = column.astype(np.float64)
-    else:
-        values = np.empty(len(column), dtype=np.float64)
-        for i, text in enumerate(column):
-            try:
-                values[i] = float(text)
-            except (TypeError, ValueError):
-                shown = f"{text!r}" if text else "an empty cell"
-                raise DataError(
-                    f"{p}: the target column {where} is not numeric: row {i} holds {shown}; a "
-                    "regression target must be a number"
-                ) from None
-    bad = np.flatnonzero(~np.isfinite(values))
-    if bad.size:
-        i = int(bad[0])
-        raise DataError(
-            f"{p}: the target column {where} holds {values[i]} at row {i}; a regression target "
-            "must be a finite number"
-        )
-    return values
+    return target_values(column, f"{p}: the target column {where}")
 
 
 def _ignored(p, ignore, n_cols: int, names, label_cols, weight_col: int | None) -> set[int]:

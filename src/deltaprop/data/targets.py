@@ -41,23 +41,30 @@ def numeric_targets(ds: Dataset) -> np.ndarray:
         if not np.isfinite(values).all():
             raise DataError(f"{ds.name}: a regression target must hold finite real numbers")
         return values
-    if y.dtype.kind in "biuf":
-        values = y.astype(np.float64)
-    else:  # labels kept as text: a CSV column of non-whole numbers, or of words
-        values = np.empty(len(y), dtype=np.float64)
-        for i, text in enumerate(y.tolist()):
+    return target_values(y, f"{ds.name}: {_column_name(ds)}")
+
+
+def target_values(cells, where: str) -> np.ndarray:
+    """The cells (m,) of a target column, numbers or text, as float64; a DataError naming
+    ``where`` (the file and column) and the first row (from 0) that is not a finite number."""
+    cells = np.asarray(cells)
+    if cells.dtype.kind in "biuf":
+        values = cells.astype(np.float64)
+    else:  # text: a CSV column of non-whole numbers, or of words
+        values = np.empty(len(cells), dtype=np.float64)
+        for i, text in enumerate(cells.tolist()):
             try:
                 values[i] = float(text)
             except (TypeError, ValueError):
+                shown = f"{text!r}" if text else "an empty cell"
                 raise DataError(
-                    f"{ds.name}: {_column_name(ds)} is not numeric: row {i} holds {text!r}; a "
-                    "regression target must be a number"
+                    f"{where} is not numeric: row {i} holds {shown}; a regression target must "
+                    "be a number"
                 ) from None
     bad = np.flatnonzero(~np.isfinite(values))
     if bad.size:
         i = int(bad[0])
         raise DataError(
-            f"{ds.name}: {_column_name(ds)} holds {values[i]} at row {i}; a regression target "
-            "must be a finite number"
+            f"{where} holds {values[i]} at row {i}; a regression target must be a finite number"
         )
     return values
