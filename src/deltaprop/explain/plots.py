@@ -16,6 +16,7 @@ their units -- what ``prepare_data`` returns as the test part.
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -319,8 +320,6 @@ def _plot_regression(network, model, data, path_for, skipped: list) -> list[Path
 def _safe(name: str) -> str:
     """A target's name as part of a file name: letters, digits, '-', '_' and '.' kept, any other
     run of characters made one '_'."""
-    import re
-
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("._") or "target"
 
 
