@@ -289,15 +289,22 @@ def _model_from_payload(path, arrays: dict, metadata: dict) -> Model:
     return Model(net, classes, preprocessor, info, target_scaler)
 
 
+def _named_arrays(path, arrays: dict, metadata: dict, key: str, what: str) -> tuple:
+    """(the name the metadata give under ``key``, the arrays stored under ``key/`` by their
+    own names); arrays that the metadata do not name are a damaged file."""
+    kind = metadata.get(key)
+    state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(f"{key}/")}
+    if kind is None and state:
+        raise ModelFileError(f"{path}: it holds {what} arrays its metadata do not name")
+    return kind, state
+
+
 def _target_scaler(path, net: Network, arrays: dict, metadata: dict):
     """The target scaling a file names (or None): a version 2 file's, for a regression network,
     one mean and std per output unit. Its arrays without its name (or the reverse) are a
     damaged file."""
-    kind = metadata.get("target_scaling")
-    state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("target_scaling/")}
+    kind, state = _named_arrays(path, arrays, metadata, "target_scaling", "target scaling")
     if kind is None:
-        if state:
-            raise ModelFileError(f"{path}: it holds target scaling arrays its metadata do not name")
         return None
     version = metadata.get("format_version")
     if version < TARGET_SCALING_VERSION:
@@ -326,11 +333,8 @@ def _target_scaler(path, net: Network, arrays: dict, metadata: dict):
 def _preprocessor(path, net: Network, arrays: dict, metadata: dict):
     """The fitted preprocessing a file names (or None), from its statistics, which must fit
     the network's number of features (for a TableEncoder, of inputs: its encoded width)."""
-    kind = metadata.get("preprocessing")
-    state = {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith("preprocessing/")}
+    kind, state = _named_arrays(path, arrays, metadata, "preprocessing", "preprocessing")
     if kind is None:
-        if state:
-            raise ModelFileError(f"{path}: it holds preprocessing arrays its metadata do not name")
         return None
     if not isinstance(kind, str) or kind not in PREPROCESSORS:
         raise ModelFileError(f"{path}: unknown preprocessing {kind!r}")
