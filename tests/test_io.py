@@ -159,6 +159,8 @@ def corrupt(tmp_path, model, how):
             meta["network"]["sizes"] = [4, 200_000, 200_000, 3]
         elif how == "unknown preprocessing":
             meta["preprocessing"] = "LabelEncoder"  # a class of deltaprop.data, not a preprocessor
+        elif how == "unnamed preprocessing":
+            del meta["preprocessing"]  # its statistics stay, with nothing to say what they are
         elif how == "bad metadata":
             meta = None
         payload = "{not json" if meta is None else json.dumps(meta)
@@ -182,6 +184,7 @@ def corrupt(tmp_path, model, how):
         ("nan weight", r"array W\[2\] holds NaN or inf; the model is damaged"),
         ("huge layers", r"W\[1\] has shape \(.*\), but the layer sizes"),
         ("unknown preprocessing", "unknown preprocessing 'LabelEncoder'"),
+        ("unnamed preprocessing", "it holds preprocessing arrays its metadata do not name"),
         ("bad metadata", "not valid JSON"),
     ],
 )
