@@ -245,6 +245,19 @@ def test_a_first_row_of_numbers_and_text_is_data_not_a_header(tmp_path):
         read_csv(p)  # numbers only: the first row is a header, and line 2 has text
 
 
+def test_a_header_with_a_number_for_a_name_is_still_a_header(tmp_path):
+    """Numbers beside text in the first row: it is a header when a column with text in it
+    holds only numbers below (here 'age'), however the other names read."""
+    p = write(tmp_path / "h.csv", "age,sex,2019,y\n22,male,3.5,1\n30,female,NA,0\n41,male,2,1\n")
+    ds = read_csv(p, cells="mixed", missing=True)
+    assert ds.m == 3 and ds.feature_names == ["age", "sex", "2019"]
+    assert ds.X[:, 0].tolist() == ["22", "30", "41"]
+    X = read_features(p, 3, cells="mixed", missing=True)  # its label column last, dropped
+    assert X.shape == (3, 3) and X[0].tolist() == ["22", "male", "3.5"]
+    ambiguous = write(tmp_path / "a.csv", "sex,2019,y\nmale,3.5,1\nfemale,2,0\n")
+    assert read_csv(ambiguous, cells="mixed").m == 3  # no column says so: a data row
+
+
 def test_a_missing_spelling_is_named_and_inf_is_still_refused(tmp_path):
     p = write(tmp_path / "t.csv", "a,b,y\n1,x,0\n2,N/A,1\n")
     with pytest.raises(MissingValueError, match=r"line 3, column 'b': a missing value \(the text "):

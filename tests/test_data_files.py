@@ -204,6 +204,8 @@ def test_a_single_row_with_numbers_is_data_with_a_bad_value_not_a_header(tmp_pat
         read_features(write(tmp_path / "f.csv", "1,2,3,x\n"), 4)
     with pytest.raises(DataError, match="a header row but no data rows"):  # declared a header
         read_csv(write(tmp_path / "h.csv", "1,x,3,0\n"), header=True)
+    with pytest.raises(DataError, match=r"i\.csv, line 1, column 3: 'x' is not a number$"):
+        read_csv(write(tmp_path / "i.csv", "A1,2,x,0\n"), ignore=[0])  # not the ignored 'A1'
 
 
 def test_ragged_rows_name_the_line_and_counts(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 import math
 import os
 import re
@@ -188,6 +189,27 @@ class _Table:
         self.first_line, self.first = first
         self.n_cols = len(self.first)
 
+    def peek(self, n: int) -> list[list[str]]:
+        """The fields of up to ``n`` rows after the first, which are left to be read."""
+        ahead = list(itertools.islice(self.rows, n))
+        self.rows = itertools.chain(ahead, self.rows)
+        return [fields for _, fields in ahead]
+
+    def has_header(self, columns: list[int], cells: str) -> bool:
+        """Whether the first row names the ``columns`` (the features) rather than holding data:
+        a field that is not a number means a header, except, when ``cells`` allows text columns,
+        beside numbers: then the row is a header only if a column with text in it holds only
+        numbers in the rows below (as csv.Sniffer.has_header reasons, column by column)."""
+        words = [c for c in columns if not _is_number(self.first[c])]
+        if not words or cells == "numbers" or len(words) == len(columns):
+            return bool(words)
+        ahead = self.peek(_SNIFF_LINES)
+        for c in words:
+            below = [f[c] for f in ahead if c < len(f) and not is_missing(f[c])]
+            if not is_missing(self.first[c]) and below and all(map(_is_number, below)):
+                return True
+        return False
+
 
 def _parse_features(
     p: Path, block: list[list[str]], lines: list[int], column_of: list[str], strict=True
@@ -250,7 +272,7 @@ def _read_rows(
     select = _selector(n_cols, label, feature_cols)
     if cells == "text":
         return _read_text(
-            table, label, column, column_of, skip_first, keep_label, guessed, missing, kinds, select
+            table, label, column, skip_first, keep_label, guessed, missing, kinds, feature_cols
         )
     rows = table.rows if skip_first else _chain_first(table)
     blocks, labels = [], []
@@ -272,11 +294,11 @@ def _read_rows(
         table.rows = _records(p, table.delimiter)
         next(table.rows)  # the first row, already read
         return _read_text(
-            table, label, column, column_of, skip_first, keep_label, guessed, missing, None, select
+            table, label, column, skip_first, keep_label, guessed, missing, None, feature_cols
         )
     if not blocks:
         if guessed:
-            _not_a_header(table, label)
+            _not_a_header(table, feature_cols)
         raise DataError(f"{p}: a header row but no data rows")
     X = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
     return X, (labels if label is not None and keep_label else None)
@@ -312,15 +334,15 @@ def _label_text(p, number: int, text: str, where: str, spelled=False) -> str:
     return text
 
 
-def _read_text(
-    table, label, column, column_of, skip_first, keep_label, guessed, missing, kinds, select
-):
+def _read_text(table, label, column, skip_first, keep_label, guessed, missing, kinds, feature_cols):
     """``_read_rows`` keeping the features as text: X (m, n_x) an object array of the cells'
     stripped text. A missing cell (see ``encoding.MISSING``) is a MissingValueError unless
     ``missing``; in a column whose other cells are all numbers, one that is not finite ("inf")
     is a DataError; any other text makes its column categorical, unless ``kinds`` (given) says
     the column is numeric: then it is a DataError."""
     p = table.path
+    column_of = [column(c) for c in feature_cols]
+    select = _selector(table.n_cols, label, feature_cols)
     rows = table.rows if skip_first else _chain_first(table)
     texts, labels, lines = [], [], []
     for number, fields in rows:
@@ -331,7 +353,7 @@ def _read_text(
         lines.append(number)
     if not texts:
         if guessed:
-            _not_a_header(table, label)
+            _not_a_header(table, feature_cols)
         raise DataError(f"{p}: a header row but no data rows")
     X = np.empty((len(texts), len(texts[0])), dtype=object)
     X[...] = texts
@@ -359,13 +381,12 @@ def _read_text(
     return X, (labels if label is not None and keep_label else None)
 
 
-def _not_a_header(table: _Table, label: int | None) -> None:
+def _not_a_header(table: _Table, feature_cols: list[int]) -> None:
     """The only row of a file was taken for a header because a field is not a number; when
-    other fields are numbers, it is more likely a data row with a bad value: say which."""
-    features = [c for c in range(table.n_cols) if c != label]
-    numbers = [c for c in features if _is_number(table.first[c])]
-    if numbers:
-        c = next(c for c in features if not _is_number(table.first[c]))
+    other fields of the ``feature_cols`` are numbers, it is more likely a data row with a bad
+    value: say which."""
+    if any(_is_number(table.first[c]) for c in feature_cols):
+        c = next(c for c in feature_cols if not _is_number(table.first[c]))
         raise DataError(
             f"{table.path}, line {table.first_line}, column {c + 1}: "
             f"{table.first[c].strip()!r} is not a number"
@@ -501,10 +522,7 @@ def read_csv(
             left_out |= {_label_index(p, c, n_cols, None) for c in ignore or ()}
         except DataError:  # out of range: reported below, with the column names if any
             left_out = {n_cols - 1} if label is None else set()
-        fields = [v for c, v in enumerate(first) if c not in left_out]
-        header = any(not _is_number(v) for v in fields)
-        if header and cells != "numbers" and any(_is_number(v) for v in fields):
-            header = False  # numbers beside text: a data row of a table with text columns
+        header = table.has_header([c for c in range(n_cols) if c not in left_out], cells)
     names = [v.strip() for v in first] if header else None
     if features is not None:  # the model's columns first: they say most about a wrong file
         feature_cols = _named_columns(p, names, features)
@@ -741,7 +759,7 @@ def read_features(
             for kind, v in zip(kinds or (), first, strict=False)
         )
     else:
-        header = any(not _is_number(v) for v in first)
+        header = table.has_header([c for c in range(n_cols) if c != label], cells)
     X, _ = _read_rows(
         table,
         label,
