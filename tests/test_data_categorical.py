@@ -182,6 +182,22 @@ def test_a_word_among_many_numbers_is_taken_for_a_typo():
     )
 
 
+def test_a_few_categories_that_are_mostly_numbers_are_a_warning():
+    """Ratings 1-5 and "unknown": six categories, which is legal but rarely meant."""
+    X = table(60)
+    X[:, 2] = [["1", "2", "3", "4", "5", "unknown"][i % 6] for i in range(60)]
+    told = []
+    assert TableEncoder(names=NAMES).fit(X, warn=told.append).n_x == 1 + 2 + 6 + 1
+    assert told == [
+        "column 'port': read as 6 categories, one-hot encoded, because of the text 'unknown' "
+        "among its numbers; if that means a missing value, write it as an empty cell or NA (and "
+        "impute it)"
+    ]
+    X[:, 2] = [["1", "2", "x", "y"][i % 4] for i in range(60)]  # half words: categories
+    TableEncoder(names=NAMES).fit(X, warn=told.append)
+    assert len(told) == 1
+
+
 def test_the_kinds_come_from_the_whole_table_not_the_training_rows():
     """A column whose training rows are all numbers, but not the test rows', is text."""
     X = np.array([["1"], ["2"], ["x"]], dtype=object)
@@ -558,6 +574,14 @@ def test_an_identifier_column_is_refused_in_one_line(tmp_path):
         one_line_error(run("train", "--data", data, *FAST)),
     )
     assert run("train", "--data", data, "--ignore", "name", *FAST).returncode == 0
+
+
+def test_train_warns_of_numbers_read_as_categories(tmp_path):
+    ratings = ["1", "2", "3", "4", "5", "unknown"]
+    rows = ["rating,price,y"] + [f"{ratings[i % 6]},{i % 7},{i % 2}" for i in range(60)]
+    result = run("train", "--data", write(tmp_path / "r.csv", "\n".join(rows) + "\n"), *FAST)
+    assert result.returncode == 0
+    assert "deltaprop: warning: column 'rating': read as 6 categories" in result.stderr
 
 
 def test_a_regression_on_a_mixed_csv_with_sample_weights(tmp_path):

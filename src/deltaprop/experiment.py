@@ -271,7 +271,7 @@ def prepare_data(
     if preprocessor is None and (ds.X.dtype == object or impute is not None):
         preprocessor = data.TableEncoder(impute, ds.feature_names)
         try:
-            preprocessor.fit(ds.X[fit_index], kinds=data.column_kinds(ds.X))
+            preprocessor.fit(ds.X[fit_index], data.column_kinds(ds.X), _warn)
         except data.UnusableColumnError as e:
             raise data.DataError(f"{e.reason}; {ignore_hint(e)}") from None
     elif preprocessor is None:
@@ -315,6 +315,10 @@ def prepare_data(
         feature_names=ds.feature_names if _not_csv(spec) is None else None,
         label_name=ds.label_name,
     )
+
+
+def _warn(message: str) -> None:
+    warnings.warn(message, DeltapropWarning, stacklevel=3)
 
 
 def _check_task(ds: data.Dataset, spec: str, regression: bool) -> None:

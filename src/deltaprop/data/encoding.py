@@ -178,10 +178,12 @@ class TableEncoder:
 
     # ------------------------------------------------------------------ fit and transform
 
-    def fit(self, X_rows, kinds: list[str] | None = None) -> TableEncoder:
+    def fit(self, X_rows, kinds: list[str] | None = None, warn=None) -> TableEncoder:
         """Learn, from the training rows (m, n_columns), each column's kind (``kinds``, as
         :func:`column_kinds` decided them over the whole table; default: from these rows), a
-        categorical column's categories, the fill values and the numeric columns' mean and std."""
+        categorical column's categories, the fill values and the numeric columns' mean and std.
+        ``warn`` (a function of one message) is told of a column of categories most of which
+        are numbers: a word such as "unknown" may stand for a missing value there."""
         X = _table(X_rows)
         m, n = X.shape
         if m < 1 or n < 1:
@@ -204,6 +206,8 @@ class TableEncoder:
                 texts = self._texts(X[:, j], j)
                 self.categories.append(self._categories(texts, j, m))
                 self.fill.append(self._most_frequent(texts, j))
+                if warn is not None:
+                    self._check_numbers_as_categories(j, warn)
         self.scaler = Standardizer().fit(np.column_stack(numeric)) if numeric else None
         return self
 
@@ -254,7 +258,7 @@ class TableEncoder:
         return out
 
     def fit_transform(self, X_rows, dtype=np.float32, kinds=None, warn=None) -> np.ndarray:
-        return self.fit(X_rows, kinds).transform(X_rows, dtype=dtype, warn=warn)
+        return self.fit(X_rows, kinds, warn).transform(X_rows, dtype=dtype, warn=warn)
 
     # ------------------------------------------------------------------ cells
 
@@ -341,6 +345,18 @@ class TableEncoder:
                 f"most {MAX_CATEGORIES}, and at most half the examples, are one-hot encoded)",
             )
         return categories
+
+    def _check_numbers_as_categories(self, j: int, warn) -> None:
+        """Tell ``warn`` when most of column j's categories are numbers (ratings 1-5 and
+        "unknown"): each number becomes a category of its own, which is rarely what was meant."""
+        categories = [str(c) for c in self.categories[j]]
+        words = [c for c in categories if _number(c) is None]
+        if len(words) < len(categories) / 2:
+            warn(
+                f"{self._where(j)}: read as {len(categories)} categories, one-hot encoded, "
+                f"because of the text {listing(map(repr, words), 3)} among its numbers; if that "
+                "means a missing value, write it as an empty cell or NA (and impute it)"
+            )
 
     def _unusable(self, j: int, why: str) -> UnusableColumnError:
         name = self.names[j] if self.names else None
