@@ -177,7 +177,7 @@ def input_source(path: str):
     memory (it is read more than once)."""
     if path != "-":
         return path
-    from ..data.csvfile import InMemoryFile
+    from ..data.csvtable import InMemoryFile
 
     return InMemoryFile(sys.stdin.buffer.read(), "standard input")
 

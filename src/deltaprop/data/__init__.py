@@ -15,13 +15,13 @@ here imports the rest of deltaprop; every bad input raises :class:`DataError`.
 
 from .bundled import BUNDLED, load_bundled
 from .csvfile import (
-    MissingValueError,
     first_row,
     names_model_columns,
     read_columns,
     read_csv,
     read_features,
 )
+from .csvtable import MissingValueError
 from .dataset import Dataset, check_dataset
 from .encoding import TableEncoder, UnusableColumnError, column_kinds
 from .errors import DataError

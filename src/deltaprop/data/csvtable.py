@@ -1,0 +1,395 @@
+"""Delimited text files (CSV, TSV, whitespace-separated .txt) as a table of text fields:
+opening them (gzip, standard input), sniffing the delimiter, telling a header row, and
+parsing the feature cells of every row. Which columns are features, labels or weights is
+:mod:`deltaprop.data.csvfile`'s job.
+
+Messages about a file count lines and columns from 1, as an editor or a spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import itertools
+import math
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from .encoding import MISSING, column_kinds, is_missing
+from .errors import DataError
+from .paths import existing_file, is_gzip
+
+# Delimiters the sniffer may choose from; " " means runs of whitespace.
+_DELIMITERS = ",;\t| "
+_SNIFF_LINES = 50
+_SNIFF_CHARS = 64 * 1024
+# Rows converted to float at a time: large enough that numpy does the parsing, small enough that
+# the strings of a big file are never all in memory at once.
+_BLOCK_ROWS = 4096
+#: How features are read: "numbers" (every cell must be one), "mixed" (text columns and, with
+#: ``missing``, missing cells kept as text) or "text" (every cell kept as text).
+CELLS = ("numbers", "mixed", "text")
+
+
+class MissingValueError(DataError):
+    """A feature cell that is missing (empty, or a text of ``encoding.MISSING`` such as "NA")
+    where missing values are not accepted; the message names its line and column."""
+
+
+class _NotNumbers(Exception):
+    """A block of a "mixed" read holds a cell that is not a finite number: read it as text."""
+
+
+class InMemoryFile:
+    """The bytes of a stream that can be read only once (standard input, a pipe), held in memory
+    so that they are read as a file is: once to sniff the delimiter, once to parse.
+    ``name`` is what messages call it."""
+
+    def __init__(self, data: bytes, name: str):
+        self.data, self.name = data, name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _open_text(p):
+    if isinstance(p, InMemoryFile):
+        raw = io.BytesIO(p.data)
+        if p.data[:2] == b"\x1f\x8b":
+            raw = gzip.GzipFile(fileobj=raw)
+        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+    if is_gzip(p):  # data.csv.gz
+        return gzip.open(p, "rt", encoding="utf-8-sig", newline="")
+    return open(p, encoding="utf-8-sig", newline="")  # -sig: drop a BOM from Excel's exports
+
+
+def _source(path):
+    """A Path to a regular file, or an InMemoryFile for what can be read only once."""
+    if isinstance(path, InMemoryFile):
+        source = path
+    else:
+        p = Path(path)
+        if not p.exists() or p.is_dir() or p.is_file():
+            return existing_file(p)
+        try:  # a pipe, /dev/stdin, <(command)
+            source = InMemoryFile(p.read_bytes(), str(p))
+        except OSError as e:
+            raise DataError(f"{p}: cannot be read ({e.strerror})") from None
+    if not source.data:
+        raise DataError(f"{source}: the file is empty")
+    return source
+
+
+def _sample_lines(p: Path) -> list[str]:
+    lines, chars = [], 0
+    with _open_text(p) as f:
+        for line in f:
+            if line.strip():
+                lines.append(line.rstrip("\r\n"))
+                chars += len(line)
+            if len(lines) >= _SNIFF_LINES or chars >= _SNIFF_CHARS:
+                break
+    return lines
+
+
+def _count_delimiter(lines: list[str]) -> str:
+    """Fallback when csv.Sniffer gives up: the first candidate that appears the same number of
+    times on every sampled line, else the first that appears at all, else whitespace."""
+    candidates = [d for d in _DELIMITERS if d != " "]
+    for d in candidates:
+        counts = {line.count(d) for line in lines}
+        if len(counts) == 1 and counts.pop() > 0:
+            return d
+    for d in candidates:
+        if d in lines[0]:
+            return d
+    return " "
+
+
+def _sniff(p: Path, lines: list[str]) -> str:
+    try:
+        d = csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:  # "Could not determine delimiter"
+        return _count_delimiter(lines)
+    if len(_split(lines[0], d)) < 2:  # a choice that leaves one column cannot be right
+        return _count_delimiter(lines)
+    return d
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    if delimiter == " ":
+        return line.split()
+    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
+
+
+def _records(p: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields) for every non-blank line of ``p``."""
+    try:
+        with _open_text(p) as f:
+            if delimiter == " ":
+                for number, line in enumerate(f, start=1):
+                    fields = line.split()
+                    if fields:
+                        yield number, fields
+            else:
+                reader = csv.reader(f, delimiter=delimiter, skipinitialspace=True)
+                for fields in reader:
+                    # Fields are not stripped here (that costs a third of the reading time);
+                    # float parsing ignores surrounding spaces, and labels and names are stripped.
+                    if fields and (len(fields) > 1 or fields[0].strip()):
+                        yield reader.line_num, fields
+    except UnicodeDecodeError:
+        raise DataError(f"{p}: not a UTF-8 text file") from None
+    except csv.Error as e:
+        raise DataError(f"{p}: malformed CSV ({e})") from None
+    except (OSError, EOFError, zlib.error) as e:  # e.g. a truncated or corrupt .gz
+        raise DataError(f"{p}: cannot be read ({e})") from None
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class Table:
+    """An open delimited file: its delimiter, its first row, and the rows after it."""
+
+    def __init__(self, path, delimiter: str | None):
+        self.path = p = _source(path)
+        if delimiter is None:
+            try:
+                lines = _sample_lines(p)
+            except UnicodeDecodeError:
+                raise DataError(f"{p}: not a UTF-8 text file") from None
+            except (OSError, EOFError, zlib.error) as e:  # a truncated or corrupt .gz
+                raise DataError(f"{p}: cannot be read ({e})") from None
+            if not lines:
+                raise DataError(f"{p}: the file is empty (only blank lines)")
+            try:
+                delimiter = _sniff(p, lines)
+            except csv.Error as e:  # e.g. a field beyond the csv module's limit
+                raise DataError(f"{p}: malformed CSV ({e})") from None
+        elif not isinstance(delimiter, str) or len(delimiter) != 1:
+            raise DataError(f"delimiter must be one character, got {delimiter!r}")
+        self.delimiter = delimiter
+        self.rows = _records(p, delimiter)
+        first = next(self.rows, None)
+        if first is None:
+            raise DataError(f"{p}: the file is empty (only blank lines)")
+        self.first_line, self.first = first
+        self.n_cols = len(self.first)
+
+    def peek(self, n: int) -> list[list[str]]:
+        """The fields of up to ``n`` rows after the first, which are left to be read."""
+        ahead = list(itertools.islice(self.rows, n))
+        self.rows = itertools.chain(ahead, self.rows)
+        return [fields for _, fields in ahead]
+
+    def has_header(self, columns: list[int], cells: str) -> bool:
+        """Whether the first row names the ``columns`` (the features) rather than holding data:
+        a field that is not a number means a header, except, when ``cells`` allows text columns,
+        beside numbers: then the row is a header only if a column with text in it holds only
+        numbers in the rows below (as csv.Sniffer.has_header reasons, column by column)."""
+        words = [c for c in columns if not is_number(self.first[c])]
+        if not words or cells == "numbers" or len(words) == len(columns):
+            return bool(words)
+        ahead = self.peek(_SNIFF_LINES)
+        for c in words:
+            below = [f[c] for f in ahead if c < len(f) and not is_missing(f[c])]
+            if not is_missing(self.first[c]) and below and all(map(is_number, below)):
+                return True
+        return False
+
+
+def _parse_features(
+    p: Path, block: list[list[str]], lines: list[int], column_of: list[str], strict=True
+) -> np.ndarray:
+    """A block of rows of feature strings -> (rows, n_x) float64, or a DataError naming the line
+    and column of the first value that is not a finite number (``strict``; else _NotNumbers)."""
+    try:
+        X = np.array(block, dtype=np.float64)
+    except ValueError:
+        X = None
+    if X is None or not np.isfinite(X).all():
+        if not strict:
+            raise _NotNumbers
+        for i, row in enumerate(block):
+            for j, text in enumerate(row):
+                try:
+                    value = float(text)
+                except ValueError:
+                    text = text.strip()
+                    shown = repr(text) if text else "an empty value"
+                    raise DataError(
+                        f"{p}, line {lines[i]}, {column_of[j]}: {shown} is not a number"
+                    ) from None
+                if not math.isfinite(value):
+                    raise DataError(
+                        f"{p}, line {lines[i]}, {column_of[j]}: {text.strip()!r} is not a "
+                        "finite number"
+                    )
+        # numpy refused something Python's float accepts (such as "1_000"): use Python's
+        X = np.array([[float(t) for t in row] for row in block], dtype=np.float64)
+    return X
+
+
+def read_rows(
+    table: Table,
+    label: int | None,
+    names: list[str] | None,
+    skip_first: bool,
+    keep_label=True,
+    guessed=False,
+    cells="numbers",
+    missing=False,
+    kinds=None,
+    feature_cols: list[int] | None = None,
+):
+    """Every data row of ``table`` -> (X (m, n_x) of the ``feature_cols`` (default: every
+    column but the ``label``), the label strings, or None when ``keep_label`` is false).
+    ``guessed``: the header row was detected, not declared. X is float64, or for ``cells``
+    "text" (and "mixed" when a cell is not a finite number) an object array of the cells'
+    stripped text (see _read_text; ``kinds``: the kind of each feature column, when a model says
+    them)."""
+    p, n_cols = table.path, table.n_cols
+
+    def column(c: int) -> str:
+        return f"column {names[c]!r}" if names else f"column {c + 1}"
+
+    if feature_cols is None:
+        feature_cols = [c for c in range(n_cols) if c != label]
+    column_of = [column(c) for c in feature_cols]
+    select = _selector(n_cols, label, feature_cols)
+    if cells == "text":
+        return _read_text(
+            table, label, column, skip_first, keep_label, guessed, missing, kinds, feature_cols
+        )
+    rows = table.rows if skip_first else _chain_first(table)
+    blocks, labels = [], []
+    block, lines = [], []
+    strict = cells == "numbers"
+    try:
+        for number, fields in rows:
+            check_fields(table, number, fields)
+            if label is not None and keep_label:
+                labels.append(_label_text(p, number, fields[label], column(label), not strict))
+            block.append(select(fields))
+            lines.append(number)
+            if len(block) == _BLOCK_ROWS:
+                blocks.append(_parse_features(p, block, lines, column_of, strict))
+                block, lines = [], []
+        if block:
+            blocks.append(_parse_features(p, block, lines, column_of, strict))
+    except _NotNumbers:  # a text column or a missing cell: read the file again, as text
+        table.rows = _records(p, table.delimiter)
+        next(table.rows)  # the first row, already read
+        return _read_text(
+            table, label, column, skip_first, keep_label, guessed, missing, None, feature_cols
+        )
+    if not blocks:
+        if guessed:
+            _not_a_header(table, feature_cols)
+        raise DataError(f"{p}: a header row but no data rows")
+    X = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    return X, (labels if label is not None and keep_label else None)
+
+
+def _selector(n_cols: int, label: int | None, feature_cols: list[int]):
+    """A function of a row's fields -> its feature fields, ``feature_cols`` in their order (the
+    usual case, every column but the label, by slicing)."""
+    if feature_cols == [c for c in range(n_cols) if c != label]:
+        if label is None:
+            return lambda fields: fields
+        return lambda fields: fields[:label] + fields[label + 1 :]
+    return lambda fields: [fields[c] for c in feature_cols]
+
+
+def check_fields(table: Table, number: int, fields: list[str]) -> None:
+    if len(fields) != table.n_cols:
+        raise DataError(
+            f"{table.path}, line {number}: {len(fields)} fields, expected {table.n_cols} "
+            f"(as on line {table.first_line})"
+        )
+
+
+def _label_text(p, number: int, text: str, where: str, spelled=False) -> str:
+    """A label's stripped text; empty, or with ``spelled`` a missing value's text ("NA", "?";
+    "nan" is a number, which a target refuses in its own words), is a DataError: a label is
+    never filled in."""
+    text = text.strip()
+    if not text:
+        raise DataError(f"{p}, line {number}: the label ({where}) is empty")
+    if spelled and text.lower() in MISSING and not is_number(text):
+        raise DataError(f"{p}, line {number}: the label ({where}) is missing ({text!r})")
+    return text
+
+
+def _read_text(table, label, column, skip_first, keep_label, guessed, missing, kinds, feature_cols):
+    """``read_rows`` keeping the features as text: X (m, n_x) an object array of the cells'
+    stripped text. A missing cell (see ``encoding.MISSING``) is a MissingValueError unless
+    ``missing``; in a column whose other cells are all numbers, one that is not finite ("inf")
+    is a DataError; any other text makes its column categorical, unless ``kinds`` (given) says
+    the column is numeric: then it is a DataError."""
+    p = table.path
+    column_of = [column(c) for c in feature_cols]
+    select = _selector(table.n_cols, label, feature_cols)
+    rows = table.rows if skip_first else _chain_first(table)
+    texts, labels, lines = [], [], []
+    for number, fields in rows:
+        check_fields(table, number, fields)
+        if label is not None and keep_label:
+            labels.append(_label_text(p, number, fields[label], column(label), True))
+        texts.append([f.strip() for f in select(fields)])
+        lines.append(number)
+    if not texts:
+        if guessed:
+            _not_a_header(table, feature_cols)
+        raise DataError(f"{p}: a header row but no data rows")
+    X = np.empty((len(texts), len(texts[0])), dtype=object)
+    X[...] = texts
+    if not missing:
+        for i, row in enumerate(texts):
+            for j, text in enumerate(row):
+                if text.lower() in MISSING:
+                    shown = f"the text {text!r}" if text else "an empty cell"
+                    raise MissingValueError(
+                        f"{p}, line {lines[i]}, {column_of[j]}: a missing value ({shown})"
+                    )
+    for j, kind in enumerate(column_kinds(X)):
+        if kind == "numeric":
+            for i, text in enumerate(X[:, j]):
+                if not is_missing(text) and not math.isfinite(float(text)):
+                    raise DataError(
+                        f"{p}, line {lines[i]}, {column_of[j]}: {text!r} is not a finite number"
+                    )
+        elif kinds is not None and kinds[j] == "numeric":
+            i = next(i for i, t in enumerate(X[:, j]) if not is_missing(t) and not is_number(t))
+            raise DataError(
+                f"{p}, line {lines[i]}, {column_of[j]}: {X[i, j]!r} is not a number (the model "
+                "takes numbers in this column)"
+            )
+    return X, (labels if label is not None and keep_label else None)
+
+
+def _not_a_header(table: Table, feature_cols: list[int]) -> None:
+    """The only row of a file was taken for a header because a field is not a number; when
+    other fields of the ``feature_cols`` are numbers, it is more likely a data row with a bad
+    value: say which."""
+    if any(is_number(table.first[c]) for c in feature_cols):
+        c = next(c for c in feature_cols if not is_number(table.first[c]))
+        raise DataError(
+            f"{table.path}, line {table.first_line}, column {c + 1}: "
+            f"{table.first[c].strip()!r} is not a number"
+        )
+
+
+def _chain_first(table: Table):
+    yield table.first_line, table.first
+    yield from table.rows
