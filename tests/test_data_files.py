@@ -105,6 +105,36 @@ def test_csv_delimiter_is_sniffed(tmp_path, text):
     assert ds.y.tolist() == ["x", "y"] and ds.feature_names == ["a", "b"]
 
 
+def test_a_file_separated_by_semicolons_may_write_numbers_with_a_decimal_comma(tmp_path):
+    """As spreadsheets export CSV where the comma is the decimal mark: '1,5' is 1.5, in the
+    features, a regression target and the weights; text with a comma stays text."""
+    text = "a;b;w;y\n1,5;-0,25;1;0\n3;,5;2,5;1\n2,5e1;4;1;0\n"
+    ds = read_csv(write(tmp_path / "eu.csv", text), label="y", weight="w")
+    np.testing.assert_array_equal(ds.X, [[1.5, -0.25], [3, 0.5], [25, 4]])
+    assert ds.sample_weight.tolist() == [1, 2.5, 1] and ds.y.tolist() == [0, 1, 0]
+    two = read_csv(write(tmp_path / "t.csv", "a;b;y\n1;0;0,5\n2,5;1;1,25\n"), label=["y", "a"])
+    assert two.y.tolist() == [[0.5, 1], [1.25, 2.5]]
+    headerless = read_csv(write(tmp_path / "h.csv", "1,5;2;x\n3;4,5;y\n"), cells="mixed")
+    assert headerless.feature_names is None and headerless.X.tolist() == [[1.5, 2], [3, 4.5]]
+    words = read_csv(write(tmp_path / "w.csv", "a;b;y\n1;x,y;0\n2;1,2,3;1\n"), cells="mixed")
+    assert words.X[:, 1].tolist() == ["x,y", "1,2,3"]
+    commas = read_csv(write(tmp_path / "c.csv", "a,tags,y\n1,x;y,0\n2,z;w,1\n"), cells="mixed")
+    assert commas.X.tolist() == [["1", "x;y"], ["2", "z;w"]]  # ';' inside fields: ',' separates
+
+
+@pytest.mark.parametrize("cells", ["numbers", "mixed"])
+def test_a_decimal_comma_elsewhere_is_an_error_not_a_category(tmp_path, cells):
+    """With tabs or quoted commas, '1,5' could be a thousands separator: refused, never one-hot
+    encoded as the category '1,5'."""
+    p = write(tmp_path / "eu.tsv", "a\tb\ty\n1\tx\t0\n1,5\ty\t1\n")
+    with pytest.raises(DataError) as error:
+        read_csv(p, cells=cells, ignore=["b"])
+    assert str(error.value) == (
+        f"{p}, line 3, column 'a': '1,5' is not a number (a decimal comma is read only in a file "
+        "whose fields are separated by ';')"
+    )
+
+
 def test_csv_explicit_delimiter_and_header(tmp_path):
     p = write(tmp_path / "d.csv", "1;2;0\n3;4;1\n")
     ds = read_csv(p, delimiter=";", header=False)

@@ -13,6 +13,7 @@ import gzip
 import io
 import itertools
 import math
+import re
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,9 @@ _SNIFF_CHARS = 64 * 1024
 # Rows converted to float at a time: large enough that numpy does the parsing, small enough that
 # the strings of a big file are never all in memory at once.
 _BLOCK_ROWS = 4096
+# A number written with a decimal comma ("1,5", "-0,25", "2,5e3"), as spreadsheets write them
+# where the comma is the decimal mark, in files separated by semicolons.
+_DECIMAL_COMMA = re.compile(r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?")
 #: How features are read: "numbers" (every cell must be one), "mixed" (text columns and, with
 #: ``missing``, missing cells kept as text) or "text" (every cell kept as text).
 CELLS = ("numbers", "mixed", "text")
@@ -117,7 +121,18 @@ def _sniff(p: Path, lines: list[str]) -> str:
         return _count_delimiter(lines)
     if len(_split(lines[0], d)) < 2:  # a choice that leaves one column cannot be right
         return _count_delimiter(lines)
+    if d == "," and _semicolons_separate(lines):
+        return ";"
     return d
+
+
+def _semicolons_separate(lines: list[str]) -> bool:
+    """Whether ';' separates the fields of lines in which ',' could too: a file with decimal
+    commas ("1,5;2;x"), where both occur as often on every line. ';' does when it is on every
+    line as often, and gives at least as many fields as ','."""
+    counts = {len(_split(line, ";")) for line in lines}
+    n = counts.pop() if len(counts) == 1 else 0
+    return n >= 2 and n >= len(_split(lines[0], ","))
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -126,8 +141,31 @@ def _split(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
 
 
+def _decimal_point(text: str) -> str:
+    """A number with a decimal comma written with a point ("1,5" -> "1.5"); other text as is."""
+    if "," in text and _DECIMAL_COMMA.fullmatch(text.strip()):
+        return text.replace(",", ".")
+    return text
+
+
+def _comma_hint(text: str) -> str:
+    """For a message about ``text`` that is not a number: a note when it has a decimal comma."""
+    if _DECIMAL_COMMA.fullmatch(text.strip()):
+        return " (a decimal comma is read only in a file whose fields are separated by ';')"
+    return ""
+
+
 def _records(p: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
-    """(line number, fields) for every non-blank line of ``p``."""
+    """(line number, fields) for every non-blank line of ``p``. In a file separated by ';', a
+    number with a decimal comma is given with a point, as spreadsheets of such locales mean it."""
+    records = _fields(p, delimiter)
+    if delimiter != ";":
+        return records
+    return ((number, [_decimal_point(f) for f in fields]) for number, fields in records)
+
+
+def _fields(p: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, fields as written) for every non-blank line of ``p``."""
     try:
         with _open_text(p) as f:
             if delimiter == " ":
@@ -229,6 +267,7 @@ def _parse_features(
                     shown = repr(text) if text else "an empty value"
                     raise DataError(
                         f"{p}, line {lines[i]}, {column_of[j]}: {shown} is not a number"
+                        f"{_comma_hint(text)}"
                     ) from None
                 if not math.isfinite(value):
                     raise DataError(
@@ -363,6 +402,8 @@ def _read_text(table, label, column, skip_first, keep_label, guessed, missing, k
                         f"{p}, line {lines[i]}, {column_of[j]}: a missing value ({shown})"
                     )
     for j, kind in enumerate(column_kinds(X)):
+        if kind == "categorical":
+            _check_not_decimal_commas(X[:, j], lines, f"{p}, line {{}}, {column_of[j]}")
         if kind == "numeric":
             for i, text in enumerate(X[:, j]):
                 if not is_missing(text) and not math.isfinite(float(text)):
@@ -376,6 +417,17 @@ def _read_text(table, label, column, skip_first, keep_label, guessed, missing, k
                 "takes numbers in this column)"
             )
     return X, (labels if label is not None and keep_label else None)
+
+
+def _check_not_decimal_commas(column: np.ndarray, lines: list[int], where: str) -> None:
+    """A text column whose every cell is a number, some with a decimal comma, would be one-hot
+    encoded as categories: a DataError instead (``where`` has a {} for the line number)."""
+    known = [t for t in column if not is_missing(t)]
+    if all(is_number(t) or _DECIMAL_COMMA.fullmatch(t) for t in known):
+        i = next(i for i, t in enumerate(column) if _DECIMAL_COMMA.fullmatch(t))
+        raise DataError(
+            f"{where.format(lines[i])}: {column[i]!r} is not a number{_comma_hint(column[i])}"
+        )
 
 
 def _not_a_header(table: Table, feature_cols: list[int]) -> None:
