@@ -130,8 +130,9 @@ def test_a_decimal_comma_elsewhere_is_an_error_not_a_category(tmp_path, cells):
     with pytest.raises(DataError) as error:
         read_csv(p, cells=cells, ignore=["b"])
     assert str(error.value) == (
-        f"{p}, line 3, column 'a': '1,5' is not a number (a decimal comma is read only in a file "
-        "whose fields are separated by ';')"
+        f"{p}, line 3, column 'a': '1,5' is not a number (a comma in a number is read as a "
+        "decimal comma only in a file whose fields are separated by ';', and never as a thousands "
+        "separator)"
     )
 
 

@@ -151,7 +151,10 @@ def _decimal_point(text: str) -> str:
 def _comma_hint(text: str) -> str:
     """For a message about ``text`` that is not a number: a note when it has a decimal comma."""
     if _DECIMAL_COMMA.fullmatch(text.strip()):
-        return " (a decimal comma is read only in a file whose fields are separated by ';')"
+        return (
+            " (a comma in a number is read as a decimal comma only in a file whose fields are "
+            "separated by ';', and never as a thousands separator)"
+        )
     return ""
 
 
