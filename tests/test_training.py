@@ -244,6 +244,27 @@ def test_full_batch_is_the_seeds_gradient_descent():
         np.testing.assert_allclose(a.W[l], b.W[l], rtol=1e-12)
 
 
+@pytest.mark.parametrize("l2_over", ["examples", "weight"])
+def test_full_batch_objective_is_what_a_full_batch_step_takes(l2_over):
+    """f() is the penalised cost and its gradient of the parameters the network holds when it
+    is called; one step of gradient descent on a full batch moves by lr times that gradient."""
+    X, y = blobs(m=30)
+    w = np.random.default_rng(1).uniform(0.5, 2, y.size)
+    net = Network([2, 5, 3], seed=2)
+    trainer = Trainer(net, GradientDescent(lr=0.1), epochs=1, l2=0.5, l2_over=l2_over)
+    objective = trainer.full_batch_objective(X, y, sample_weight=w)
+    J, dW, db = objective()
+    m = w.sum() if l2_over == "weight" else y.size  # the m of the L2 term (l2 / 2m) ||W||^2
+    assert J == pytest.approx(net.cost(X, y, sample_weight=w) + net.l2_cost(0.5, m), rel=1e-12)
+    before = {l: (net.W[l].copy(), net.b[l].copy()) for l in net.W}
+    history = trainer.fit(X, y, sample_weight=w)
+    assert history.cost[-1] == pytest.approx(J, rel=1e-12)
+    for l, (W, b) in before.items():
+        np.testing.assert_allclose(net.W[l], W - 0.1 * dW[l], rtol=1e-12)
+        np.testing.assert_allclose(net.b[l], b - 0.1 * db[l], rtol=1e-12)
+    assert objective()[0] != J  # evaluated again at the parameters the step left
+
+
 def test_mini_batches_cover_every_example_once_per_epoch():
     X, y = blobs(m=50)
     net = Network([2, 3], seed=0)

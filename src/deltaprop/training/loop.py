@@ -358,13 +358,51 @@ class Trainer:
         net, m_b, weight = self.network, X_b.shape[1], self._weight_b
         if weight == 0:  # every example of this batch has weight 0: nothing to learn from it
             return
+        A_L, cost, dW, db = self._cost_and_gradients(X_b, Y_b, sw_b, weight, self._masks(m_b))
+        correct = self._correct(A_L, Y_b) if net.is_classifier else None
+        self._update(cost, dW, db, m_b, weight, correct)
+
+    def _cost_and_gradients(self, X_b, Y_b, sw_b, weight, D=None) -> tuple:
+        """Forward and backward over the batch X_b (n_x, m_b), Y_b (n_y, m_b): A[L], the cost J
+        (eq. J1, or J2 with the weights sw_b (m_b,) of total ``weight``) before the L2 term, and
+        its gradients dW[l] (n[l], n[l-1]), db[l] (n[l], 1). ``D``: the step's dropout masks."""
+        net, m_b = self.network, X_b.shape[1]
         w = 1 / m_b if sw_b is None else net.xp.reshape(sw_b / weight, (1, m_b))
-        D = self._masks(m_b)
         A_L = net._forward(X_b, D)
         cost = net._cost(Y_b, w)
         dW, db = net._backward(Y_b, w, D)
-        correct = self._correct(A_L, Y_b) if net.is_classifier else None
-        self._update(cost, dW, db, m_b, weight, correct)
+        return A_L, cost, dW, db
+
+    def _penalty_m(self, m_b: int, weight: float) -> float:
+        """The m of a batch's L2 term (l2 / 2m) sum ||W[l]||^2: its size m_b, or with
+        ``l2_over="weight"`` its total sample weight."""
+        return weight if self.l2_over == "weight" else m_b
+
+    def full_batch_objective(self, X, Y, sample_weight=None):
+        """The cost a full-batch step minimises, as a function of the network's parameters now.
+
+        Returns f; f() -> (J, dW, db) for the parameters the network holds when it is called: J
+        (a float) is the cost of all of X (n_x, m), Y (eq. J1, or J2 with ``sample_weight``
+        (m,)) plus the L2 term, dW[l] (n[l], n[l-1]) and db[l] (n[l], 1) its gradients, new
+        arrays at every call. They are what a step of ``fit`` with ``batch_size=None`` computes,
+        without dropout. For a full-batch optimizer that moves the parameters between calls
+        (L-BFGS in ``deltaprop.sklearn``); the data are checked once, here. NaN and inf are
+        returned, not raised.
+        """
+        net = self.network
+        X, Y, _, sample_weight = self.check_inputs(X, Y, None, sample_weight)
+        m = X.shape[1]
+        weight = m if sample_weight is None else float(np.sum(to_numpy(sample_weight)))
+        m_penalty = self._penalty_m(m, weight)
+
+        def objective():
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                _, cost, dW, db = self._cost_and_gradients(X, Y, sample_weight, weight)
+                cost = float(cost) + float(net.l2_cost(self.l2, m_penalty))
+                net.add_l2_gradient(dW, self.l2, m_penalty)
+            return cost, dW, db
+
+        return objective
 
     def _correct(self, A_L, Y_b):
         """The mini-batch's correct predictions, for the epoch's running accuracy: a count or,
@@ -417,7 +455,7 @@ class Trainer:
         its correct predictions as ``_correct`` gives them (None for regression). ``cost`` and
         ``correct`` may be arrays on the network's device."""
         net = self.network
-        m_penalty = weight if self.l2_over == "weight" else m_b
+        m_penalty = self._penalty_m(m_b, weight)
         if self._pending is None:  # a float before the L2 term: float32 + float stays float32
             cost = float(cost)
         if self.l2:
