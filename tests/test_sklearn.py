@@ -620,8 +620,10 @@ def test_warm_start_refuses_a_different_network(iris):
 @pytest.mark.parametrize(
     "params, match",
     [
-        ({"solver": "lbfgs"}, "lbfgs"),
         ({"solver": "newton"}, "solver"),
+        ({"max_fun": 0}, "max_fun"),
+        ({"solver": "lbfgs", "dropout": 0.5}, "dropout=0.5 needs a mini-batch solver"),
+        ({"solver": "lbfgs", "device": "cuda"}, "device='cuda' is for the mini-batch solvers"),
         ({"activation": "softmax"}, "activation"),
         ({"hidden_layer_sizes": (4, 0)}, "hidden_layer_sizes"),
         ({"hidden_layer_sizes": "wide"}, "hidden_layer_sizes"),
@@ -675,14 +677,15 @@ def test_bad_output_activation(iris):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # 3 epochs
 def test_scikit_learns_own_parameters_carry_over(iris):
     """Every parameter MLPClassifier and MLPRegressor have is accepted (a grid or a
-    get_params() copied from scikit-learn must not fail at construction)."""
+    get_params() copied from scikit-learn must not fail at construction), with each of
+    MLPClassifier's solvers."""
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
     X, y = iris
-    mlp = MLPClassifier(max_iter=3).get_params()
-    mlp["solver"] = "adam"  # MLPClassifier's default; lbfgs itself is refused by fit
-    clf = DeltaClassifier(**mlp).fit(X, y)
-    assert clf.get_params()["max_fun"] == 15000
+    for solver in ("adam", "sgd", "lbfgs"):
+        mlp = MLPClassifier(max_iter=3, solver=solver).get_params()
+        clf = DeltaClassifier(**mlp).fit(X, y)
+        assert clf.get_params()["max_fun"] == 15000 and clf.n_iter_ == 3
     regression = MLPRegressor().get_params()
     assert set(regression) <= set(DeltaRegressor().get_params())
 

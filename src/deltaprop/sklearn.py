@@ -3,7 +3,8 @@
 They take MLPClassifier's and MLPRegressor's parameters where the meaning is the same, follow
 scikit-learn's conventions (``fit``/``partial_fit``/``predict``, fitted attributes ending in ``_``,
 ``get_params``/``set_params``, pipelines, grid search, pickling, ``sample_weight``) and train
-a :class:`deltaprop.core.Network` with :class:`deltaprop.training.Trainer`.
+a :class:`deltaprop.core.Network` with :class:`deltaprop.training.Trainer`, or with
+``solver="lbfgs"`` by scipy's L-BFGS-B on the Trainer's full-batch cost.
 
 This module is the only place in deltaprop that speaks scikit-learn's row-major layout: X is
 (n_samples, n_features) here and is transposed once, to the notation's (n_x, m), on its way into
@@ -37,6 +38,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
@@ -70,7 +72,17 @@ _HIDDEN_ACTIVATIONS = {
     "leaky_relu": "leaky_relu",
 }
 _REGRESSION_OUTPUTS = _HIDDEN_ACTIVATIONS  # trained with the squared error whatever the output
-_SOLVERS = ("adam", "sgd", "rmsprop")
+_SOLVERS = ("adam", "sgd", "rmsprop", "lbfgs")
+# What a fit with the mini-batch solvers records and an lbfgs fit does not (as in scikit-learn).
+_MINI_BATCH_RECORDS = (
+    "loss_curve_",
+    "best_loss_",
+    "validation_scores_",
+    "best_validation_score_",
+    "_no_improvement_count",
+    "_best_weights",
+    "_optimizer",
+)
 # init -> the Network's init: "glorot" is MLPClassifier's scheme (finished by _glorot_biases);
 # "he" is deltaprop's default (He normal in ReLU-family layers, Glorot elsewhere, zero biases).
 _INITS = {"glorot": "glorot", "he": None}
@@ -122,6 +134,72 @@ def _glorot_biases(net: Network, seed: int) -> None:
         net.W[l] *= np.sqrt(factor / 6.0)  # a uniform on [-r, r] scaled by c is uniform on ±c r
         r = np.sqrt(factor / (n_prev + n_l))
         net.b[l][...] = rng.uniform(-r, r, size=(n_l, 1))
+
+
+# --------------------------------------------------------------------------- L-BFGS
+def _parameter_views(vector: np.ndarray, sizes) -> tuple[dict, dict]:
+    """W[l] (n[l], n[l-1]) and b[l] (n[l], 1), l = 1..L, as views of ``vector`` (n_parameters,),
+    which holds them as MLPClassifier packs its parameters: every coefs_[l-1] = W[l].T row by row,
+    then every intercepts_[l-1] = b[l]. (W[l] is then a Fortran-ordered view.)"""
+    W, b, start = {}, {}, 0
+    for l in range(1, len(sizes)):
+        stop = start + sizes[l - 1] * sizes[l]
+        W[l] = vector[start:stop].reshape(sizes[l - 1], sizes[l]).T
+        start = stop
+    for l in range(1, len(sizes)):
+        b[l] = vector[start : start + sizes[l]].reshape(sizes[l], 1)
+        start += sizes[l]
+    return W, b
+
+
+class _PackedObjective:
+    """What solver="lbfgs" hands to scipy: x (n_parameters,) -> (J(x), dJ/dx (n_parameters,)).
+
+    J is the Trainer's full-batch cost of X (n_x, m), Y (n_y, m), with ``sample_weight`` (m,)
+    and the L2 penalty (alpha / 2 sum_i w_i) sum ||W[l]||^2 (``Trainer.full_batch_objective``).
+    It is computed in float64, whatever the network's dtype, by a numpy copy of the network whose
+    W[l] and b[l] are views of one vector laid out as ``_parameter_views`` says: a call copies x
+    there and packs dW, db into a new gradient vector. ``x0`` is the network's parameters so.
+    """
+
+    def __init__(self, network: Network, X, Y, sample_weight, alpha: float):
+        self.sizes = network.sizes
+        work = network.to(dtype=np.float64)  # numpy, float64: what scipy computes in
+        self.x0 = np.empty(work.n_parameters())
+        W, b = _parameter_views(self.x0, self.sizes)
+        for l in W:
+            W[l][...], b[l][...] = work.W[l], work.b[l]
+        self.theta = self.x0.copy()
+        work.W, work.b = _parameter_views(self.theta, self.sizes)
+        trainer = Trainer(work, l2=alpha, l2_over="weight")  # scikit-learn's penalty
+        self._evaluate = trainer.full_batch_objective(X, Y, sample_weight)
+
+    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        np.copyto(self.theta, x)
+        J, dW, db = self._evaluate()
+        grad = np.empty_like(self.theta)  # a new array: scipy keeps the last ones it was given
+        gW, gb = _parameter_views(grad, self.sizes)
+        for l in dW:
+            gW[l][...], gb[l][...] = dW[l], db[l]
+        return J, grad
+
+    def parameters(self, x: np.ndarray, dtype) -> dict[str, np.ndarray]:
+        """x as named arrays ("W[1]", "b[1]", ...) of ``dtype``, for Network.load_parameters."""
+        W, b = _parameter_views(x, self.sizes)
+        named = {f"W[{l}]": W[l] for l in W} | {f"b[{l}]": b[l] for l in b}
+        return {name: P.astype(dtype) for name, P in named.items()}
+
+
+def _mini_batch_solver(estimator) -> bool:
+    """The condition of ``partial_fit`` (scikit-learn's ``available_if``): one epoch of a
+    mini-batch solver. L-BFGS has none, as in MLPClassifier."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is not available with solver='lbfgs': L-BFGS minimises the loss of the "
+            "whole training set at once and has no epoch to take; use fit, or one of the "
+            "mini-batch solvers 'adam', 'sgd', 'rmsprop'"
+        )
+    return True
 
 
 # --------------------------------------------------------------------------- settings
@@ -276,7 +354,7 @@ class _DeltaMLP(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun  # lbfgs's, accepted for MLP's parameters; lbfgs is refused
+        self.max_fun = max_fun
         self.dtype = dtype
         self.init = init
         self.dropout = dropout
@@ -330,11 +408,6 @@ class _DeltaMLP(BaseEstimator):
         for n in sizes:
             _check_int("every entry of hidden_layer_sizes", n, 1)
         _check_choice("activation", self.activation, tuple(_HIDDEN_ACTIVATIONS))
-        if self.solver == "lbfgs":
-            raise ValueError(
-                "solver='lbfgs' is not supported: deltaprop trains with mini-batch optimizers; "
-                f"choose one of {', '.join(map(repr, _SOLVERS))}"
-            )
         _check_choice("solver", self.solver, _SOLVERS)
         _check_real("alpha", self.alpha, 0)
         if self.batch_size != "auto":
@@ -364,6 +437,17 @@ class _DeltaMLP(BaseEstimator):
         _check_real("dropout", self.dropout, 0, 1, high_open=True)
         if self.clip_norm is not None:
             _check_real("clip_norm (None or)", self.clip_norm, 0, low_open=True)
+        _check_int("max_fun", self.max_fun, 1)
+        if self.solver == "lbfgs" and self.device not in (None, "cpu"):
+            raise ValueError(
+                f"solver='lbfgs' computes on the CPU (numpy and scipy); device={self.device!r} "
+                "is for the mini-batch solvers: use device=None with lbfgs"
+            )
+        if self.solver == "lbfgs" and self.dropout:
+            raise ValueError(
+                f"dropout={self.dropout!r} needs a mini-batch solver: L-BFGS needs the same loss "
+                "at every evaluation, and dropout draws new masks each time; use dropout=0.0"
+            )
         hidden = _HIDDEN_ACTIVATIONS[self.activation]
         return _Settings(sizes, hidden, dtype, _INITS[self.init], self.n_iter_no_change)
 
@@ -413,12 +497,7 @@ class _DeltaMLP(BaseEstimator):
                 self.network_ = self.network_.to(device=self.device)
             self.n_outputs_ = Y.shape[1]
             self.out_activation_ = "logistic" if output == "sigmoid" else output
-            self.n_iter_, self.t_, self.loss_curve_ = 0, 0, []
-            self._no_improvement_count = 0
-            self._best_weights = None
-            self.best_loss_ = None if self.early_stopping else math.inf
-            self.validation_scores_ = [] if self.early_stopping else None
-            self.best_validation_score_ = -math.inf if self.early_stopping else None
+            self.n_iter_, self.t_ = 0, 0
         else:
             net = self.network_
             now = (list(sizes), settings.hidden, output, settings.dtype.name)
@@ -429,7 +508,12 @@ class _DeltaMLP(BaseEstimator):
                     f"output activations, dtype {fitted}); the parameters and data now ask for "
                     f"{now}. Set warm_start=False to start afresh."
                 )
-            # early_stopping may have been switched since the last call
+        if self.solver == "lbfgs":
+            self._fit_lbfgs(X, Y, sample_weight)
+            return self
+        if first_pass or not hasattr(self, "loss_curve_"):  # (an lbfgs fit keeps no records)
+            self._start_records()
+        else:  # early_stopping may have been switched since the last call
             if self.early_stopping and self.validation_scores_ is None:
                 self.validation_scores_, self.best_validation_score_ = [], -math.inf
             if not self.early_stopping and self.best_loss_ is None:
@@ -525,6 +609,66 @@ class _DeltaMLP(BaseEstimator):
                 stacklevel=3,
             )
         return self
+
+    def _start_records(self) -> None:
+        """The stopping rule's records of a fit with a mini-batch solver, empty."""
+        self.loss_curve_ = []
+        self._no_improvement_count = 0
+        self._best_weights = None
+        self.best_loss_ = None if self.early_stopping else math.inf
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = -math.inf if self.early_stopping else None
+
+    def _fit_lbfgs(self, X, Y, sample_weight) -> None:
+        """solver="lbfgs": scipy's L-BFGS-B, without bounds, on the full-batch cost of X
+        (m, n_x), Y (m, n_y) and sample_weight (m,) or None, from the weights of ``network_``,
+        with MLPClassifier's options: at most max_iter iterations and max_fun evaluations,
+        converged when every component of the gradient is at most tol in absolute value (or
+        when the loss stops decreasing, scipy's ftol). batch_size, shuffle, early_stopping and
+        the learning-rate and momentum parameters do not apply; clip_norm is not used."""
+        from scipy.optimize import minimize  # scipy comes with scikit-learn; only lbfgs uses it
+
+        for name in _MINI_BATCH_RECORDS:  # an lbfgs fit records no epochs (as scikit-learn)
+            self.__dict__.pop(name, None)
+        self.n_iter_ = 0
+        net = self.network_
+        # scikit-learn's rows become the notation's columns here, once (views, no copies).
+        objective = _PackedObjective(
+            net, to_columns(X), to_columns(Y), sample_weight, float(self.alpha)
+        )
+        iterations = 0
+
+        def report(intermediate_result):  # verbose: one line per L-BFGS iteration
+            nonlocal iterations
+            iterations += 1
+            print(f"Iteration {iterations}, loss = {intermediate_result.fun:.8f}")
+
+        result = minimize(
+            objective,
+            objective.x0,
+            method="L-BFGS-B",
+            jac=True,
+            callback=report if self.verbose else None,
+            options={"maxfun": self.max_fun, "maxiter": self.max_iter, "gtol": self.tol},
+        )
+        if not (np.isfinite(result.fun) and np.isfinite(result.x).all()):
+            raise ValueError(
+                f"L-BFGS reached a non-finite loss ({result.fun}); network_ keeps the weights it "
+                "had before this fit. If the input data hold large values, scale them first "
+                "(for example with StandardScaler)."
+            )
+        net.load_parameters(objective.parameters(result.x, net.dtype))
+        self.n_iter_ = min(int(result.nit), self.max_iter)
+        self.loss_ = float(result.fun)  # in float64, before rounding to a float32 network
+        if result.status != 0:
+            warnings.warn(
+                f"lbfgs stopped before converging, after {self.n_iter_} iteration(s) and "
+                f"{result.nfev} evaluations of the loss: {result.message}. Raise max_iter "
+                f"({self.max_iter}) or max_fun ({self.max_fun}), or scale the data (for "
+                "example with StandardScaler).",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
 
     def _make_optimizer(self) -> Optimizer:
         lr = float(self.learning_rate_init)
@@ -706,6 +850,7 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         )
         self.class_weight = class_weight
 
+    @available_if(_mini_batch_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y). ``classes`` (every label of the whole problem) is needed on the
         first call, except for multilabel indicator y; ``sample_weight`` (n_samples,) as in
@@ -935,6 +1080,7 @@ class DeltaRegressor(RegressorMixin, _DeltaMLP):
         the example. Returns self."""
         return self._fit(X, y, incremental=False, sample_weight=sample_weight)
 
+    @available_if(_mini_batch_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), continuing from the current weights and optimizer state;
         ``sample_weight`` (n_samples,) as in ``fit``."""
