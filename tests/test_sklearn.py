@@ -23,6 +23,7 @@ import pytest
 pytest.importorskip("sklearn", minversion="1.6")
 
 import joblib
+import sklearn
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import (
@@ -73,9 +74,17 @@ def iris():
 # only on average: the batches of the weighted and the repeated data differ. Some checks skip
 # themselves here: the pandas ones when pandas is not installed, the array-API one unless
 # SCIPY_ARRAY_API=1, and the decision_function one (there is none). All of them pass when those
-# are available.
+# are available. The lbfgs instances are full-batch and deterministic whatever the data's size;
+# the checks of partial_fit skip them (it is not available with lbfgs, as in MLPClassifier).
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks([DeltaClassifier(**SMALL), DeltaRegressor(**SMALL)])
+@parametrize_with_checks(
+    [
+        DeltaClassifier(**SMALL),
+        DeltaRegressor(**SMALL),
+        DeltaClassifier(**SMALL, solver="lbfgs"),
+        DeltaRegressor(**SMALL, solver="lbfgs"),
+    ]
+)
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
@@ -1022,6 +1031,310 @@ def test_the_python_examples_of_the_weights_and_dropout_docs_run():
     assert len(blocks) == 2
     for block in blocks:
         exec(compile(block, str(doc), "exec"), {})
+
+
+# --------------------------------------------------------------------------- solver="lbfgs"
+
+LBFGS = dict(hidden_layer_sizes=(10,), solver="lbfgs", random_state=0)
+SKLEARN_VERSION = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
+
+
+def initial_weights(cls, X, y, **params):
+    """(coefs_, intercepts_) that cls(**params).fit(X, y) starts from: random_state alone
+    decides them, whatever the solver, and one step of rate 1e-300 does not move them."""
+    start = cls(**{**params, "solver": "sgd", "learning_rate_init": 1e-300, "max_iter": 1})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start.fit(X, y)
+    return [C.copy() for C in start.coefs_], [c.copy() for c in start.intercepts_]
+
+
+def fit_recording_warnings(model, X, y, **fit) -> list:
+    """fit model; the ConvergenceWarnings it issued."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model.fit(X, y, **fit)
+    return [w for w in caught if issubclass(w.category, ConvergenceWarning)]
+
+
+def handed_to_scipy(monkeypatch, model, X, y, **fit) -> list[dict]:
+    """fit model, recording each call to scipy.optimize.minimize: fun, x0, kwargs, result."""
+    import scipy.optimize
+
+    minimize, calls = scipy.optimize.minimize, []
+
+    def spy(fun, x0, **kwargs):
+        calls.append({"fun": fun, "x0": x0.copy(), "kwargs": kwargs})
+        calls[-1]["result"] = minimize(fun, x0, **kwargs)
+        return calls[-1]["result"]
+
+    monkeypatch.setattr(scipy.optimize, "minimize", spy)
+    fit_recording_warnings(model, X, y, **fit)
+    return calls
+
+
+def central_differences(fun, x, h=1e-6) -> np.ndarray:
+    """(J(x + h e_i) - J(x - h e_i)) / 2h for every i: the gradient of fun's value alone."""
+    g = np.empty_like(x)
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = (fun(x + e)[0] - fun(x - e)[0]) / (2 * h)
+    return g
+
+
+def relative_gradient_error(fun, x) -> float:
+    g, g_fd = fun(x)[1], central_differences(fun, x)
+    return np.linalg.norm(g - g_fd) / max(np.linalg.norm(g), np.linalg.norm(g_fd))
+
+
+def lbfgs_problems():
+    """(name, our class, MLP's class, X, y, sample_weight, parameters): multiclass, binary
+    with sample weights and a strong penalty, regression."""
+    X, y = load_iris(return_X_y=True)
+    Xb, yb = load_breast_cancer(return_X_y=True)
+    w = np.random.default_rng(0).uniform(0.2, 3.0, yb.size)
+    Xr, yr = make_regression(n_samples=100, n_features=5, noise=5.0, random_state=0)
+    iris = dict(alpha=1e-4, max_iter=30)
+    cancer = dict(activation="logistic", alpha=0.5, max_iter=30)
+    regression = dict(activation="tanh", alpha=0.1, max_iter=30)
+    scale = StandardScaler().fit_transform
+    return [
+        ("iris", DeltaClassifier, MLPClassifier, scale(X), y, None, iris),
+        ("breast_cancer", DeltaClassifier, MLPClassifier, scale(Xb), yb, w, cancer),
+        ("regression", DeltaRegressor, MLPRegressor, Xr, yr / yr.std(), None, regression),
+    ]
+
+
+@pytest.mark.parametrize("problem", lbfgs_problems(), ids=lambda problem: problem[0])
+def test_lbfgs_ends_where_scikit_learns_lbfgs_ends_from_the_same_weights(problem):
+    """From the same initial weights, MLP's lbfgs and ours end with the same coefs_,
+    intercepts_, loss_ and n_iter_, and both warn or neither does.
+
+    MLP is given our initial weights: our "glorot" init is MLPClassifier's distribution, but
+    drawn by numpy.random.Generator, so random_state=0 gives other numbers than MLP's
+    (docs/sklearn.md, "Random numbers") and L-BFGS ends at another local minimum. From the same
+    start the loss (penalty and sample weights included) and the packed parameter vector are
+    the same, so scipy takes the same steps; only rounding differs (our sums run in another
+    order), and L-BFGS amplifies it with every iteration. Measured, max |difference| of the
+    weights: about 1e-15 after 10 iterations, 1e-11 after 30, 2e-6 after 100 (iris, tanh,
+    alpha = 0.1), other minima after 300. Hence at most 30 iterations and 1e-9. iris converges
+    (gtol = tol) at the same iteration, 23, on both sides; the other two stop at max_iter.
+    """
+    _, ours_cls, theirs_cls, X, y, w, params = problem
+    if w is not None and SKLEARN_VERSION < (1, 7):
+        pytest.skip("MLPClassifier takes sample_weight from scikit-learn 1.7")
+    params = {**LBFGS, **params}
+    ours = ours_cls(**params)
+    ours_warned = fit_recording_warnings(ours, X, y, sample_weight=w)
+    theirs = theirs_cls(**{**params, "max_iter": 1})
+    fit_recording_warnings(theirs, X, y)  # classes_, n_layers_, ...: what warm_start needs
+    theirs.coefs_, theirs.intercepts_ = initial_weights(ours_cls, X, y, **params)
+    theirs.set_params(warm_start=True, max_iter=params["max_iter"])
+    theirs_warned = fit_recording_warnings(theirs, X, y, sample_weight=w)
+    assert ours.n_iter_ == theirs.n_iter_ and bool(ours_warned) == bool(theirs_warned)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-10)
+    for P, Q in zip(
+        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
+    ):
+        np.testing.assert_allclose(P, Q, rtol=0, atol=1e-9)
+
+
+def test_lbfgs_loss_is_the_penalised_log_loss_of_the_fitted_weights():
+    """loss_ = the weighted mean log loss + alpha / (2 sum_i w_i) sum ||W[l]||^2, computed
+    here with scikit-learn's log_loss from the fitted model's probabilities."""
+    from sklearn.metrics import log_loss
+
+    _, _, _, X, y, w, params = lbfgs_problems()[1]
+    clf = DeltaClassifier(**{**LBFGS, **params, "max_iter": 20})
+    fit_recording_warnings(clf, X, y, sample_weight=w)
+    penalty = params["alpha"] / (2 * w.sum()) * sum((C**2).sum() for C in clf.coefs_)
+    data = log_loss(y, clf.predict_proba(X), sample_weight=w)
+    assert clf.loss_ == pytest.approx(data + penalty, rel=1e-10)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("problem", lbfgs_problems(), ids=lambda problem: problem[0])
+def test_lbfgs_gradient_is_the_derivative_of_its_loss(problem, dtype, monkeypatch):
+    """The function fit hands to scipy returns the gradient of its own value: central
+    differences (h = 1e-6) agree to 1e-7 relative, at the initial weights and at a random
+    point, with alpha > 0 and (breast_cancer) sample weights. With dtype="float32" too: the
+    function computes in float64 whatever the network's dtype."""
+    _, cls, _, X, y, w, params = problem
+    params = {**LBFGS, **params, "max_iter": 1, "dtype": dtype}
+    [call] = handed_to_scipy(monkeypatch, cls(**params), X, y, sample_weight=w)
+    fun, x0 = call["fun"], call["x0"]
+    assert x0.dtype == np.float64 and call["kwargs"]["jac"] is True
+    elsewhere = x0 + np.random.default_rng(1).normal(0, 0.3, x0.size)
+    for x in (x0, elsewhere):
+        J, g = fun(x)
+        assert isinstance(J, float) and g.dtype == np.float64 and g.shape == x.shape
+        assert relative_gradient_error(fun, x) < 1e-7
+
+
+@pytest.mark.parametrize("mistake", ["penalty halved", "db 0.1% too large"])
+def test_the_gradient_check_finds_a_wrong_gradient(mistake, monkeypatch):
+    """The check above fails when the gradient is off: half the L2 term's derivative, or every
+    db[l] 1.001 times too large (relative errors 1e-3 and 4e-4, where a right gradient gives
+    2e-9 at most)."""
+    _, cls, _, X, y, w, params = lbfgs_problems()[1]  # breast_cancer: weights and alpha
+    if mistake == "penalty halved":
+        add_l2_gradient = Network.add_l2_gradient
+
+        def wrong(self, dW, l2, m):
+            add_l2_gradient(self, dW, l2 / 2, m)
+
+        monkeypatch.setattr(Network, "add_l2_gradient", wrong)
+    else:
+        backward = Network._backward
+
+        def wrong(self, Y, w, D=None):
+            dW, db = backward(self, Y, w, D)
+            return dW, {l: 1.001 * db_l for l, db_l in db.items()}
+
+        monkeypatch.setattr(Network, "_backward", wrong)
+    params = {**LBFGS, **params, "max_iter": 1}
+    [call] = handed_to_scipy(monkeypatch, cls(**params), X, y, sample_weight=w)
+    assert relative_gradient_error(call["fun"], call["x0"]) > 1e-5
+
+
+def test_lbfgs_warns_when_max_iter_or_max_fun_ends_it(iris):
+    X, y = iris
+    clf = DeltaClassifier(**{**LBFGS, "max_iter": 3})
+    with pytest.warns(ConvergenceWarning, match=r"lbfgs stopped before converging, after 3 "):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 3 and np.isfinite(clf.loss_) and clf.t_ == 0
+    for name in ("loss_curve_", "best_loss_", "validation_scores_", "best_validation_score_"):
+        assert not hasattr(clf, name)  # as MLPClassifier's lbfgs: no epochs to record
+    with pytest.warns(ConvergenceWarning, match="EVALUATIONS EXCEEDS LIMIT"):
+        clf.set_params(max_iter=200, max_fun=5).fit(X, y)
+    assert clf.n_iter_ <= 5  # one evaluation an iteration at best
+
+
+def test_lbfgs_learns_iris(iris):
+    """Converged (no warning) before max_iter. In 5-fold cross-validation with alpha = 1 each
+    of 20 seeds gives 0.967 (MLPClassifier's lbfgs too); with alpha = 1e-4 the seeds spread
+    from 0.933 to 0.973, 0.958 on average (MLPClassifier: 0.955)."""
+    X, y = iris
+    clf = DeltaClassifier(**{**LBFGS, "alpha": 1.0, "max_iter": 1000})
+    assert not fit_recording_warnings(clf, X, y)
+    assert clf.n_iter_ < 1000 and clf.score(X, y) > 0.95
+    pipe = make_pipeline(StandardScaler(), clone(clf))
+    assert cross_val_score(pipe, load_iris(return_X_y=True)[0], y, cv=5).mean() > 0.95
+
+
+def test_lbfgs_prints_one_line_per_iteration_when_verbose(iris, capsys):
+    X, y = iris
+    clf = DeltaClassifier(**{**LBFGS, "max_iter": 4, "verbose": True})
+    fit_recording_warnings(clf, X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == clf.n_iter_ == 4 and lines[0].startswith("Iteration 1, loss = ")
+    assert lines[-1] == f"Iteration 4, loss = {clf.loss_:.8f}"
+
+
+def test_lbfgs_ignores_the_mini_batch_parameters(iris):
+    """As MLPClassifier's lbfgs: batch_size, shuffle, the learning rate, momentum, Adam's and
+    the stopping rule's parameters and early_stopping (no split: lbfgs trains on all the data)
+    change nothing; nor does clip_norm."""
+    X, y = iris
+    plain = DeltaClassifier(**{**LBFGS, "max_iter": 20})
+    fit_recording_warnings(plain, X, y)
+    others = dict(
+        batch_size=7,
+        shuffle=False,
+        learning_rate="adaptive",
+        learning_rate_init=5.0,
+        momentum=0.5,
+        beta_1=0.5,
+        n_iter_no_change=1,
+        early_stopping=True,
+        validation_fraction=0.5,
+        clip_norm=1e-3,
+    )
+    other = clone(plain).set_params(**others)
+    fit_recording_warnings(other, X, y)
+    for P, Q in zip(
+        plain.coefs_ + plain.intercepts_, other.coefs_ + other.intercepts_, strict=True
+    ):
+        np.testing.assert_array_equal(P, Q)
+    assert other.loss_ == plain.loss_ and not hasattr(other, "validation_scores_")
+
+
+def test_lbfgs_has_no_partial_fit(iris):
+    """As MLPClassifier: partial_fit is not an attribute of an lbfgs estimator; calling it is
+    scikit-learn's AttributeError, caused by ours, which says why. Another solver brings it
+    back."""
+    X, y = iris
+    assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
+    for est in (DeltaClassifier(solver="lbfgs"), DeltaRegressor(solver="lbfgs")):
+        assert not hasattr(est, "partial_fit")
+        with pytest.raises(AttributeError, match="has no attribute 'partial_fit'") as error:
+            est.partial_fit(X, y)
+        assert "not available with solver='lbfgs'" in str(error.value.__cause__)
+        assert hasattr(est.set_params(solver="adam"), "partial_fit")
+
+
+def test_lbfgs_warm_start_continues_from_network_(iris, monkeypatch):
+    """The second fit starts from the first one's weights (its x0 is the first one's result)
+    and lowers the loss further; without warm_start fit starts again from random_state's."""
+    X, y = iris
+    clf = DeltaClassifier(**{**LBFGS, "max_iter": 5, "warm_start": True})
+    [first] = handed_to_scipy(monkeypatch, clf, X, y)
+    [second] = handed_to_scipy(monkeypatch, clf, X, y)
+    np.testing.assert_array_equal(second["x0"], first["result"].x)
+    assert second["result"].fun < first["result"].fun
+    assert clf.loss_ == second["result"].fun and clf.n_iter_ == 5
+    [cold] = handed_to_scipy(monkeypatch, clf.set_params(warm_start=False), X, y)
+    np.testing.assert_array_equal(cold["x0"], first["x0"])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_may_switch_between_lbfgs_and_a_mini_batch_solver(iris):
+    """adam's epochs, then lbfgs from where they ended (adam's records go: they no longer
+    describe the model), then adam again with fresh records and a fresh optimizer."""
+    X, y = iris
+    clf = DeltaClassifier((6,), max_iter=3, warm_start=True, random_state=0).fit(X, y)
+    adam_loss = clf.loss_
+    clf.set_params(solver="lbfgs", max_iter=10).fit(X, y)
+    assert clf.loss_ < adam_loss and not hasattr(clf, "loss_curve_")
+    assert not hasattr(clf, "_optimizer")
+    lbfgs_coefs = [C.copy() for C in clf.coefs_]
+    clf.set_params(solver="adam", max_iter=2, learning_rate_init=1e-300).fit(X, y)
+    assert len(clf.loss_curve_) == 2 and clf.best_loss_ == min(clf.loss_curve_)
+    for P, Q in zip(clf.coefs_, lbfgs_coefs, strict=True):
+        np.testing.assert_array_equal(P, Q)  # steps of 1e-300 leave lbfgs's weights
+    clf.partial_fit(X, y)
+    assert len(clf.loss_curve_) == 3
+
+
+def test_lbfgs_with_float32_optimises_in_float64_and_rounds_at_the_end(iris):
+    """network_ stays float32 (the float64 result, rounded); loss_ is the float64 loss before
+    the rounding. The float32 fit starts from float32 weights and data, so it ends near the
+    float64 fit, not at it: 8e-7 apart after 20 iterations here."""
+    X, y = iris
+    single = DeltaClassifier(**{**LBFGS, "max_iter": 20, "dtype": "float32"})
+    double = clone(single).set_params(dtype="float64")
+    for clf in (single, double):
+        fit_recording_warnings(clf, X, y)
+    assert single.network_.dtype == np.float32 and single.coefs_[0].dtype == np.float32
+    assert single.predict_proba(X).dtype == np.float32 and isinstance(single.loss_, float)
+    assert single.loss_ == pytest.approx(double.loss_, rel=1e-6)
+    for P, Q in zip(
+        single.coefs_ + single.intercepts_, double.coefs_ + double.intercepts_, strict=True
+    ):
+        np.testing.assert_allclose(P, Q, rtol=0, atol=1e-5)
+
+
+def test_lbfgs_keeps_the_notations_arrays(iris):
+    """network_'s W[l] (n[l], n[l-1]) and b[l] (n[l], 1) are written in place, and coefs_ stay
+    their views: the one packed vector is on scipy's side only."""
+    X, y = iris
+    clf = DeltaClassifier(**{**LBFGS, "max_iter": 1})
+    fit_recording_warnings(clf, X, y)
+    W1 = clf.network_.W[1]
+    fit_recording_warnings(clf.set_params(warm_start=True, max_iter=5), X, y)
+    assert clf.network_.W[1] is W1 and W1.shape == (10, 4) and W1.flags.c_contiguous
+    assert np.shares_memory(clf.coefs_[0], W1) and clf.network_.b[2].shape == (3, 1)
 
 
 # --------------------------------------------------------------------------- parity (slow)
