@@ -1172,6 +1172,21 @@ def test_lbfgs_gradient_is_the_derivative_of_its_loss(problem, dtype, monkeypatc
         assert relative_gradient_error(fun, x) < 1e-7
 
 
+def test_lbfgs_with_several_targets_hands_scipy_a_loss_and_its_own_gradient(monkeypatch):
+    """Two targets: J sums the squared errors over the targets, and the gradient is J's. (MLP's
+    lbfgs averages its loss over the targets but returns the gradient of the sum, scikit-learn
+    issue 8349, so it is not compared with ours here.) loss_ is that sum, penalty included."""
+    X, Y = make_regression(n_samples=60, n_features=4, n_targets=2, noise=5.0, random_state=0)
+    Y = Y / Y.std(axis=0)
+    params = {**LBFGS, "activation": "tanh", "alpha": 0.1, "max_iter": 15}
+    reg = DeltaRegressor(**params)
+    [call] = handed_to_scipy(monkeypatch, reg, X, Y)
+    assert relative_gradient_error(call["fun"], call["x0"]) < 1e-7
+    squared = 0.5 * ((reg.predict(X) - Y) ** 2).sum(axis=1).mean()
+    penalty = 0.1 / (2 * len(Y)) * sum((C**2).sum() for C in reg.coefs_)
+    assert reg.loss_ == pytest.approx(squared + penalty, rel=1e-10)
+
+
 @pytest.mark.parametrize("mistake", ["penalty halved", "db 0.1% too large"])
 def test_the_gradient_check_finds_a_wrong_gradient(mistake, monkeypatch):
     """The check above fails when the gradient is off: half the L2 term's derivative, or every
