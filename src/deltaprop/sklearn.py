@@ -729,8 +729,12 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         Widths n[1], ..., n[L-1] of the hidden layers.
     activation : {"relu", "tanh", "logistic", "identity", "leaky_relu"}, default="relu"
         Hidden activation g[l] ("logistic" is the sigmoid; "sigmoid" is accepted too).
-    solver : {"adam", "sgd", "rmsprop"}, default="adam"
+    solver : {"adam", "sgd", "rmsprop", "lbfgs"}, default="adam"
         "sgd" with ``momentum`` > 0 is momentum (Nesterov when ``nesterovs_momentum``).
+        "lbfgs" is scipy's L-BFGS-B on the cost of the whole training set (full batch), as
+        MLPClassifier's: for small data sets. It ignores batch_size, shuffle, the learning-rate,
+        momentum and Adam parameters, n_iter_no_change, early_stopping (it trains on all the
+        data) and clip_norm; it has no ``partial_fit`` and refuses dropout > 0 and a device.
     alpha : float, default=1e-4
         L2 penalty: J + (alpha / 2m) sum ||W[l]||^2, m the mini-batch size (deltaprop's l2),
         or with sample or class weights the mini-batch's total weight (as scikit-learn).
@@ -738,15 +742,21 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         Mini-batch size; "auto" is min(200, n_samples).
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
         Schedule for "sgd" and "rmsprop" (ignored by "adam").
-    learning_rate_init, power_t, max_iter, shuffle, random_state, tol, verbose, warm_start,
-    momentum, nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon,
+    max_iter : int, default=200
+        Epochs; with "lbfgs", L-BFGS iterations.
+    tol : float, default=1e-4
+        The stopping rule's improvement; with "lbfgs", scipy's gtol: converged when every
+        component of the gradient is at most tol in absolute value.
+    learning_rate_init, power_t, shuffle, random_state, verbose, warm_start, momentum,
+    nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon,
     n_iter_no_change :
-        As in MLPClassifier.
+        As in MLPClassifier. With "lbfgs", verbose prints the loss after every iteration.
     max_fun : int, default=15000
-        Accepted so that MLPClassifier's parameters carry over; only solver="lbfgs" uses it,
-        and that solver is not supported.
+        "lbfgs" only: at most this many evaluations of the loss and its gradient.
     dtype : {"float64", "float32"}, default="float64"
         Floating-point type of the network's parameters and computations (deltaprop's own).
+        "lbfgs" optimises in float64 whatever the dtype (scipy's precision) and rounds the
+        result to float32.
     init : {"glorot", "he"}, default="glorot"
         Initial weights (deltaprop's own). "glorot" is MLPClassifier's: every W[l] and b[l]
         uniform on [-r, r], r = sqrt(6 / (n[l-1] + n[l])) (sqrt(2 / ...) with a logistic hidden
@@ -777,12 +787,14 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
     coefs_, intercepts_ : lists of views of network_'s W[l].T (n[l-1], n[l]) and b[l] (n[l],)
     n_features_in_, feature_names_in_, n_outputs_, n_layers_, out_activation_ :
         As in MLPClassifier (out_activation_ is "logistic" or "softmax").
-    n_iter_ : epochs run by the last call to fit or partial_fit
-    t_ : training examples seen over all calls
+    n_iter_ : epochs run by the last call to fit or partial_fit (with "lbfgs", iterations)
+    t_ : training examples seen over all calls (0 with "lbfgs", as in scikit-learn)
     loss_, loss_curve_, best_loss_ : training loss (mean over the epoch's mini-batches,
-        penalty included) of the last epoch, of every epoch, and the best one
+        penalty included) of the last epoch, of every epoch, and the best one. With "lbfgs",
+        loss_ is the penalised loss of the fitted weights (in float64), and the others are
+        not set (as in scikit-learn)
     validation_scores_, best_validation_score_ : accuracy on the held-out set with
-        early_stopping, else None
+        early_stopping, else None; not set with "lbfgs"
     """
 
     def __init__(
