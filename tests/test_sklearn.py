@@ -1226,6 +1226,16 @@ def test_lbfgs_warns_when_max_iter_or_max_fun_ends_it(iris):
     assert clf.n_iter_ <= 5  # one evaluation an iteration at best
 
 
+def test_lbfgs_non_finite_loss_is_a_value_error():
+    """Data of 1e100 overflow the loss at the first evaluation: a ValueError that says to
+    scale the data, and network_ keeps its weights (MLPRegressor returns loss_ = nan)."""
+    X, y = make_regression(n_samples=50, n_features=3, random_state=0)
+    reg = DeltaRegressor(**LBFGS)
+    with pytest.raises(ValueError, match="non-finite loss .* scale them first"):
+        reg.fit(X * 1e100, y * 1e100)
+    assert all(np.isfinite(C).all() for C in reg.coefs_)
+
+
 def test_lbfgs_learns_iris(iris):
     """Converged (no warning) before max_iter. In 5-fold cross-validation with alpha = 1 each
     of 20 seeds gives 0.967 (MLPClassifier's lbfgs too); with alpha = 1e-4 the seeds spread

@@ -641,7 +641,10 @@ class _DeltaMLP(BaseEstimator):
         def report(intermediate_result):  # verbose: one line per L-BFGS iteration
             nonlocal iterations
             iterations += 1
-            print(f"Iteration {iterations}, loss = {intermediate_result.fun:.8f}")
+            loss = getattr(intermediate_result, "fun", None)
+            if loss is None:  # scipy < 1.11 passes the parameters alone
+                loss = objective(intermediate_result)[0]
+            print(f"Iteration {iterations}, loss = {loss:.8f}")
 
         result = minimize(
             objective,
