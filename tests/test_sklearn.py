@@ -1129,7 +1129,10 @@ def test_lbfgs_ends_where_scikit_learns_lbfgs_ends_from_the_same_weights(problem
     ours_warned = fit_recording_warnings(ours, X, y, sample_weight=w)
     theirs = theirs_cls(**{**params, "max_iter": 1})
     fit_recording_warnings(theirs, X, y)  # classes_, n_layers_, ...: what warm_start needs
-    theirs.coefs_, theirs.intercepts_ = initial_weights(ours_cls, X, y, **params)
+    start = initial_weights(ours_cls, X, y, **params)
+    own = initial_weights(theirs_cls, X, y, **params)  # MLP's from random_state=0: others
+    assert not np.allclose(own[0][0], start[0][0])
+    theirs.coefs_, theirs.intercepts_ = start
     theirs.set_params(warm_start=True, max_iter=params["max_iter"])
     theirs_warned = fit_recording_warnings(theirs, X, y, sample_weight=w)
     assert ours.n_iter_ == theirs.n_iter_ and bool(ours_warned) == bool(theirs_warned)

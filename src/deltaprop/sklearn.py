@@ -632,7 +632,8 @@ class _DeltaMLP(BaseEstimator):
             self.__dict__.pop(name, None)
         self.n_iter_ = 0
         net = self.network_
-        # scikit-learn's rows become the notation's columns here, once (views, no copies).
+        # scikit-learn's rows become the notation's columns here, once (views; the objective
+        # converts float32 data to float64 once).
         objective = _PackedObjective(
             net, to_columns(X), to_columns(Y), sample_weight, float(self.alpha)
         )
@@ -739,8 +740,9 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
         momentum and Adam parameters, n_iter_no_change, early_stopping (it trains on all the
         data) and clip_norm; it has no ``partial_fit`` and refuses dropout > 0 and a device.
     alpha : float, default=1e-4
-        L2 penalty: J + (alpha / 2m) sum ||W[l]||^2, m the mini-batch size (deltaprop's l2),
-        or with sample or class weights the mini-batch's total weight (as scikit-learn).
+        L2 penalty: J + (alpha / 2m) sum ||W[l]||^2, m the mini-batch size (deltaprop's l2;
+        every example with "lbfgs"), or with sample or class weights the mini-batch's total
+        weight (as scikit-learn).
     batch_size : int or "auto", default="auto"
         Mini-batch size; "auto" is min(200, n_samples).
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
