@@ -159,7 +159,7 @@ class _PackedObjective:
     and the L2 penalty (alpha / 2 sum_i w_i) sum ||W[l]||^2 (``Trainer.full_batch_objective``).
     It is computed in float64, whatever the network's dtype, by a numpy copy of the network whose
     W[l] and b[l] are views of one vector laid out as ``_parameter_views`` says: a call copies x
-    there and packs dW, db into a new gradient vector. ``x0`` is the network's parameters so.
+    there and packs dW, db into a new gradient vector. ``x0``: the network's parameters, packed so.
     """
 
     def __init__(self, network: Network, X, Y, sample_weight, alpha: float):
