@@ -194,6 +194,37 @@ def test_resume_refuses_other_ignored_columns(titanic, capsys, tmp_path):
     assert cli(capsys, *again, "--out", tmp_path / "again.npz")[0] == 0
 
 
+def test_more_missing_value_texts_go_from_training_to_prediction(capsys, tmp_path):
+    """--missing-values: the model file keeps the texts, so evaluate and predict read them as
+    missing values too; resuming with them in another order is the same run."""
+    rows = [[["1", "2", "3", "unknown"][i % 4], str(i % 7), "-999" if i % 9 else "4", str(i % 2)]
+            for i in range(120)]  # fmt: skip
+    train = write_table(tmp_path / "train.csv", ["rating", "x", "z", "y"], rows)
+    model, checkpoint = tmp_path / "m.npz", tmp_path / "ckpt.npz"
+    argv = ["train", "--data", train, "--label", "y", "--impute", "mean", *FAST[:2], "--quiet"]
+    marked = [*argv, "--missing-values", "unknown", "-999"]
+    assert cli(capsys, *marked, "--epochs", "2", "--out", model)[0] == 0
+    loaded = io.load(model)
+    assert loaded.preprocessor.kinds == ["numeric", "numeric", "numeric"]  # 'unknown' is none
+    assert loaded.preprocessor.fill[2] == 4.0  # the mean of the z that are not -999
+    assert "missing values also written as: unknown, -999" in cli(capsys, "info", model)[1]
+    new = write_table(tmp_path / "new.csv", ["x", "z", "rating"], [["1", "-999", "unknown"]])
+    code, out, err = cli(capsys, "predict", model, new)
+    assert code == 0, err
+    rating = repr(float(loaded.preprocessor.fill[0]))  # the training part's mean
+    filled = write_table(tmp_path / "filled.csv", ["x", "z", "rating"], [["1", "4", rating]])
+    assert out == cli(capsys, "predict", model, filled)[1]
+    for where in (["--data", train, "--all"], []):  # a file, and the run's own test part
+        code, out, err = cli(capsys, "evaluate", model, *where)
+        assert code == 0, err
+    assert cli(capsys, *marked, "--epochs", "1", "--checkpoint", checkpoint)[0] == 0
+    again = ["train", "--resume", checkpoint, "--missing-values", "-999", "unknown"]
+    assert cli(capsys, *again, "--epochs", "2")[0] == 0
+    assert one_line_error(capsys, "train", "--resume", checkpoint, "--missing-values", "n/a") == (
+        "--resume continues the saved run; --missing-values cannot be changed (saved: unknown -999)"
+    )
+
+
 TRAIN = ["train", "--label", "Survived", "--impute", "median", "--epochs", "1", "--quiet"]
 
 
@@ -271,6 +302,19 @@ def test_a_damaged_record_of_the_input_columns_is_one_line(titanic, capsys, tmp_
     error = one_line_error(capsys, "predict", damaged, test)
     assert error.startswith("the model's file records its input columns as ")
     assert error.endswith(", not 7 distinct column names")
+    assert cli(capsys, "info", damaged)[0] == 0  # info shows the rest
+
+
+@pytest.mark.parametrize("values", ["unknown", [], ["unknown", 3]])
+def test_a_damaged_record_of_the_missing_value_texts_is_one_line(titanic, capsys, tmp_path, values):
+    _, _, test, model = titanic
+    loaded = io.load(model)
+    loaded.info["settings"]["missing_values"] = values
+    damaged = tmp_path / "damaged.npz"
+    io.save(loaded, damaged)
+    error = one_line_error(capsys, "predict", damaged, test)
+    assert error.startswith("the model's file records missing_values = ")
+    assert error.endswith(", not a list of texts")
     assert cli(capsys, "info", damaged)[0] == 0  # info shows the rest
 
 

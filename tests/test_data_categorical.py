@@ -190,8 +190,8 @@ def test_a_few_categories_that_are_mostly_numbers_are_a_warning():
     assert TableEncoder(names=NAMES).fit(X, warn=told.append).n_x == 1 + 2 + 6 + 1
     assert told == [
         "column 'port': read as 6 categories, one-hot encoded, because of the text 'unknown' "
-        "among its numbers; if that means a missing value, write it as an empty cell or NA (and "
-        "impute it)"
+        "among its numbers; if that means a missing value, read it as one (missing_values; train "
+        "--missing-values) and impute it"
     ]
     X[:, 2] = [["1", "2", "x", "y"][i % 4] for i in range(60)]  # half words: categories
     TableEncoder(names=NAMES).fit(X, warn=told.append)
@@ -281,6 +281,27 @@ def test_a_missing_spelling_is_named_and_inf_is_still_refused(tmp_path):
     q = write(tmp_path / "i.csv", "a,b,y\n1,x,0\ninf,y,1\n")
     with pytest.raises(DataError, match=r"line 3, column 'a': 'inf' is not a finite number$"):
         read_csv(q, cells="mixed")
+
+
+def test_more_texts_can_mean_a_missing_value(tmp_path):
+    """missing_values: "unknown" and a sentinel number read as empty cells, in any case, in
+    the features only; without ``missing`` they are named as missing values."""
+    p = write(tmp_path / "m.csv", "rating,price,y\n1,-999,0\nUnknown,3.5,1\n5,2,unknown\n")
+    ds = read_csv(p, cells="mixed", missing=True, missing_values=["unknown", " -999 "])
+    assert ds.X.tolist() == [["1", ""], ["", "3.5"], ["5", "2"]]
+    assert column_kinds(ds.X) == ["numeric", "numeric"] and ds.y.tolist() == ["0", "1", "unknown"]
+    X = read_features(p, 2, cells="text", missing=True, missing_values=["UNKNOWN"])
+    assert X.tolist() == [["1", "-999"], ["", "3.5"], ["5", "2"]]  # the label column dropped
+    with pytest.raises(MissingValueError, match=r"line 3, column 'rating': a missing value \(the "):
+        read_csv(p, cells="mixed", missing_values=["unknown"])
+    for values, message in [
+        (["?", ""], "an empty text is always a missing value"),
+        ("unknown", "missing_values must be a list of texts"),
+    ]:
+        with pytest.raises(DataError, match=message):
+            read_csv(p, cells="mixed", missing=True, missing_values=values)
+    with pytest.raises(DataError, match="missing_values are kept as missing cells: give cells="):
+        read_csv(p, missing_values=["unknown"])
 
 
 @pytest.mark.parametrize("cells", ["mixed", "text"])

@@ -84,16 +84,19 @@ def load_dataset(
     missing_hint: str = IMPUTE_HINT,
     ignore: list[str] | None = None,
     features: list[str] | None = None,
+    missing_values: list[str] | None = None,
 ) -> data.Dataset:
     """A data set by name or path; ``label`` and ``weight`` are CSV columns (label, per-example
     weight), by name or index (as text), ``ignore`` CSV columns left out of the features, and
     ``features`` the only feature columns, by name (see ``data.read_csv``). ``cells``: how a
     CSV file's features are read (see ``data.read_csv``: "numbers", "mixed" for text columns,
     "text"); ``impute``: missing values will be filled (so a CSV file's are kept), else a
-    missing value is an error that ends with ``missing_hint``."""
+    missing value is an error that ends with ``missing_hint``; ``missing_values``: more texts
+    that mean one (with "mixed" or "text")."""
     kind = _not_csv(spec)
     options = (("--label", label), ("--sample-weight", weight), ("--impute", impute))
-    for option, value in (*options, ("--ignore", ignore)):
+    lists = (("--ignore", ignore), ("--missing-values", missing_values))
+    for option, value in (*options, *lists):
         if value is not None and kind is not None:
             raise data.DataError(f"{option} applies to CSV files; {spec} is {kind}")
     kwargs = {}
@@ -106,7 +109,7 @@ def load_dataset(
     if features is not None:
         kwargs["features"] = features
     if kind is None and cells != "numbers":
-        kwargs.update(cells=cells, missing=impute is not None)
+        kwargs.update(cells=cells, missing=impute is not None, missing_values=missing_values)
     try:
         return data.load(spec, **kwargs)
     except data.MissingValueError as e:
@@ -132,6 +135,7 @@ def load_for_model(model, spec: str, label: str | None = None) -> data.Dataset:
             impute=encoder.impute,
             missing_hint=NO_IMPUTE_HINT,
             features=features,
+            missing_values=model_missing_values(model),
         )
     return load_dataset(spec, label, features=features)
 
@@ -157,6 +161,20 @@ def model_features(model) -> list[str] | None:
             f"{model.n_features} distinct column names"
         )
     return names
+
+
+def model_missing_values(model) -> list[str] | None:
+    """The texts that meant a missing value in a model's training data (train
+    --missing-values), as its file's settings record them; None when it records none."""
+    settings = model.info.get("settings")
+    values = settings.get("missing_values") if isinstance(settings, dict) else None
+    if values is not None and (
+        not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values)
+    ):
+        raise data.DataError(
+            f"the model's file records missing_values = {reprlib.repr(values)}, not a list of texts"
+        )
+    return values
 
 
 def model_label(model) -> str | None:
@@ -206,6 +224,7 @@ def prepare_data(
     target_scaler=None,
     impute: str | None = None,
     ignore: list[str] | None = None,
+    missing_values: list[str] | None = None,
 ) -> Parts:
     """Load a data set, split it (seeded: ``test`` and then ``validation`` fractions, unless the
     data come with their own test part), fit the preprocessing on the training part only (unless
@@ -219,10 +238,19 @@ def prepare_data(
 
     A CSV file may have text columns: they are one-hot encoded, and its missing values filled
     with ``impute`` ("mean" or "median", see ``data.TableEncoder``), categories and fill values
-    learned on the training part; a file with neither is standardized as before. ``ignore``:
-    CSV columns (names or indices, as text) left out of the features."""
+    learned on the training part; a file with neither is standardized as before;
+    ``missing_values``: more texts that mean a missing value ("unknown"). ``ignore``: CSV columns
+    (names or indices, as text) left out of the features."""
     if preprocessor is None:
-        ds = load_dataset(spec, label, weight, cells="mixed", impute=impute, ignore=ignore)
+        ds = load_dataset(
+            spec,
+            label,
+            weight,
+            cells="mixed",
+            impute=impute,
+            ignore=ignore,
+            missing_values=missing_values,
+        )
     elif isinstance(preprocessor, data.TableEncoder):
         ds = load_dataset(
             spec,
@@ -232,6 +260,7 @@ def prepare_data(
             impute=preprocessor.impute,
             missing_hint=NO_IMPUTE_HINT,
             ignore=ignore,
+            missing_values=missing_values,
         )
     else:
         ds = load_dataset(spec, label, weight, ignore=ignore)
@@ -459,6 +488,7 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
         regression=regression,
         target_scaler=model.target_scaler,
         ignore=settings.get("ignore"),
+        missing_values=model_missing_values(model),
     )
     return parts.X_test, parts.y_test
 

@@ -59,6 +59,7 @@ def describe(path, model, metadata: dict) -> dict:
         "preprocessing_details": _preprocessing(model.preprocessor),
         "inputs": _inputs(model),
         "ignored": _ignored(info.get("settings")),
+        "missing_values": _missing_values(model),
         "data": info.get("description") or info.get("data"),
         "settings": info.get("settings"),
         "metrics": info.get("metrics"),
@@ -75,6 +76,17 @@ def _inputs(model) -> list[str] | None:
 
     try:
         return model_features(model)
+    except DataError:  # a damaged record: predict says so where it matters
+        return None
+
+
+def _missing_values(model) -> list[str] | None:
+    """The texts its run also read as missing values (--missing-values), when they are sound."""
+    from ..data import DataError
+    from ..experiment import model_missing_values
+
+    try:
+        return model_missing_values(model)
     except DataError:  # a damaged record: predict says so where it matters
         return None
 
@@ -158,6 +170,8 @@ def lines(facts: dict) -> list[str]:
         out.append(f"inputs: {_shown(facts['inputs'])}")
     if facts["ignored"]:
         out.append(f"ignored: {_shown(facts['ignored'])}")
+    if facts["missing_values"]:
+        out.append(f"missing values also written as: {_shown(facts['missing_values'])}")
     if facts["data"] is not None:
         out.append(f"data: {facts['data']}")
     settings = facts["settings"]

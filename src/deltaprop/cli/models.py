@@ -206,7 +206,7 @@ def read_features(path, model) -> np.ndarray:
     encodes text columns, the CSV file's cells as text (its missing values kept when the model
     fills them)."""
     from .. import data
-    from ..experiment import NO_IMPUTE_HINT, model_features
+    from ..experiment import NO_IMPUTE_HINT, model_features, model_missing_values
 
     if str(path).endswith(".npz"):
         return data.read_npz_features(path)
@@ -223,6 +223,7 @@ def read_features(path, model) -> np.ndarray:
             names=encoder.names,
             kinds=encoder.kinds,
             features=features,
+            missing_values=model_missing_values(model),
         )
     except data.MissingValueError as e:
         raise data.MissingValueError(f"{e}; {NO_IMPUTE_HINT}") from None

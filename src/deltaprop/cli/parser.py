@@ -122,6 +122,14 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "model's columns by their header names",
     )
     data.add_argument(
+        "--missing-values",
+        nargs="+",
+        metavar="TEXT",
+        help="more texts that mean a missing feature value in a CSV file, such as unknown or "
+        "-999 (always: empty cells, NA, N/A, NaN, null, ?); the model file keeps them for "
+        "evaluate and predict",
+    )
+    data.add_argument(
         "--impute",
         choices=["mean", "median"],
         help="fill a CSV file's missing feature values (empty cells, NA, N/A, NaN, null, ?): "

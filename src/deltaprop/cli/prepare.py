@@ -112,6 +112,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         target_scaler=None if resumed is None else resumed[0].target_scaler,
         impute=args.impute,
         ignore=args.ignore,
+        missing_values=args.missing_values,
     )
     classes = None if args.regression else parts.encoder.classes_
     if classes is not None and len(classes) < 2:

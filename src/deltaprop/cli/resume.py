@@ -34,6 +34,7 @@ RUN_KEYS = (
     "sample_weight",
     "ignore",
     "impute",
+    "missing_values",
     "validation",
     "test",
     "patience",
@@ -47,7 +48,7 @@ RUN_KEYS = (
 
 
 #: The settings whose option takes several values (nargs="+"); saved as lists.
-LIST_KEYS = ("hidden", "ignore", "label")
+LIST_KEYS = ("hidden", "ignore", "label", "missing_values")
 
 #: The settings a resumed run may change without changing its steps: where it writes, and how
 #: many epochs it trains (except under a cosine schedule, whose period is the number of epochs).
@@ -155,8 +156,8 @@ def _as_options(source: str, key: str, value, default) -> list[str]:
 
 def _effective(key: str, value, settings):
     """A setting as the run uses it: the data's resolved path, the optimizer's default rate,
-    the ignored columns as a set (their order changes nothing)."""
-    if key == "ignore" and isinstance(value, (list, tuple)):
+    the ignored columns and the missing-value texts as sets (their order changes nothing)."""
+    if key in ("ignore", "missing_values") and isinstance(value, (list, tuple)):
         return sorted(map(str, value))
     if key == "data":
         from ..experiment import recorded_data

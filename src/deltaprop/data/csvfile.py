@@ -92,6 +92,7 @@ def read_csv(
     missing: bool = False,
     ignore: list[str | int] | None = None,
     features: list[str] | None = None,
+    missing_values: list[str] | None = None,
 ) -> Dataset:
     """Read a delimited text file with one example per line: X (m, n_x) float64, y (m,).
 
@@ -112,6 +113,9 @@ def read_csv(
     stripped text ("raw rows", which a TableEncoder encodes), and stays float64 when every cell
     is a number. "text" always gives the text. ``missing``: with "mixed" or "text", keep missing
     cells (empty, or NA, N/A, NaN, null, ? in any case) instead of a MissingValueError.
+    ``missing_values``: more texts that mean a missing feature value (compared without case and
+    surrounding spaces), such as "unknown" or a number like "-999"; they are read as empty cells.
+    Labels, targets and weights are never missing.
 
     ``ignore``: columns (names or indices) left out of the features, never read as numbers or
     text (an identifier, free text); the label and weight columns cannot be among them.
@@ -120,6 +124,7 @@ def read_csv(
     """
     if cells not in CELLS:
         raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
+    markers = _markers(missing_values, cells)
     if missing and cells == "numbers":
         raise DataError("missing=True keeps missing cells as text: give cells='mixed' or 'text'")
     if ignore is not None and features is not None:
@@ -188,6 +193,7 @@ def read_csv(
             cells=cells,
             missing=missing,
             feature_cols=feature_cols,
+            missing_values=markers,
         )
     except MissingValueError as e:  # in a target read among the features: no value to fill
         where = [f", column {names[c]!r}: " if names else f", column {c + 1}: " for c in extra]
@@ -233,6 +239,19 @@ def read_csv(
     ds.sample_weight = sample_weight
     ds.label_name = names[label_col] if names and targets is None else None
     return check_dataset(ds)
+
+
+def _markers(missing_values, cells: str) -> frozenset[str]:
+    """The texts of ``missing_values`` (a list of strings, or None), stripped and lower-case."""
+    if missing_values is None:
+        return frozenset()
+    if isinstance(missing_values, str) or not all(isinstance(v, str) for v in missing_values):
+        raise DataError(f"missing_values must be a list of texts, got {missing_values!r}")
+    if any(not v.strip() for v in missing_values):
+        raise DataError("missing_values: an empty text is always a missing value; leave it out")
+    if cells == "numbers":
+        raise DataError("missing_values are kept as missing cells: give cells='mixed' or 'text'")
+    return frozenset(v.strip().lower() for v in missing_values)
 
 
 def _target_columns(p, targets, n_cols: int, names) -> list[int]:
@@ -340,6 +359,7 @@ def read_features(
     names: list[str] | None = None,
     kinds: list[str] | None = None,
     features: list[str] | None = None,
+    missing_values: list[str] | None = None,
 ):
     """Rows of features for prediction: (m, n_features) float64 from a delimited text file
     (with ``cells`` "mixed" or "text", possibly an object array of the cells' text).
@@ -349,12 +369,14 @@ def read_features(
     anything else) is left out; a header that names only some of them is a DataError naming
     the others. Otherwise, the file has ``n_features`` columns, or one more: a label column at
     the end, which is dropped (so the training file itself can be given). A header row is
-    detected as in :func:`read_csv`. ``cells`` and ``missing`` as in :func:`read_csv`; with
+    detected as in :func:`read_csv`. ``cells``, ``missing`` and ``missing_values`` as in
+    :func:`read_csv`; with
     "text", the columns' ``names`` and ``kinds`` (as a TableEncoder has them) tell a header row:
     one that repeats the names, or has text that is not a number in a numeric column.
     """
     if cells not in CELLS:
         raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
+    markers = _markers(missing_values, cells)
     if features is not None and len(features) != n_features:
         raise DataError(f"{len(features)} column names for {n_features} features")
     table = Table(path, delimiter)
@@ -372,6 +394,7 @@ def read_features(
             missing=missing,
             kinds=kinds,
             feature_cols=feature_cols,
+            missing_values=markers,
         )
         return X
     if n_cols not in (n_features, n_features + 1):
@@ -402,5 +425,6 @@ def read_features(
         cells=cells,
         missing=missing,
         kinds=kinds,
+        missing_values=markers,
     )
     return X

@@ -293,13 +293,14 @@ def read_rows(
     missing=False,
     kinds=None,
     feature_cols: list[int] | None = None,
+    missing_values: frozenset[str] = frozenset(),
 ):
     """Every data row of ``table`` -> (X (m, n_x) of the ``feature_cols`` (default: every
     column but the ``label``), the label strings, or None when ``keep_label`` is false).
     ``guessed``: the header row was detected, not declared. X is float64, or for ``cells``
-    "text" (and "mixed" when a cell is not a finite number) an object array of the cells'
-    stripped text (see _read_text; ``kinds``: the kind of each feature column, when a model says
-    them)."""
+    "text" (and "mixed" when a cell is not a finite number, or with ``missing_values``) an
+    object array of the cells' stripped text (see _read_text; ``kinds``: the kind of each
+    feature column, when a model says them)."""
     p, n_cols = table.path, table.n_cols
 
     def column(c: int) -> str:
@@ -309,10 +310,9 @@ def read_rows(
         feature_cols = [c for c in range(n_cols) if c != label]
     column_of = [column(c) for c in feature_cols]
     select = _selector(n_cols, label, feature_cols)
-    if cells == "text":
-        return _read_text(
-            table, label, column, skip_first, keep_label, guessed, missing, kinds, feature_cols
-        )
+    as_text = (table, label, column, skip_first, keep_label, guessed, missing, feature_cols)
+    if cells == "text" or missing_values:
+        return _read_text(*as_text, kinds=kinds, missing_values=missing_values)
     rows = table.rows if skip_first else _chain_first(table)
     blocks, labels = [], []
     block, lines = [], []
@@ -332,9 +332,7 @@ def read_rows(
     except _NotNumbers:  # a text column or a missing cell: read the file again, as text
         table.rows = _records(p, table.delimiter)
         next(table.rows)  # the first row, already read
-        return _read_text(
-            table, label, column, skip_first, keep_label, guessed, missing, None, feature_cols
-        )
+        return _read_text(*as_text)
     if not blocks:
         if guessed:
             _not_a_header(table, feature_cols)
@@ -373,12 +371,24 @@ def _label_text(p, number: int, text: str, where: str, spelled=False) -> str:
     return text
 
 
-def _read_text(table, label, column, skip_first, keep_label, guessed, missing, kinds, feature_cols):
+def _read_text(
+    table,
+    label,
+    column,
+    skip_first,
+    keep_label,
+    guessed,
+    missing,
+    feature_cols,
+    kinds=None,
+    missing_values=frozenset(),
+):
     """``read_rows`` keeping the features as text: X (m, n_x) an object array of the cells'
-    stripped text. A missing cell (see ``encoding.MISSING``) is a MissingValueError unless
-    ``missing``; in a column whose other cells are all numbers, one that is not finite ("inf")
-    is a DataError; any other text makes its column categorical, unless ``kinds`` (given) says
-    the column is numeric: then it is a DataError."""
+    stripped text. A missing cell (see ``encoding.MISSING``, and the lower-case texts of
+    ``missing_values``, which become empty cells) is a MissingValueError unless ``missing``; in a
+    column whose other cells are all numbers, one that is not finite ("inf") is a DataError; any
+    other text makes its column categorical, unless ``kinds`` (given) says the column is
+    numeric: then it is a DataError."""
     p = table.path
     column_of = [column(c) for c in feature_cols]
     select = _selector(table.n_cols, label, feature_cols)
@@ -394,16 +404,19 @@ def _read_text(table, label, column, skip_first, keep_label, guessed, missing, k
         if guessed:
             _not_a_header(table, feature_cols)
         raise DataError(f"{p}: a header row but no data rows")
-    X = np.empty((len(texts), len(texts[0])), dtype=object)
-    X[...] = texts
     if not missing:
+        markers = MISSING | missing_values
         for i, row in enumerate(texts):
             for j, text in enumerate(row):
-                if text.lower() in MISSING:
+                if text.lower() in markers:
                     shown = f"the text {text!r}" if text else "an empty cell"
                     raise MissingValueError(
                         f"{p}, line {lines[i]}, {column_of[j]}: a missing value ({shown})"
                     )
+    elif missing_values:
+        texts = [["" if t.lower() in missing_values else t for t in row] for row in texts]
+    X = np.empty((len(texts), len(texts[0])), dtype=object)
+    X[...] = texts
     for j, kind in enumerate(column_kinds(X)):
         if kind == "categorical":
             _check_not_decimal_commas(X[:, j], lines, f"{p}, line {{}}, {column_of[j]}")

@@ -355,7 +355,8 @@ class TableEncoder:
             warn(
                 f"{self._where(j)}: read as {len(categories)} categories, one-hot encoded, "
                 f"because of the text {listing(map(repr, words), 3)} among its numbers; if that "
-                "means a missing value, write it as an empty cell or NA (and impute it)"
+                "means a missing value, read it as one (missing_values; train --missing-values) "
+                "and impute it"
             )
 
     def _unusable(self, j: int, why: str) -> UnusableColumnError:

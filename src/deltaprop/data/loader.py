@@ -67,6 +67,7 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
                     "missing",
                     "ignore",
                     "features",
+                    "missing_values",
                 ),
             )
             if suffix == ".tsv":
