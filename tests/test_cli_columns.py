@@ -290,32 +290,37 @@ def test_a_file_that_lacks_some_of_the_models_columns_is_one_line(titanic, capsy
     assert error.startswith(f"{test}: no column named 'Survived'; the columns are PassengerId")
 
 
+def damaged_record_error(titanic, capsys, tmp_path, damage) -> str:
+    """predict's one-line error with a model whose ``info`` ``damage`` changed; info still
+    shows the rest of the file."""
+    _, _, test, model = titanic
+    loaded = io.load(model)
+    damage(loaded.info)
+    damaged = tmp_path / "damaged.npz"
+    io.save(loaded, damaged)
+    error = one_line_error(capsys, "predict", damaged, test)
+    assert cli(capsys, "info", damaged)[0] == 0
+    return error
+
+
 @pytest.mark.parametrize(
     "features", ["Pclass", ["Pclass", "Sex"], [*INPUTS[:-1], 3], [*INPUTS[:-1], "Pclass"]]
 )
 def test_a_damaged_record_of_the_input_columns_is_one_line(titanic, capsys, tmp_path, features):
-    _, _, test, model = titanic
-    loaded = io.load(model)
-    loaded.info["features"] = features
-    damaged = tmp_path / "damaged.npz"
-    io.save(loaded, damaged)
-    error = one_line_error(capsys, "predict", damaged, test)
+    error = damaged_record_error(
+        titanic, capsys, tmp_path, lambda info: info.update(features=features)
+    )
     assert error.startswith("the model's file records its input columns as ")
     assert error.endswith(", not 7 distinct column names")
-    assert cli(capsys, "info", damaged)[0] == 0  # info shows the rest
 
 
 @pytest.mark.parametrize("values", ["unknown", [], ["unknown", 3]])
 def test_a_damaged_record_of_the_missing_value_texts_is_one_line(titanic, capsys, tmp_path, values):
-    _, _, test, model = titanic
-    loaded = io.load(model)
-    loaded.info["settings"]["missing_values"] = values
-    damaged = tmp_path / "damaged.npz"
-    io.save(loaded, damaged)
-    error = one_line_error(capsys, "predict", damaged, test)
+    error = damaged_record_error(
+        titanic, capsys, tmp_path, lambda info: info["settings"].update(missing_values=values)
+    )
     assert error.startswith("the model's file records missing_values = ")
     assert error.endswith(", not a list of texts")
-    assert cli(capsys, "info", damaged)[0] == 0  # info shows the rest
 
 
 def test_a_headerless_file_ignores_columns_by_index(capsys, tmp_path):
