@@ -136,6 +136,23 @@ def test_a_decimal_comma_elsewhere_is_an_error_not_a_category(tmp_path, cells):
     )
 
 
+def test_a_delimiter_that_ends_every_line_adds_no_column(tmp_path):
+    """'1,2,0,' as some exports write every line: no empty last column (which would be taken
+    for the label), with or without a header, numbers or text, for training or prediction."""
+    ds = read_csv(write(tmp_path / "h.csv", "a,b,y,\n1,2,0,\n3,4,1,\n"))
+    assert ds.feature_names == ["a", "b"] and ds.X.tolist() == [[1, 2], [3, 4]]
+    assert ds.y.tolist() == [0, 1]
+    assert read_csv(write(tmp_path / "n.csv", "1;2;0;\n3;4;1;\n")).X.tolist() == [[1, 2], [3, 4]]
+    text = read_csv(write(tmp_path / "t.csv", "a,b,y,\n1,x,0,\n3,y,1,\n"), cells="mixed")
+    assert text.X.tolist() == [["1", "x"], ["3", "y"]] and text.y.tolist() == [0, 1]
+    assert read_features(tmp_path / "t.csv", 2, cells="text").tolist() == text.X.tolist()
+    late = "a,b,y,\n" + "1,2,0,\n" * 60 + "3,4,1,5\n"
+    with pytest.raises(DataError, match=r"l\.csv, line 62: '5' after the last column, where the "):
+        read_csv(write(tmp_path / "l.csv", late))
+    with pytest.raises(DataError, match=r"line 2, column 'c': an empty value is not a number"):
+        read_csv(write(tmp_path / "c.csv", "a,b,y,c\n1,2,0,\n3,4,1,\n"), label="y")  # named
+
+
 def test_csv_explicit_delimiter_and_header(tmp_path):
     p = write(tmp_path / "d.csv", "1;2;0\n3;4;1\n")
     ds = read_csv(p, delimiter=";", header=False)

@@ -200,7 +200,11 @@ def is_number(text: str) -> bool:
 
 
 class Table:
-    """An open delimited file: its delimiter, its first row, and the rows after it."""
+    """An open delimited file: its delimiter, its first row, and the rows after it.
+
+    A file whose every line ends with the delimiter ("1,2,0," as some exports write them) has
+    an empty last field on every line: that field is not a column.
+    """
 
     def __init__(self, path, delimiter: str | None):
         self.path = p = _source(path)
@@ -226,6 +230,31 @@ class Table:
             raise DataError(f"{p}: the file is empty (only blank lines)")
         self.first_line, self.first = first
         self.n_cols = len(self.first)
+        self.trailing = False  # every line ends with the delimiter
+        if delimiter != " " and self.n_cols > 2 and not self.first[-1].strip():
+            ahead = self.peek(_SNIFF_LINES)
+            if all(len(f) == self.n_cols and not f[-1].strip() for f in ahead):
+                self.trailing, self.first, self.n_cols = True, self.first[:-1], self.n_cols - 1
+                self.rows = self._trimmed(self.rows)
+
+    def restart(self) -> None:
+        """Read the rows after the first again, from the start of the file."""
+        self.rows = _records(self.path, self.delimiter)
+        next(self.rows)
+        if self.trailing:
+            self.rows = self._trimmed(self.rows)
+
+    def _trimmed(self, rows):
+        """``rows`` without the empty field after the delimiter that ends every line."""
+        for number, fields in rows:
+            if len(fields) == self.n_cols + 1:
+                if fields[-1].strip():
+                    raise DataError(
+                        f"{self.path}, line {number}: {fields[-1].strip()!r} after the last "
+                        f"column, where the lines above end with an empty field"
+                    )
+                fields = fields[:-1]
+            yield number, fields
 
     def peek(self, n: int) -> list[list[str]]:
         """The fields of up to ``n`` rows after the first, which are left to be read."""
@@ -330,8 +359,7 @@ def read_rows(
         if block:
             blocks.append(_parse_features(p, block, lines, column_of, strict))
     except _NotNumbers:  # a text column or a missing cell: read the file again, as text
-        table.rows = _records(p, table.delimiter)
-        next(table.rows)  # the first row, already read
+        table.restart()
         return _read_text(*as_text)
     if not blocks:
         if guessed:
