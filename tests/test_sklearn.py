@@ -777,7 +777,15 @@ def test_glorot_starts_from_scikit_learns_initial_weights(problem, activation, d
             np.testing.assert_array_equal(P, Q)
 
 
-def test_glorot_draws_from_the_random_state_scikit_learn_draws_from():
+@pytest.fixture
+def global_random_state():
+    """numpy's global RandomState, put back as it was after the test."""
+    saved = np.random.get_state()
+    yield
+    np.random.set_state(saved)
+
+
+def test_glorot_draws_from_the_random_state_scikit_learn_draws_from(global_random_state):
     """random_state=None draws from numpy's global RandomState, and a RandomState instance is
     drawn from, as in MLPClassifier: the same state gives the same initial weights."""
     _, _, _, X, y = init_problems()[0]
