@@ -47,9 +47,11 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from threadpoolctl import threadpool_limits
 
+import deltaprop.sklearn
 from deltaprop.core import Network
 from deltaprop.data import make_moons
 from deltaprop.sklearn import DeltaClassifier, DeltaRegressor
+from deltaprop.training import Adam
 from deltaprop.training.weights import class_sample_weights
 
 # Small instances keep scikit-learn's ~55 checks per estimator to a few seconds; the learning rate
@@ -812,6 +814,26 @@ def test_full_batch_gradient_descent_ends_where_scikit_learns_ends(problem, acti
     _, ours_cls, theirs_cls, X, y = problem
     params = dict(FULL_BATCH_GD, activation=activation, batch_size=len(X), max_iter=5)
     assert_same_fit(ours_cls(**params).fit(X, y), theirs_cls(**params).fit(X, y))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("problem", init_problems(), ids=lambda problem: problem[0])
+def test_unshuffled_full_batch_adam_ends_where_scikit_learns_ends(problem, monkeypatch):
+    """solver="adam" with scikit-learn's epsilon (Adam's eps_hat form) and the same random_state:
+    50 unshuffled full-batch epochs end where MLP's end, to rounding. With Adam's default
+    epsilon (added to sqrt of the bias-corrected S) they do not: the check can fail."""
+    _, ours_cls, theirs_cls, X, y = problem
+    params = dict(hidden_layer_sizes=(8,), shuffle=False, batch_size=len(X), max_iter=50)
+    params.update(learning_rate_init=0.01, n_iter_no_change=100, random_state=0)
+    theirs = theirs_cls(**params).fit(X, y)
+    assert_same_fit(ours_cls(**params).fit(X, y), theirs)
+
+    def default_epsilon(*args, eps_hat, **kwargs):
+        return Adam(*args, **kwargs)
+
+    monkeypatch.setattr(deltaprop.sklearn, "Adam", default_epsilon)
+    with pytest.raises(AssertionError):
+        assert_same_fit(ours_cls(**params).fit(X, y), theirs)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -19,6 +19,7 @@ from deltaprop.training import (
     TrainingDiverged,
     make_optimizer,
     make_schedule,
+    optimizer_from_config,
 )
 
 
@@ -84,6 +85,17 @@ def test_adam_first_step_is_lr_times_sign():
     """With bias correction, Adam's first step is alpha * dW / (|dW| + eps) ~ alpha sign(dW)."""
     W0, dW, W1 = one_step(Adam(lr=0.01, eps=1e-8))
     np.testing.assert_allclose(W1, W0 - 0.01 * dW / (np.abs(dW) + 1e-8), rtol=1e-10)
+
+
+def test_adam_eps_hat_adds_eps_to_the_uncorrected_moment():
+    """eps_hat (Kingma and Ba's epsilon-hat, scikit-learn's): the first step is
+    alpha sqrt(1 - b2) / (1 - b1) M / (sqrt(S) + eps) with M = (1 - b1) dW, S = (1 - b2) dW^2,
+    that is alpha dW / (|dW| + eps / sqrt(1 - b2)); eps = 1e-3 makes the two forms differ."""
+    opt = Adam(lr=0.01, eps=1e-3, eps_hat=True)
+    W0, dW, W1 = one_step(opt)
+    np.testing.assert_allclose(W1, W0 - 0.01 * dW / (np.abs(dW) + 1e-3 / np.sqrt(0.001)))
+    assert not np.allclose(W1, one_step(Adam(lr=0.01, eps=1e-3))[2])
+    assert optimizer_from_config(opt.config()).eps_hat and "eps_hat" not in Adam().config()
 
 
 def test_clipping_limits_the_global_norm():

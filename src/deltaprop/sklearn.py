@@ -687,9 +687,8 @@ class _DeltaMLP(BaseEstimator):
     def _make_optimizer(self) -> Optimizer:
         lr = float(self.learning_rate_init)
         clip = None if self.clip_norm is None else float(self.clip_norm)
-        if self.solver == "adam":
-            eps = self.epsilon
-            return Adam(lr, beta_1=self.beta_1, beta_2=self.beta_2, eps=eps, clip_norm=clip)
+        if self.solver == "adam":  # eps_hat: epsilon where scikit-learn's Adam adds it
+            return Adam(lr, self.beta_1, self.beta_2, self.epsilon, clip, eps_hat=True)
         if self.solver == "rmsprop":
             return RMSProp(lr, eps=self.epsilon, clip_norm=clip)
         if self.momentum > 0:

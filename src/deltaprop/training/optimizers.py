@@ -270,25 +270,31 @@ class RMSProp(Optimizer):
 class Adam(Optimizer):
     name = "adam"
 
-    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, eps=1e-8, clip_norm=None):
+    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, eps=1e-8, clip_norm=None, eps_hat=False):
+        """``eps_hat``: add ``eps`` to sqrt(S) rather than to sqrt(S^), the epsilon-hat form of
+        Kingma and Ba (section 2), as scikit-learn's MLP does; it differs from the default by
+        eps (1 / sqrt(1 - b2^t) - 1), which is largest in the first steps."""
         super().__init__(lr, clip_norm)
         for label, beta in (("beta_1", beta_1), ("beta_2", beta_2)):
             if not 0 <= beta < 1:
                 raise ValueError(f"{label} must be in [0, 1), got {beta!r}")
         self.beta_1, self.beta_2, self.eps = float(beta_1), float(beta_2), float(eps)
+        self.eps_hat = bool(eps_hat)
 
     def update(self, name, P, dP):
         M = self._slot("M:" + name, P)
         S = self._slot("S:" + name, P)
         # P <- P - alpha M^ / (sqrt(S^) + eps) with M^ = M / (1 - b1^t), S^ = S / (1 - b2^t)
         # (bias correction: the moments start at 0), the corrections folded into two scalars:
-        # alpha M^ / (sqrt(S^) + eps) = step M / (sqrt(S) + eps'), c = sqrt(1 - b2^t).
+        # alpha M^ / (sqrt(S^) + eps) = step M / (sqrt(S) + eps c), c = sqrt(1 - b2^t); with
+        # eps_hat, step M / (sqrt(S) + eps).
         c = math.sqrt(1 - self.beta_2**self.t)
         step = self.lr * c / (1 - self.beta_1**self.t)
+        eps = self.eps if self.eps_hat else self.eps * c
         if not isinstance(P, np.ndarray):  # the equations as written, for any array library
             M += (1 - self.beta_1) * (dP - M)
             S += (1 - self.beta_2) * (dP * dP - S)
-            P -= step * M / (namespace(S).sqrt(S) + self.eps * c)
+            P -= step * M / (namespace(S).sqrt(S) + eps)
             return
         # numpy: the same, in place in one scratch array (no temporaries).
         work = self._scratch(name, P)
@@ -300,7 +306,7 @@ class Adam(Optimizer):
         work *= 1 - self.beta_2
         S += work
         np.sqrt(S, out=work)
-        work += self.eps * c
+        work += eps
         np.divide(M, work, out=work)
         work *= step
         P -= work
@@ -311,6 +317,7 @@ class Adam(Optimizer):
             "beta_1": self.beta_1,
             "beta_2": self.beta_2,
             "eps": self.eps,
+            **({"eps_hat": True} if self.eps_hat else {}),
         }
 
 
