@@ -3,10 +3,15 @@
 import gzip
 import io
 import struct
+import tempfile
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from deltaprop.data import (
     DataError,
@@ -839,3 +844,57 @@ def test_read_features_takes_a_models_columns_by_name(tmp_path):
     wide = write(tmp_path / "wide.csv", "a,b,c,d\n1,2,3,4\n")
     with pytest.raises(DataError, match=r"or a header row naming the model's columns \(age, f"):
         read_features(wide, 2, features=["age", "fare"])
+
+
+# --------------------------------------------------------------------------- round trips
+
+TABLES = st.tuples(st.integers(2, 12), st.integers(1, 4)).flatmap(
+    lambda shape: st.tuples(
+        hnp.arrays(
+            np.float64,
+            shape,
+            elements=st.one_of(
+                st.integers(-1000, 1000).map(float),
+                st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False),
+            ),
+        ),
+        st.lists(st.integers(0, 3), min_size=shape[0] - 2, max_size=shape[0] - 2).map(
+            lambda labels: [0, 1, *labels]  # two classes at least
+        ),
+    )
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    table=TABLES,
+    delimiter=st.sampled_from([",", ";", "\t", "|", " "]),
+    header=st.booleans(),
+    trailing=st.booleans(),
+    comma=st.booleans(),
+    colours=st.none() | st.lists(st.sampled_from(["red", "green", "blue"]), min_size=12),
+)
+def test_a_table_written_as_spreadsheets_write_it_reads_back_exactly(
+    table, delimiter, header, trailing, comma, colours
+):
+    """Numbers written with repr (or a decimal comma in a ';' file), with or without a header,
+    with or without a delimiter ending every line, with or without a text column first: the
+    reader gives back X, y and the names."""
+    X, y = table
+    m, n = X.shape
+    names = [f"x{j}" for j in range(n)] + ["label"]
+    cells = [[repr(float(v)) for v in row] + [str(c)] for row, c in zip(X, y, strict=True)]
+    if comma and delimiter == ";":
+        cells = [[c.replace(".", ",") for c in row] for row in cells]
+    if colours is not None:
+        names, cells = ["colour", *names], [[colours[i], *row] for i, row in enumerate(cells)]
+    end = delimiter if trailing and delimiter != " " else ""
+    text = "".join(delimiter.join(line) + end + "\n" for line in [names] * header + cells)
+    with tempfile.TemporaryDirectory() as folder:
+        ds = read_csv(write(Path(folder) / "t.csv", text), cells="mixed")
+    if colours is None:
+        np.testing.assert_array_equal(ds.X, X)
+    else:
+        assert ds.X[:, 0].tolist() == colours[:m]
+        np.testing.assert_array_equal(ds.X[:, 1:].astype(np.float64), X)
+    assert ds.y.tolist() == y and ds.feature_names == (names[:-1] if header else None)
