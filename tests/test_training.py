@@ -98,6 +98,29 @@ def test_adam_eps_hat_adds_eps_to_the_uncorrected_moment():
     assert optimizer_from_config(opt.config()).eps_hat and "eps_hat" not in Adam().config()
 
 
+def test_shuffle_may_be_a_function_giving_each_epochs_order():
+    """Called at every epoch with m, a full batch's too; its order is the mini-batches' order:
+    reversing the examples equals training unshuffled on the reversed data. Not checkpointed."""
+    X, y = blobs(m=12)
+    asked = []
+
+    def reverse(m):
+        asked.append(m)
+        return np.arange(m)[::-1]
+
+    nets = Network([2, 3], seed=1), Network([2, 3], seed=1)
+    Trainer(nets[0], GradientDescent(0.1), epochs=2, batch_size=5, shuffle=reverse).fit(X, y)
+    Trainer(nets[1], GradientDescent(0.1), epochs=2, batch_size=5, shuffle=False).fit(
+        X[:, ::-1], y[::-1]
+    )
+    np.testing.assert_allclose(nets[0].W[1], nets[1].W[1], rtol=1e-14)
+    full = Trainer(Network([2, 3], seed=1), epochs=1, shuffle=reverse)
+    full.fit(X, y)
+    assert asked == [12, 12, 12]
+    with pytest.raises(ValueError, match="shuffle is a function has no state to save"):
+        full.state_dict()
+
+
 def test_clipping_limits_the_global_norm():
     X, y = blobs(m=12)
     net = Network([2, 3], seed=1)

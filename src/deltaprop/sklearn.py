@@ -140,6 +140,20 @@ def _mlp_initial_weights(rng: np.random.RandomState, sizes, hidden: str, dtype) 
     return named
 
 
+def _sklearn_order(rng: np.random.RandomState, m: int):
+    """Each epoch's order of the m training examples as MLPClassifier draws it: the previous
+    epoch's order permuted by ``rng`` (shuffling its indices with RandomState.shuffle), so the
+    same random_state gives scikit-learn's mini-batches. A function of m, for Trainer(shuffle=)."""
+    order = np.arange(m)
+
+    def next_order(m_now: int) -> np.ndarray:
+        nonlocal order
+        order = order[rng.permutation(m_now)]
+        return order
+
+    return next_order
+
+
 # --------------------------------------------------------------------------- L-BFGS
 def _parameter_views(vector: np.ndarray, sizes) -> tuple[dict, dict]:
     """W[l] (n[l], n[l-1]) and b[l] (n[l], 1), l = 1..L, as views of ``vector`` (n_parameters,),
@@ -482,8 +496,8 @@ class _DeltaMLP(BaseEstimator):
         n_samples, n_features = X.shape
         sizes = (n_features, *settings.hidden_sizes, Y.shape[1])
         # As MLPClassifier: one RandomState per call (numpy's global one for None), which draws
-        # the initial weights (first pass only), then the early-stopping split, then the seed
-        # of the Trainer's shuffling and dropout.
+        # the initial weights (first pass only), then the early-stopping split, then every
+        # epoch's order of the examples (with dropout, first a seed for the masks).
         rng = check_random_state(self.random_state)
 
         output, loss = self._output_layer()
@@ -589,8 +603,9 @@ class _DeltaMLP(BaseEstimator):
             epochs=1 if incremental else self.max_iter,
             batch_size=batch_size,
             schedule=schedule,
-            shuffle=self.shuffle,
-            seed=int(rng.randint(np.iinfo(np.int32).max)),
+            shuffle=_sklearn_order(rng, n_samples) if self.shuffle else False,
+            # only dropout draws from the Trainer's own generators (which scikit-learn has not)
+            seed=int(rng.randint(np.iinfo(np.int32).max)) if self.dropout else 0,
             callbacks=[rule],
             dropout=float(self.dropout),
         )
@@ -764,7 +779,9 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
     learning_rate_init, power_t, shuffle, random_state, verbose, warm_start, momentum,
     nesterovs_momentum, early_stopping, validation_fraction, beta_1, beta_2, epsilon,
     n_iter_no_change :
-        As in MLPClassifier. With "lbfgs", verbose prints the loss after every iteration.
+        As in MLPClassifier. The same random_state draws MLPClassifier's initial weights,
+        early-stopping split and orders of the examples, so it trains the same network (to
+        rounding). With "lbfgs", verbose prints the loss after every iteration.
     max_fun : int, default=15000
         "lbfgs" only: at most this many evaluations of the loss and its gradient.
     dtype : {"float64", "float32"}, default="float64"

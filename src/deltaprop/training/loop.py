@@ -198,7 +198,10 @@ class Trainer:
         "weight", its total sample weight (scikit-learn's: an example of weight 2 then counts
         exactly as two copies of it, penalty included); the same without sample weights
     schedule : learning-rate Schedule (default: constant)
-    shuffle : reshuffle the examples at every epoch (from the seeded generator)
+    shuffle : reshuffle the examples at every epoch (from the seeded generator); or a function
+        of m that gives each epoch's order of the m examples (called at every epoch, a full
+        batch's too), for a caller that draws from a random stream of its own, as the
+        scikit-learn estimators draw scikit-learn's. Such an order is not in a checkpoint.
     seed : seed of the shuffling and dropout generators
     dropout : probability of dropping each hidden unit in training (inverted dropout, eq. D1-D2);
         0 turns it off. Prediction never drops units.
@@ -215,7 +218,7 @@ class Trainer:
         l2: float = 0.0,
         l2_over: str = "examples",
         schedule: Schedule | None = None,
-        shuffle: bool = True,
+        shuffle=True,
         seed: int | None = 0,
         callbacks: list[Callback] | tuple = (),
         dropout: float = 0.0,
@@ -307,7 +310,11 @@ class Trainer:
                     self._epoch_start_weights = self.copy_weights()
                 else:  # resuming inside an epoch: draw the same permutation again
                     self.rng.bit_generator.state = self.epoch_rng_state
-                batches.start_epoch(self.rng.permutation(m) if self.shuffle and b < m else None)
+                if callable(self.shuffle):
+                    order = self.shuffle(m)
+                else:  # a full batch's order changes nothing
+                    order = self.rng.permutation(m) if self.shuffle and b < m else None
+                batches.start_epoch(order)
                 self._n_batches = n_batches
                 while self.batch < n_batches:
                     start = self.batch * b
@@ -600,6 +607,8 @@ class Trainer:
     # ------------------------------------------------------------------ checkpoint state
     def state_dict(self) -> tuple[dict, dict[str, np.ndarray]]:
         """(JSON-able scalars, named arrays): everything needed to continue this run exactly."""
+        if callable(self.shuffle):
+            raise ValueError("a Trainer whose shuffle is a function has no state to save")
         opt_scalars, opt_arrays = self.optimizer.state_dict()
         scalars = {
             "epochs": self.epochs,
