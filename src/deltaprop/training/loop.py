@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 
@@ -218,7 +219,7 @@ class Trainer:
         l2: float = 0.0,
         l2_over: str = "examples",
         schedule: Schedule | None = None,
-        shuffle=True,
+        shuffle: bool | Callable[[int], np.ndarray] = True,
         seed: int | None = 0,
         callbacks: list[Callback] | tuple = (),
         dropout: float = 0.0,
