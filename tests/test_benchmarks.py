@@ -248,3 +248,17 @@ def test_the_gpu_check_says_when_there_is_no_gpu():
         pytest.skip("a GPU is here")
     done = run_script("gpu_check.py", "--device", "cuda", timeout=120)
     assert done.returncode == 2 and "no CUDA device" in done.stderr
+
+
+def test_the_estimators_benchmark_times_the_same_fits(tmp_path):
+    """benchmarks/estimators.py at toy size: each problem's two fits end with the same network,
+    and every fit was timed (nothing is asserted about the times)."""
+    pytest.importorskip("sklearn")
+    done = run_script("estimators.py", "--quick", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    results = json.loads((tmp_path / "estimators.json").read_text())["results"]
+    assert [r["name"].split(" ")[0] for r in results] == ["digits,"] * 3 + ["diabetes"]
+    for r in results:
+        assert r["same_n_iter_and_loss"] and r["max_weight_difference"] < 1e-9, r
+        assert all(len(t) == 2 and min(t) > 0 for t in r["seconds"].values())
+    assert "| digits, lbfgs |" in done.stdout
