@@ -836,8 +836,9 @@ def test_the_same_random_state_trains_scikit_learns_network(problem, solver, mon
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_the_same_random_state_stops_early_and_fits_partially_as_scikit_learn(iris):
-    """early_stopping (the split, then the orders) and partial_fit (every call starts its order
-    afresh from random_state, as scikit-learn's does) follow MLP step for step."""
+    """early_stopping (the split, then the orders), partial_fit and warm_start (every call
+    starts its order afresh from random_state, as scikit-learn's does) follow MLP step for
+    step."""
     X, y = iris
     params = dict(hidden_layer_sizes=(8,), batch_size=16, random_state=2, learning_rate_init=0.01)
     stopping = dict(params, early_stopping=True, n_iter_no_change=3, max_iter=200)
@@ -849,6 +850,13 @@ def test_the_same_random_state_stops_early_and_fits_partially_as_scikit_learn(ir
     for _ in range(4):
         ours.partial_fit(X, y, classes=[0, 1, 2])
         theirs.partial_fit(X, y, classes=[0, 1, 2])
+    assert_same_fit(ours, theirs)
+    warm = dict(params, warm_start=True, max_iter=5)
+    ours, theirs = DeltaClassifier(**warm), MLPClassifier(**warm)
+    for _ in range(3):
+        ours.fit(X, y)
+        theirs.fit(X, y)
+    assert len(ours.loss_curve_) == 15
     assert_same_fit(ours, theirs)
 
 
