@@ -185,6 +185,19 @@ def test_load_paths(tmp_path):
         load(tmp_path / "g.json")
 
 
+def test_load_reads_uci_data_files(tmp_path):
+    """The UCI repository's ``.data`` files: comma-separated without a header (iris.data, with
+    ``?`` for a missing value in many sets), or whitespace-separated (housing.data)."""
+    (tmp_path / "iris.data").write_text("5.1,3.5,Iris-setosa\n?,3.0,Iris-versicolor\n")
+    ds = load(tmp_path / "iris.data", cells="mixed", missing=True)
+    assert ds.X.tolist() == [["5.1", "3.5"], ["?", "3.0"]]  # raw rows, for a TableEncoder
+    assert ds.y.tolist() == ["Iris-setosa", "Iris-versicolor"]
+    (tmp_path / "housing.dat").write_text(" 0.00632  18.00   24.00\n 0.02731   0.00   21.60\n")
+    ds = load(tmp_path / "housing.dat")
+    np.testing.assert_array_equal(ds.X, [[0.00632, 18.0], [0.02731, 0.0]])
+    assert ds.y.tolist() == ["24.00", "21.60"]
+
+
 def test_load_reads_a_tsv_as_tab_separated(tmp_path):
     """Labels with a comma in every row would make the sniffer choose ","."""
     (tmp_path / "d.tsv").write_text("1\t2\tx,y\n3\t4\tz,w\n")

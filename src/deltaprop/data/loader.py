@@ -14,7 +14,7 @@ from .idx import read_mnist_dir
 from .npzfile import read_npz
 from .synthetic import SYNTHETIC
 
-_TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat")  # .data: the UCI repository's files
 
 
 def _check_options(what: str, given: dict, accepted) -> None:
@@ -37,8 +37,9 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
 
     ``spec`` is a bundled set ("digits", "iris", "wine", "breast_cancer"), a synthetic one
     ("moons", "circles", "spirals", "blobs", "xor"; ``options`` go to its generator, e.g.
-    ``m=1000, seed=3``), or a path: a directory in the MNIST layout, a ``.csv``/``.tsv``/``.txt``
-    file (``options``: label, header, delimiter, weight; see read_csv) or a ``.npz`` archive.
+    ``m=1000, seed=3``), or a path: a directory in the MNIST layout, a delimited text file
+    (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``; ``options``: label, header, delimiter,
+    weight, ...; see read_csv) or a ``.npz`` archive.
     Names win over paths: write ``./digits`` for a directory called digits.
     """
     if isinstance(spec, str) and spec in BUNDLED:
@@ -78,8 +79,8 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
             return read_npz(p)
         hint = " (for IDX files, give the directory that holds them)" if "idx" in p.name else ""
         raise DataError(
-            f"{p}: unknown type of file; deltaprop reads .csv, .tsv, .txt (also gzipped), .npz, "
-            f"or a directory of MNIST-format IDX files{hint}"
+            f"{p}: unknown type of file; deltaprop reads .csv, .tsv, .txt, .data, .dat (also "
+            f"gzipped), .npz, or a directory of MNIST-format IDX files{hint}"
         )
     raise DataError(
         f"unknown data set {str(spec)!r}: not a bundled set ({listing(BUNDLED)}), not a synthetic "
