@@ -86,7 +86,7 @@ def test_a_cost_that_is_not_finite_is_said_and_the_json_stays_strict():
         (["--dropout", "1"], "expected a fraction in [0, 1), got '1'"),
         (["--sizes", "3"], "sizes needs at least two widths"),
         (["--eps", "0"], "expected a positive number, got '0'"),
-        (["--l2", "-1"], "l2 must be a non-negative number, got -1.0"),
+        (["--l2", "-1"], "argument --l2: expected a non-negative number, got '-1'"),
         (["--hidden", "softmax"], "unknown hidden activation 'softmax'"),
     ],
 )

@@ -548,9 +548,11 @@ def test_early_stopping_state_survives_a_checkpoint():
     assert trainer.restored["W1"].tolist() == [1]
 
 
-def test_early_stopping_patience_must_be_positive():
+def test_early_stopping_patience_must_be_positive_and_min_delta_not_negative():
     with pytest.raises(ValueError, match="patience must be at least 1, got 0"):
         EarlyStopping(patience=0)
+    with pytest.raises(ValueError, match="min_delta must be a non-negative number, got -0.1"):
+        EarlyStopping(min_delta=-0.1)  # would count a worse cost as an improvement
 
 
 def test_divergence_stops_with_a_clear_message_and_keeps_finite_weights():

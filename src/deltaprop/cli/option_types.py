@@ -1,36 +1,39 @@
 """The types of option values: argparse calls them on the text given and reports what they
-refuse."""
+refuse, naming the option ("argument --lr: expected a positive number, got '-1'")."""
 
 from __future__ import annotations
 
 import argparse
+import math
+from collections.abc import Callable
+
+
+def _number(text: str, kind: type, accepts: Callable[[float], bool], expected: str):
+    """``kind(text)`` when it parses and ``accepts`` it; otherwise argparse's usage error."""
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not accepts(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+    return value
 
 
 def positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
+    return _number(text, float, lambda v: 0 < v < math.inf, "a positive number")
+
+
+def non_negative_float(text: str) -> float:
+    return _number(text, float, lambda v: 0 <= v < math.inf, "a non-negative number")
 
 
 def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
+    return _number(text, int, lambda v: v >= 1, "a positive integer")
+
+
+def non_negative_int(text: str) -> int:
+    return _number(text, int, lambda v: v >= 0, "a non-negative integer")
 
 
 def fraction(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a fraction, got {text!r}") from None
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
-    return value
+    return _number(text, float, lambda v: 0 <= v < 1, "a fraction in [0, 1)")

@@ -7,7 +7,13 @@ import argparse
 
 from .. import __version__
 from .errors import UsageError
-from .option_types import fraction, positive_float, positive_int
+from .option_types import (
+    fraction,
+    non_negative_float,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.001, "adam": 0.001}
 
@@ -78,7 +84,9 @@ def add_example_network_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--hidden", default="relu", help="hidden activation (default relu)")
     p.add_argument("--output", default="softmax", help="output activation (default softmax)")
     p.add_argument("--loss", default=None, help="loss (default: matches the output)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the weights and the data")
+    p.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the weights and the data"
+    )
 
 
 def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
@@ -188,7 +196,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     )
     training.add_argument(
         "--lr",
-        type=float,
+        type=positive_float,
         default=None,
         help="learning rate alpha (default: "
         + ", ".join(f"{lr:g} for {name}" for name, lr in DEFAULT_LR.items())
@@ -215,12 +223,12 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="constant, step, invscaling, cosine, plateau (default constant)",
     )
     training.add_argument(
-        "--seed", type=int, default=0, help="seed for weights, split and shuffling"
+        "--seed", type=non_negative_int, default=0, help="seed for weights, split and shuffling"
     )
     regularization = t.add_argument_group("regularization and early stopping")
     regularization.add_argument(
         "--l2",
-        type=float,
+        type=non_negative_float,
         default=0.1,
         help="L2 penalty lambda: J + (lambda / 2m) sum of squared weights (default 0.1)",
     )
@@ -231,7 +239,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="probability of dropping each hidden unit while training (default 0)",
     )
     regularization.add_argument(
-        "--clip-norm", type=float, default=None, help="clip the global gradient norm"
+        "--clip-norm", type=positive_float, default=None, help="clip the global gradient norm"
     )
     regularization.add_argument(
         "--class-weight",
@@ -243,17 +251,22 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "--patience",
         type=positive_int,
         default=None,
-        help="early stopping: epochs without improvement of the validation cost",
+        help="early stopping: epochs without improvement of the validation cost (of the "
+        "training cost with --validation 0); the best epoch's weights are kept",
     )
     regularization.add_argument(
-        "--min-delta", type=float, default=0.0, help="early stopping: least gain"
+        "--min-delta",
+        type=non_negative_float,
+        default=0.0,
+        help="early stopping: the least decrease of the cost that counts as an improvement "
+        "(default 0)",
     )
     files = t.add_argument_group("files, resuming and output")
     files.add_argument("--out", help="save the trained model here (.npz)")
     files.add_argument("--checkpoint", help="checkpoint file (.npz); also written on Ctrl-C")
     files.add_argument(
         "--checkpoint-every",
-        type=int,
+        type=non_negative_int,
         default=0,
         metavar="N",
         help="write the checkpoint every N epochs (default: only when interrupted)",
@@ -368,7 +381,9 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "gradcheck", help="check a network's backward pass against finite differences"
     )
     add_example_network_arguments(gc)
-    gc.add_argument("--l2", type=float, default=0.0, help="L2 penalty lambda (default 0)")
+    gc.add_argument(
+        "--l2", type=non_negative_float, default=0.0, help="L2 penalty lambda (default 0)"
+    )
     gc.add_argument(
         "--dropout", type=fraction, default=0.0, help="check under a fixed dropout mask with this p"
     )

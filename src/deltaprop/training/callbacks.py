@@ -53,6 +53,8 @@ class EarlyStopping(Callback):
     ):
         if patience < 1:
             raise ValueError(f"patience must be at least 1, got {patience}")
+        if not 0 <= min_delta < math.inf:
+            raise ValueError(f"min_delta must be a non-negative number, got {min_delta}")
         self.patience, self.min_delta = int(patience), float(min_delta)
         self.monitor, self.restore_best = monitor, restore_best
         self.best, self.best_epoch, self.wait = math.inf, 0, 0
