@@ -16,9 +16,14 @@ from deltaprop import io
 CLI = [sys.executable, "-m", "deltaprop"]
 
 
-def run(*args, cwd=None, timeout=300):
+def run(*args, cwd=None, timeout=300, input=None):
     return subprocess.run(
-        [*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=timeout
+        [*CLI, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        input=input,
     )
 
 
@@ -1030,3 +1035,21 @@ def test_evaluate_follows_a_models_own_order_of_classes(tmp_path):
         assert permuted[key] == [original[key][k] for k in order], key
     confusion = np.array(original["confusion_matrix"])
     assert permuted["confusion_matrix"] == confusion[np.ix_(order, order)].tolist()
+
+
+def test_resume_from_a_model_file_says_what_it_takes(tmp_path):
+    """A model file holds no trainer state: --resume names the file it needs instead."""
+    model = tmp_path / "m.npz"
+    assert run(*IRIS, "--epochs", "1", "--quiet", "--out", model).returncode == 0
+    line = one_line_error(run("train", "--resume", model))
+    assert line == (
+        f"deltaprop: error: {model} is a deltaprop model file, not a deltaprop checkpoint: "
+        "--resume continues a run from the checkpoint it kept (train --checkpoint FILE, or "
+        "OUT.checkpoint.npz after Ctrl-C)"
+    )
+    checkpoint = tmp_path / "ck.npz"
+    assert run(*IRIS, "--epochs", "1", "--quiet", "--checkpoint", checkpoint).returncode == 0
+    for command in (["evaluate", checkpoint], ["predict", checkpoint, "-"]):  # the run so far
+        result = run(*command, input="5.1,3.5,1.4,0.2\n")
+        assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("prediction,p_setosa,p_versicolor,p_virginica\n")

@@ -176,7 +176,7 @@ def corrupt(tmp_path, model, how):
         ("not a zip", "not a deltaprop file or is truncated"),
         ("empty", "not a deltaprop file or is truncated"),
         ("plain npz", "not a deltaprop file"),
-        ("other format", "not a deltaprop-model file"),
+        ("other format", "not a deltaprop model file \\(format: 'something-else'\\)"),
         ("future version", "format version 99"),
         ("shape mismatch", r"W\[1\] has shape \(5, 5\)"),
         ("missing array", r"b\[2\] is missing"),

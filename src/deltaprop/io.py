@@ -54,11 +54,20 @@ TARGET_SCALING_VERSION = 2
 ENCODING_VERSION = 3
 MODEL_FORMAT = "deltaprop-model"
 CHECKPOINT_FORMAT = "deltaprop-checkpoint"
+_FORMAT_NAMES = {MODEL_FORMAT: "deltaprop model file", CHECKPOINT_FORMAT: "deltaprop checkpoint"}
 METADATA_KEY = "__metadata__"
 
 
 class ModelFileError(ValueError):
     """A file that cannot be read as a deltaprop model or checkpoint (the message says why)."""
+
+
+class WrongFormatError(ModelFileError):
+    """A deltaprop file of another kind than the one asked for; ``found`` is its "format"."""
+
+    def __init__(self, message: str, found):
+        super().__init__(message)
+        self.found = found
 
 
 # ---------------------------------------------------------------------- the container
@@ -146,7 +155,10 @@ def read(path, *formats: str) -> tuple[dict[str, np.ndarray], dict]:
     metadata = _metadata(path, arrays.pop(METADATA_KEY))
     found = metadata.get("format")
     if found not in formats:
-        raise ModelFileError(f"{path} is not a {' or '.join(formats)} file (format: {found!r})")
+        wanted = " or ".join(_FORMAT_NAMES.get(f, f) for f in formats)
+        if found in _FORMAT_NAMES:
+            raise WrongFormatError(f"{path} is a {_FORMAT_NAMES[found]}, not a {wanted}", found)
+        raise WrongFormatError(f"{path} is not a {wanted} (format: {found!r})", found)
     version = metadata.get("format_version")
     if isinstance(version, bool) or version not in READ_VERSIONS:
         readable = " and ".join(map(str, READ_VERSIONS))

@@ -19,7 +19,7 @@ def cmd_evaluate(args) -> int:
     from .parser import model_after_label
 
     model_after_label(args)
-    model = io.load(args.model)
+    model = io.load_any(args.model)[0]  # a checkpoint's model: the run so far
     net = model.network
     if not net.is_classifier:
         return evaluate_regression(args, model)
@@ -237,7 +237,7 @@ def cmd_predict(args) -> int:
 
     if args.out:
         check_output("--out", args.out)
-    model = io.load(args.model)
+    model = io.load_any(args.model)[0]  # a checkpoint's model: the run so far
     source = input_source(args.input)
     X_rows = read_features(source, model)
     kept = kept_columns(source, args.keep, len(X_rows))

@@ -313,7 +313,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     )
     # optional here so that ``evaluate --label price m.npz`` finds its model: --label takes
     # several columns, and the model given after them is its last (see model_after_label)
-    e.add_argument("model", nargs="?", help="a model file written by train --out")
+    e.add_argument("model", nargs="?", help="a model file written by train --out, or a checkpoint")
     add_data_arguments(e, None)
     e.add_argument(
         "--all",
@@ -326,7 +326,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser(
         "predict", help="predicted labels and class probabilities (or values) as CSV"
     )
-    p.add_argument("model", help="a model file written by train --out")
+    p.add_argument("model", help="a model file written by train --out, or a checkpoint")
     p.add_argument(
         "input",
         help="features: a CSV file (rows are examples; - for standard input) or an .npz with X",

@@ -74,7 +74,15 @@ def resume_settings(args) -> tuple:
     from .. import io
     from ..training.loop import check_trainer_state
 
-    resumed = io.load_checkpoint(args.resume)
+    try:
+        resumed = io.load_checkpoint(args.resume)
+    except io.WrongFormatError as e:
+        if e.found != io.MODEL_FORMAT:
+            raise
+        raise UsageError(
+            f"{e}: --resume continues a run from the checkpoint it kept (train --checkpoint "
+            "FILE, or OUT.checkpoint.npz after Ctrl-C)"
+        ) from None
     with trainer_state_of(args.resume):  # read below, before a trainer restores it
         check_trainer_state(resumed[1], resumed[2])
     saved, given = saved_settings(resumed[3], args.resume), getattr(args, "given", set())

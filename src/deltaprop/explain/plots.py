@@ -846,14 +846,11 @@ def read_run(path):
         if not isinstance(d, dict) or "cost" not in d:
             raise ValueError(f"{path} does not hold a training history (History.to_dict())")
         return _history(d), None
-    try:
-        model = io.load(path)
+    model, metadata = io.load_any(path)
+    if metadata["format"] == io.CHECKPOINT_FORMAT:
+        history = metadata["trainer"].get("history")
+    else:
         history = model.info.get("history")
-    except io.ModelFileError as error:
-        if "deltaprop-checkpoint" not in str(error):
-            raise
-        model, scalars, _, _ = io.load_checkpoint(path)
-        history = scalars.get("history")
     return (_history(history) if history else None), model
 
 
