@@ -156,7 +156,7 @@ def read(path, *formats: str) -> tuple[dict[str, np.ndarray], dict]:
     found = metadata.get("format")
     if found not in formats:
         wanted = " or ".join(_FORMAT_NAMES.get(f, f) for f in formats)
-        if found in _FORMAT_NAMES:
+        if isinstance(found, str) and found in _FORMAT_NAMES:
             raise WrongFormatError(f"{path} is a {_FORMAT_NAMES[found]}, not a {wanted}", found)
         raise WrongFormatError(f"{path} is not a {wanted} (format: {found!r})", found)
     version = metadata.get("format_version")
