@@ -191,6 +191,21 @@ def test_csv_larger_than_one_block(tmp_path):
     assert ds.y.tolist() == y.tolist()
 
 
+def test_whole_numbers_read_as_python_reads_them_in_every_block(tmp_path):
+    """Whole numbers take a faster path than decimals; both must give float(text): spaces, a
+    sign, digit separators, 2**53 + 1 (rounded), numbers beyond int64 (the second block), and
+    decimals after blocks of whole numbers (the last)."""
+    whole = [" 7", "+5", "-12", "1_000", "007", str(2**53 + 1), "16777217", "255"]
+    rows = [",".join(whole[(i + j) % len(whole)] for j in range(4)) + ",0" for i in range(9000)]
+    rows[5000] = f"{2**63},-{'9' * 25},1,2,1"
+    rows[-1] = "0.5,1e3,-2.25,3,1"
+    (tmp_path / "ints.csv").write_text("\n".join(rows) + "\n")
+    X = read_csv(tmp_path / "ints.csv").X
+    expected = [[float(t) for t in row.split(",")[:4]] for row in rows]
+    assert X.dtype == np.float64
+    np.testing.assert_array_equal(X, expected)
+
+
 def test_read_features_drops_a_label_column(tmp_path):
     with_label = write(tmp_path / "a.csv", "a,b,label\n1,2,x\n3,4,\n")
     np.testing.assert_array_equal(read_features(with_label, 2), [[1, 2], [3, 4]])

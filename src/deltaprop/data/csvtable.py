@@ -278,15 +278,26 @@ class Table:
         return False
 
 
+def _numbers(block: list[list[str]]) -> np.ndarray | None:
+    """The block as float64 when numpy parses every cell, else None. Whole numbers are tried
+    first: numpy parses them about 3x faster than decimals (an MNIST CSV's pixels), and a block
+    with a decimal in it fails at its first (``-0`` is read as 0.0, not -0.0)."""
+    try:
+        return np.array(block, dtype=np.int64).astype(np.float64)
+    except (ValueError, OverflowError):  # a decimal, an exponent, a missing cell; > 2**63
+        pass
+    try:
+        return np.array(block, dtype=np.float64)
+    except ValueError:
+        return None
+
+
 def _parse_features(
     p: Path, block: list[list[str]], lines: list[int], column_of: list[str], strict=True
 ) -> np.ndarray:
     """A block of rows of feature strings -> (rows, n_x) float64, or a DataError naming the line
     and column of the first value that is not a finite number (``strict``; else _NotNumbers)."""
-    try:
-        X = np.array(block, dtype=np.float64)
-    except ValueError:
-        X = None
+    X = _numbers(block)
     if X is None or not np.isfinite(X).all():
         if not strict:
             raise _NotNumbers
