@@ -262,3 +262,16 @@ def test_the_estimators_benchmark_times_the_same_fits(tmp_path):
         assert r["same_n_iter_and_loss"] and r["max_weight_difference"] < 1e-9, r
         assert all(len(t) == 2 and min(t) > 0 for t in r["seconds"].values())
     assert "| digits, lbfgs |" in done.stdout
+
+
+def test_the_csv_benchmark_reads_the_same_features_with_every_reader(tmp_path):
+    """benchmarks/csv_read.py at toy size: it exits 0 only when every reader returned the same X
+    from both files; every read was timed (nothing is asserted about the times)."""
+    done = run_script("csv_read.py", "--quick", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    results = json.loads((tmp_path / "csv_read.json").read_text())["results"]
+    assert [r["shape"] for r in results] == [[500, 784], [500, 50]]
+    for r in results:
+        assert {"deltaprop", "numpy loadtxt"} <= set(r["seconds"])
+        assert all(len(t) == 2 and min(t) > 0 for t in r["seconds"].values())
+    assert "| MNIST-shaped, 500 x 785 whole numbers |" in done.stdout
