@@ -354,3 +354,64 @@ def test_keep_needs_the_header_that_the_model_reads_as_one(capsys, tmp_path):
         "--keep needs a header row, but the model read the first row as an "
         "example (2 examples from 2 rows)"
     )
+
+
+def headerless(path, rows) -> str:
+    path.write_text("".join(",".join(map(str, row)) + "\n" for row in rows))
+    return path
+
+
+def test_predict_takes_a_headerless_file_laid_out_as_the_training_file(capsys, tmp_path):
+    """A file without a header, its label first, a weight and an identifier among the features
+    (given by position): predict on the training file itself reads the features where training
+    read them. Before, a file of one column more than the features was read as a label last,
+    and whole-number labels first were silently taken for a feature."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3)).round(3)
+    y = (X[:, 0] + X[:, 2] > 0).astype(int)
+    ids, w = np.arange(120), np.ones(120)
+    rows = [[y[i], X[i, 0], ids[i], X[i, 1], w[i], X[i, 2]] for i in range(120)]
+    train = headerless(tmp_path / "train.csv", rows)
+    features = headerless(tmp_path / "features.csv", X.tolist())
+    model = tmp_path / "m.npz"
+    args = ["--label", "0", "--ignore", "2", "--sample-weight", "-2"]
+    assert cli(capsys, "train", "--data", train, *args, *FAST, "--out", model)[0] == 0
+    code, from_training_file, err = cli(capsys, "predict", model, train)
+    assert code == 0, err
+    assert from_training_file == cli(capsys, "predict", model, features)[1]
+    wrong = headerless(tmp_path / "wrong.csv", [row[:5] for row in rows])
+    assert one_line_error(capsys, "predict", model, wrong) == (
+        f"{wrong}: the model was fitted on 3 features; this file has 5 columns (expected 3, or "
+        "6 as the training file: the features in columns 2, 4, 6)"
+    )
+
+
+def test_predict_takes_a_headerless_file_with_several_targets_given_by_position(capsys, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(100, 2)).round(3)
+    rows = [[*x, x[0] + x[1], x[0] - x[1]] for x in X.tolist()]
+    train = headerless(tmp_path / "train.csv", rows)
+    model = tmp_path / "m.npz"
+    argv = ["train", "--data", train, "--label", "2", "3", "--regression", *FAST]
+    assert cli(capsys, *argv, "--out", model)[0] == 0
+    code, out, err = cli(capsys, "predict", model, train)
+    assert code == 0, err
+    assert out == cli(capsys, "predict", model, headerless(tmp_path / "x.csv", X.tolist()))[1]
+    assert out.startswith("y0,y1\n") and len(out.splitlines()) == len(X) + 1
+
+
+def test_a_model_whose_label_was_named_takes_a_headerless_file_of_its_features_alone(
+    titanic, capsys, tmp_path
+):
+    """Where the label lay among the columns is not known without a header: a headerless file
+    of one column more is refused rather than read as a label last."""
+    _, _, _, model = titanic
+    rows = [[3, "male", 22, 1, 0, 7.25, "S"], [1, "female", 38, 1, 0, 71.28, "C"]]
+    features = headerless(tmp_path / "f.csv", rows)
+    assert cli(capsys, "predict", model, features)[0] == 0
+    extra = headerless(tmp_path / "g.csv", [[*row, 0] for row in rows])
+    assert one_line_error(capsys, "predict", model, extra) == (
+        f"{extra}: the model was fitted on 7 features; this file has 8 columns (expected 7, or "
+        "a header row naming the model's columns (Pclass, Sex, Age, SibSp, Parch, Fare, "
+        "Embarked))"
+    )

@@ -53,3 +53,26 @@ def test_a_label_column_is_refused_for_data_that_have_no_columns(tmp_path, name)
     with pytest.raises(DataError) as error:
         load_dataset(spec, label="0")
     assert str(error.value) == f"--label applies to CSV files; {spec} is {kind}"
+
+
+@pytest.mark.parametrize(
+    "settings,layout",
+    [
+        ({"label": None}, (4, [0, 1, 2])),  # the label last by default
+        ({"label": "0"}, (4, [1, 2, 3])),
+        ({"label": "-1", "sample_weight": "0", "ignore": ["2"]}, (6, [1, 3, 4])),
+        ({"label": ["3", "4"]}, (5, [0, 1, 2])),
+        ({"label": "species"}, (3, [0, 1, 2])),  # named: the features alone
+        ({"label": "0", "ignore": ["id"]}, (3, [0, 1, 2])),
+        ({"label": "0", "sample_weight": "0"}, (3, [0, 1, 2])),  # one column twice: damaged
+        ({"label": 7}, (3, [0, 1, 2])),  # outside the file: damaged
+    ],
+)
+def test_a_models_layout_follows_its_columns_given_by_position(settings, layout):
+    from types import SimpleNamespace
+
+    from deltaprop.experiment import model_layout
+
+    model = SimpleNamespace(n_features=3, info={"settings": settings})
+    assert model_layout(model) == layout
+    assert model_layout(SimpleNamespace(n_features=3, info={})) is None

@@ -163,6 +163,32 @@ def model_features(model) -> list[str] | None:
     return names
 
 
+def model_layout(model) -> tuple[int, list[int]] | None:
+    """Where a model's features lay in its training file, as far as its run's settings give the
+    other columns (label, targets, weight, ignored) by position: (the file's number of
+    columns, the positions of the features, in order). When a setting names a column by its
+    header, the features alone (n_features, [0, ..., n_features - 1]): where the other columns
+    lay is not known (predict takes the columns by name from a header). None for a model
+    without a run's settings (made in Python)."""
+    settings = model.info.get("settings")
+    if not isinstance(settings, dict):
+        return None
+    features_alone = model.n_features, list(range(model.n_features))
+    label = settings.get("label")
+    others = [*(label if several(label) else [label])]
+    others += [settings.get("sample_weight"), *(settings.get("ignore") or [])]
+    given = [_column(c) if isinstance(c, str) else c for c in others if c is not None]
+    if label is None:
+        given.append(-1)  # the label is the last column by default
+    if not all(type(c) is int for c in given):
+        return features_alone  # a name (or a damaged record)
+    n_cols = model.n_features + len(given)
+    dropped = {c % n_cols for c in given if -n_cols <= c < n_cols}
+    if len(dropped) != len(given):
+        return features_alone
+    return n_cols, [c for c in range(n_cols) if c not in dropped]
+
+
 def model_missing_values(model) -> list[str] | None:
     """The texts that meant a missing value in a model's training data (train
     --missing-values), as its file's settings record them; None when it records none."""

@@ -202,18 +202,20 @@ def kept_columns(source, keep: list[str] | None, m: int) -> list[list[str]]:
 def read_features(path, model) -> np.ndarray:
     """Rows of features from a CSV or .npz, as the model takes them: from a CSV file whose
     header names the model's input columns, those columns by name (the others left out); else
-    its columns by position (optionally with one extra label column, dropped). For a model that
+    its columns by position (the features alone, or laid out as the training file was, the
+    other columns dropped). For a model that
     encodes text columns, the CSV file's cells as text (its missing values kept when the model
     fills them)."""
     from .. import data
-    from ..experiment import NO_IMPUTE_HINT, model_features, model_missing_values
+    from ..experiment import NO_IMPUTE_HINT, model_features, model_layout, model_missing_values
 
     if str(path).endswith(".npz"):
         return data.read_npz_features(path)
     features = model_features(model)  # a header that names them: the columns by name
+    layout = model_layout(model)  # else by position, as in the training file
     encoder = model.preprocessor
     if not isinstance(encoder, data.TableEncoder):
-        return data.read_features(path, model.n_features, features=features)
+        return data.read_features(path, model.n_features, features=features, layout=layout)
     try:
         return data.read_features(
             path,
@@ -224,6 +226,7 @@ def read_features(path, model) -> np.ndarray:
             kinds=encoder.kinds,
             features=features,
             missing_values=model_missing_values(model),
+            layout=layout,
         )
     except data.MissingValueError as e:
         raise data.MissingValueError(f"{e}; {NO_IMPUTE_HINT}") from None

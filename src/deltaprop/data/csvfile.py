@@ -360,6 +360,7 @@ def read_features(
     kinds: list[str] | None = None,
     features: list[str] | None = None,
     missing_values: list[str] | None = None,
+    layout: tuple[int, list[int]] | None = None,
 ):
     """Rows of features for prediction: (m, n_features) float64 from a delimited text file
     (with ``cells`` "mixed" or "text", possibly an object array of the cells' text).
@@ -367,8 +368,10 @@ def read_features(
     ``features``: the model's input columns by name. When the first row is a header that names
     them, they are taken by name, in that order, and every other column (a label, an identifier,
     anything else) is left out; a header that names only some of them is a DataError naming
-    the others. Otherwise, the file has ``n_features`` columns, or one more: a label column at
-    the end, which is dropped (so the training file itself can be given). A header row is
+    the others. Otherwise, the file has ``n_features`` columns, or is laid out as the training
+    file was: ``layout``, (its number of columns, the positions of the features in it), by
+    default one label column at the end, (n_features + 1, [0, ..., n_features - 1]); the other
+    columns are dropped (so the training file itself can be given). A header row is
     detected as in :func:`read_csv`. ``cells``, ``missing`` and ``missing_values`` as in
     :func:`read_csv`; with
     "text", the columns' ``names`` and ``kinds`` (as a TableEncoder has them) tell a header row:
@@ -397,27 +400,32 @@ def read_features(
             missing_values=markers,
         )
         return X
-    if n_cols not in (n_features, n_features + 1):
+    if layout is None:
+        layout = (n_features + 1, list(range(n_features)))
+    if n_cols == n_features:
+        feature_cols = list(range(n_cols))
+    elif n_cols == layout[0] and len(layout[1]) == n_features:
+        feature_cols = layout[1]
+    else:
         by_name = ""
         if features:
             by_name = f", or a header row naming the model's columns ({listing(features, 20)})"
+        laid_out = f", or {layout[0]} {_laid_out(layout)}" if layout[0] != n_features else ""
         raise DataError(
             f"{p}: the model was fitted on {n_features} features; this file has {n_cols} "
-            f"column{'s' if n_cols != 1 else ''} (expected {n_features}, or {n_features + 1} with "
-            f"a label last{by_name})"
+            f"column{'s' if n_cols != 1 else ''} (expected {n_features}{laid_out}{by_name})"
         )
-    label = n_cols - 1 if n_cols == n_features + 1 else None
-    first = [v for c, v in enumerate(header_names) if c != label]
+    first = [header_names[c] for c in feature_cols]
     if cells == "text" and (names is not None or kinds is not None):
         header = first == names or any(
             kind == "numeric" and not is_missing(v) and not is_number(v)
             for kind, v in zip(kinds or (), first, strict=False)
         )
     else:
-        header = table.has_header([c for c in range(n_cols) if c != label], cells)
+        header = table.has_header(feature_cols, cells)
     X, _ = read_rows(
         table,
-        label,
+        None,
         header_names if header else None,
         skip_first=header,
         keep_label=False,
@@ -425,6 +433,22 @@ def read_features(
         cells=cells,
         missing=missing,
         kinds=kinds,
+        feature_cols=feature_cols,
         missing_values=markers,
     )
     return X
+
+
+def _laid_out(layout: tuple[int, list[int]]) -> str:
+    """How a training file's other columns lie: "with a label last", "as the training file:
+    the features in columns 2-5" (columns counted from 1)."""
+    n_cols, feature_cols = layout
+    if feature_cols == list(range(n_cols - 1)):
+        return "with a label last"
+    first, last = feature_cols[0] + 1, feature_cols[-1] + 1
+    where = (
+        f"{first}-{last}"
+        if feature_cols == list(range(first - 1, last))
+        else listing([str(c + 1) for c in feature_cols], 20)
+    )
+    return f"as the training file: the features in columns {where}"
