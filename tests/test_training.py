@@ -684,3 +684,15 @@ def test_a_saved_step_beyond_the_epoch_of_the_data_is_refused(step):
     trainer.load_state_dict(scalars, arrays)
     with pytest.raises(ValueError, match=f"after step {step} of an epoch, but an epoch of these"):
         trainer.fit(*blobs(m=60))
+
+
+def test_training_objects_show_the_call_that_makes_them():
+    from deltaprop.training.schedules import Cosine, StepDecay
+
+    assert repr(Adam(lr=0.01)) == "Adam(lr=0.01)"
+    assert repr(Adam(eps_hat=True, clip_norm=5.0)) == "Adam(clip_norm=5.0, eps_hat=True)"
+    assert repr(GradientDescent(0.1)) == "GradientDescent(lr=0.1)"
+    assert repr(Momentum(nesterov=True)) == "Momentum(nesterov=True)"
+    assert repr(StepDecay(0.1, gamma=0.1)) == "StepDecay(lr0=0.1, gamma=0.1)"
+    assert repr(Cosine(0.1, 20)) == "Cosine(lr0=0.1, epochs=20)"
+    assert repr(EarlyStopping(patience=3)) == "EarlyStopping(patience=3)"

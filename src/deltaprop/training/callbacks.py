@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from .settings_repr import SettingsRepr
 from .state import entry, number, whole
 
 
@@ -37,7 +38,7 @@ class Callback:
         pass
 
 
-class EarlyStopping(Callback):
+class EarlyStopping(SettingsRepr, Callback):
     """Stop when the monitored cost has not improved by ``min_delta`` for ``patience`` epochs, and
     put back the weights of the best epoch.
 

@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from ..core.arrays import device_of, has_views, is_numpy, minimum, namespace
+from .settings_repr import SettingsRepr
 from .state import entry, whole
 
 
@@ -47,7 +48,7 @@ _W_NAME, _B_NAME = _Names("W"), _Names("b")
 ALL = "*"
 
 
-class Optimizer:
+class Optimizer(SettingsRepr):
     """Base class: learning rate ``lr``, optional global-norm clipping, state as named arrays."""
 
     name = "optimizer"

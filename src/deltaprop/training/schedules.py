@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 
+from .settings_repr import SettingsRepr
 from .state import entry, number, whole
 
 
-class Schedule:
+class Schedule(SettingsRepr):
     name = "constant"
 
     def __init__(self, lr0: float):
