@@ -203,6 +203,7 @@ BAD_DATA = [
     (np.zeros(3), [0], "2-D"),
     (np.zeros((4, 5)), [0] * 5, r"4 rows but the network expects n_x = 3"),
     (np.zeros((5, 3)), [0] * 5, "examples as rows"),
+    (np.zeros((1, 3)), [0], r"X has 1 row but the network expects n_x = 3 .*use X\.T"),
     (np.zeros((3, 5)), [0] * 4, "4 labels but X has m = 5"),
     (np.zeros((3, 5)), np.zeros((3, 5)), r"must be \(n_y, m\) = \(2, 5\)"),
     (np.zeros((3, 5)), [0, 1, 2, 0, 1], "labels must be integers 0..1"),

@@ -266,7 +266,8 @@ class Network:
         if X.shape[0] != self.n_x:
             hint = " (did you pass examples as rows? use X.T)" if X.shape[1] == self.n_x else ""
             raise InputError(
-                f"X has {X.shape[0]} rows but the network expects n_x = {self.n_x} "
+                f"X has {X.shape[0]} row{'s' if X.shape[0] != 1 else ''} but the network "
+                f"expects n_x = {self.n_x} "
                 f"(X shape {tuple(X.shape)}){hint}"
             )
         if X.shape[1] == 0:
