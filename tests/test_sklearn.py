@@ -862,6 +862,31 @@ def test_the_same_random_state_stops_early_and_fits_partially_as_scikit_learn(ir
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("problem", init_problems(), ids=lambda problem: problem[0])
+def test_sample_weights_in_mini_batches_record_and_stop_as_scikit_learn(problem, monkeypatch):
+    """With sample weights and mini-batches, scikit-learn's epoch loss averages the batches'
+    weighted losses by their sizes; so does loss_curve_ here, and the tol-based stop that reads
+    it ends at the same epoch with the same weights. The check fails with the epoch's weighted
+    mean (the Trainer's default)."""
+    _, ours_cls, theirs_cls, X, y = problem
+    w = np.random.default_rng(0).uniform(0.1, 3.0, len(X))
+    params = dict(hidden_layer_sizes=(8,), batch_size=16, max_iter=300, random_state=3)
+    params.update(learning_rate_init=0.01, tol=1e-3, n_iter_no_change=3)
+    theirs = theirs_cls(**params).fit(X, y, sample_weight=w)
+    ours = ours_cls(**params).fit(X, y, sample_weight=w)
+    assert ours.n_iter_ == theirs.n_iter_ < 300
+    assert_same_fit(ours, theirs)
+    make_trainer = deltaprop.training.Trainer.__init__
+
+    def weighted_mean(self, *args, **kwargs):
+        make_trainer(self, *args, **{**kwargs, "cost_mean": "weight"})
+
+    monkeypatch.setattr(deltaprop.training.Trainer, "__init__", weighted_mean)
+    with pytest.raises(AssertionError):
+        assert_same_fit(ours_cls(**params).fit(X, y, sample_weight=w), theirs)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("problem", init_problems(), ids=lambda problem: problem[0])
 def test_unshuffled_full_batch_adam_ends_where_scikit_learns_ends(problem, monkeypatch):
     """solver="adam" with scikit-learn's epsilon (Adam's eps_hat form) and the same random_state:
     50 unshuffled full-batch epochs end where MLP's end, to rounding. With Adam's default

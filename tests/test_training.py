@@ -696,3 +696,22 @@ def test_training_objects_show_the_call_that_makes_them():
     assert repr(StepDecay(0.1, gamma=0.1)) == "StepDecay(lr0=0.1, gamma=0.1)"
     assert repr(Cosine(0.1, 20)) == "Cosine(lr0=0.1, epochs=20)"
     assert repr(EarlyStopping(patience=3)) == "EarlyStopping(patience=3)"
+
+
+def test_the_epochs_cost_averages_batches_by_weight_or_by_size():
+    """Two unshuffled batches at lr 0 (the costs do not change): "weight" is the epoch's
+    weighted mean cost, "size" averages the batches' weighted means by their sizes."""
+    X, y = blobs(m=12)
+    w = np.array([1.0] * 8 + [5.0] * 4)
+    costs = {}
+    for mean in ("weight", "size"):
+        net = Network([2, 4, 3], seed=0)
+        trainer = Trainer(
+            net, GradientDescent(lr=1e-300), epochs=1, batch_size=8, shuffle=False, cost_mean=mean
+        )
+        costs[mean] = trainer.fit(X, y, sample_weight=w).cost[0]
+    J = [net.cost(X[:, s], y[s], sample_weight=w[s]) for s in (slice(0, 8), slice(8, 12))]
+    assert costs["size"] == pytest.approx((8 * J[0] + 4 * J[1]) / 12, rel=1e-12)
+    assert costs["weight"] == pytest.approx((8 * J[0] + 20 * J[1]) / 28, rel=1e-12)
+    with pytest.raises(ValueError, match="cost_mean must be 'weight' or 'size', got 'batch'"):
+        Trainer(net, cost_mean="batch")

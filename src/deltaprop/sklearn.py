@@ -600,6 +600,7 @@ class _DeltaMLP(BaseEstimator):
             # equals repeating it, penalty included
             l2=float(self.alpha),
             l2_over="weight",
+            cost_mean="size",  # loss_curve_ as scikit-learn averages its mini-batches' losses
             epochs=1 if incremental else self.max_iter,
             batch_size=batch_size,
             schedule=schedule,
@@ -823,9 +824,9 @@ class DeltaClassifier(ClassifierMixin, _DeltaMLP):
     n_iter_ : epochs run by the last call to fit or partial_fit (with "lbfgs", iterations)
     t_ : training examples seen over all calls (0 with "lbfgs", as in scikit-learn)
     loss_, loss_curve_, best_loss_ : training loss (mean over the epoch's mini-batches,
-        penalty included) of the last epoch, of every epoch, and the best one. With "lbfgs",
-        loss_ is the penalised loss of the fitted weights (in float64), and the others are
-        not set (as in scikit-learn)
+        weighted by their sizes as in scikit-learn, penalty included) of the last epoch, of
+        every epoch, and the best one. With "lbfgs", loss_ is the penalised loss of the fitted
+        weights (in float64), and the others are not set (as in scikit-learn)
     validation_scores_, best_validation_score_ : accuracy on the held-out set with
         early_stopping, else None; not set with "lbfgs"
     """

@@ -198,6 +198,9 @@ class Trainer:
     l2_over : what m in the penalty is: "examples", the mini-batch's size (the report's), or
         "weight", its total sample weight (scikit-learn's: an example of weight 2 then counts
         exactly as two copies of it, penalty included); the same without sample weights
+    cost_mean : how the epoch's cost (History.cost) averages its mini-batches' costs: "weight",
+        each by its total sample weight (the epoch's weighted mean, eq. J2), or "size", each
+        by its number of examples (scikit-learn's loss_curve_); the same without sample weights
     schedule : learning-rate Schedule (default: constant)
     shuffle : reshuffle the examples at every epoch (from the seeded generator); or a function
         of m that gives each epoch's order of the m examples (called at every epoch, a full
@@ -218,6 +221,7 @@ class Trainer:
         batch_size: int | None = None,
         l2: float = 0.0,
         l2_over: str = "examples",
+        cost_mean: str = "weight",
         schedule: Schedule | None = None,
         shuffle: bool | Callable[[int], np.ndarray] = True,
         seed: int | None = 0,
@@ -234,13 +238,15 @@ class Trainer:
             raise ValueError(f"l2 must be a non-negative number, got {l2!r}")
         if l2_over not in ("examples", "weight"):
             raise ValueError(f"l2_over must be 'examples' or 'weight', got {l2_over!r}")
+        if cost_mean not in ("weight", "size"):
+            raise ValueError(f"cost_mean must be 'weight' or 'size', got {cost_mean!r}")
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
         self.network = network
         self.optimizer = optimizer or Adam()
         self.schedule = schedule or Schedule(self.optimizer.lr)
         self.epochs, self.batch_size, self.l2 = int(epochs), batch_size, float(l2)
-        self.l2_over = l2_over
+        self.l2_over, self.cost_mean = l2_over, cost_mean
         self.shuffle, self.seed = shuffle, seed
         self.callbacks = list(callbacks)
         self.history = History()
@@ -468,14 +474,15 @@ class Trainer:
             cost = float(cost)
         if self.l2:
             cost = cost + net.l2_cost(self.l2, m_penalty)
+        share = weight if self.cost_mean == "weight" else m_b  # its weight in the epoch's mean
         if self._pending is None:  # checked now: a divergence stops at its own step
-            self._record(cost, weight, correct, m_b, self.batch)
+            self._record(cost, share, correct, m_b, self.batch)
         else:
-            self._pending.append((cost, weight, correct, m_b, self.batch))
+            self._pending.append((cost, share, correct, m_b, self.batch))
             if len(self._pending) == READ_BACK_EVERY:
                 self._read_back()
         # the weight of this step's penalty in the epoch's mean cost (see _end_epoch)
-        self.running["penalty"] += weight / m_penalty
+        self.running["penalty"] += share / m_penalty
         if self.batch == self._n_batches - 1:  # the epoch's last step: its gradient norms
             # are the data's, taken before the L2 term, which would hide a vanished gradient
             self._grad_norm = [frobenius_norm(dW[l]) for l in net.W]
@@ -483,7 +490,8 @@ class Trainer:
         self.optimizer.step(net, dW, db)  # (eqs. U1-U2, or the optimizer's rule)
 
     def _record(self, cost: float, weight: float, correct, m_b: int, step: int) -> None:
-        """Add one step to the epoch's running sums, once its cost is known to be finite."""
+        """Add one step to the epoch's running sums, once its cost is known to be finite;
+        ``weight``: the step's weight in the epoch's mean cost (see ``cost_mean``)."""
         if not math.isfinite(cost):
             self._diverged(cost, step)
         self.running["cost"] += cost * weight
