@@ -130,6 +130,41 @@ def test_imputation_equals_scikit_learns_simple_imputer(strategy):
     assert rows and all(Z[i, 1 + ["female", "male"].index(encoder.fill[1])] == 1 for i in rows)
 
 
+def test_missing_text_as_its_own_category_equals_scikit_learns_one_hot_encoder():
+    """impute_text="category": a missing text cell is the category "(missing)" where training
+    had one (scikit-learn's OneHotEncoder keeps None as a category), elsewhere a category not
+    seen in training (zeros, with a warning); the fitted state keeps it."""
+    from sklearn.preprocessing import OneHotEncoder
+
+    train, test = table(100, seed=3, missing=0.15), table(40, seed=4, missing=0.15)
+    train[:, 1] = ["male", "female"] * 50  # sex: no missing cell in training
+    encoder = TableEncoder("median", NAMES, impute_text="category").fit(train)
+    assert encoder.categories[2].tolist() == ["(missing)", "C", "Q", "S"]
+    assert encoder.categories[1].tolist() == ["female", "male"]
+    assert "port=(missing)" in encoder.feature_names()
+    told = []
+    Z = encoder.transform(test, dtype=np.float64, warn=told.append)
+    sklearn_ = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+    sklearn_.fit(texts(train[:, 2]).reshape(-1, 1))
+    expected = sklearn_.transform(texts(test[:, 2]).reshape(-1, 1))
+    ours = [None if c == "(missing)" else c for c in encoder.categories[2]]
+    order = [list(sklearn_.categories_[0]).index(c) for c in ours]
+    np.testing.assert_array_equal(Z[:, 3:7], expected[:, order])
+    gaps = np.count_nonzero(texts(test[:, 1]) == None)  # noqa: E711 (an object array)
+    assert gaps and told == [
+        f"column 'sex': a category not seen in training ('(missing)'; {gaps} of 40 examples), "
+        "encoded as all zeros"
+    ]
+    again = TableEncoder.from_state(encoder.state())
+    assert again.impute_text == "category" and repr(again).endswith("impute_text='category')")
+    np.testing.assert_array_equal(again.transform(test, dtype=np.float64), Z)
+    train[0, 2] = "(missing)"
+    with pytest.raises(DataError, match="column 'port' holds the text '\\(missing\\)', which"):
+        TableEncoder("median", NAMES, impute_text="category").fit(train)
+    with pytest.raises(DataError, match="impute_text must be one of most_frequent, category"):
+        TableEncoder("median", impute_text="constant")
+
+
 def test_the_most_frequent_category_of_a_tie_is_the_first_in_sorted_order():
     X = np.array([["b"], ["a"], [""], ["b"], ["a"]], dtype=object)
     assert TableEncoder("mean").fit(X).fill == ["a"]
@@ -634,3 +669,32 @@ def test_a_regression_on_a_mixed_csv_with_sample_weights(tmp_path):
     evaluated = run("evaluate", model, "--json")
     assert evaluated.returncode == 0, evaluated.stderr
     assert json.loads(evaluated.stdout)["target"] == "fare"
+
+
+def test_train_keeps_missing_text_as_a_category_with_impute_text(tmp_path):
+    data = write(tmp_path / "t.csv", titanic_like())
+    base = ["train", "--data", data, "--label", "survived", *FAST, "--quiet"]
+    assert one_line_error(run(*base, "--impute-text", "category")) == (
+        "deltaprop: error: --impute-text category says what a missing text value becomes once "
+        "--impute lets missing values in; add --impute mean or --impute median"
+    )
+    model, checkpoint = tmp_path / "m.npz", tmp_path / "ck.npz"
+    options = ["--impute", "median", "--impute-text", "category", "--checkpoint", checkpoint]
+    trained = run(*base, *options, "--out", model)
+    assert trained.returncode == 0, trained.stderr
+    loaded = io.load(model)
+    assert loaded.preprocessor.feature_names()[-4:] == [
+        "embarked=(missing)",
+        "embarked=C",
+        "embarked=Q",
+        "embarked=S",
+    ]
+    assert "or a category of their own (text)" in run("info", model).stdout
+    new = write(tmp_path / "new.csv", "age,sex,pclass,fare,embarked\n30,female,first,50,\n")
+    predicted = run("predict", model, new)
+    assert predicted.returncode == 0 and predicted.stderr == "", predicted.stderr
+    X = loaded.preprocessor.transform(np.array([["30", "female", "first", "50", None]], object))
+    assert X[0, -4:].tolist() == [1, 0, 0, 0]
+    assert "--impute-text cannot be changed (saved: category)" in one_line_error(
+        run("train", "--resume", checkpoint, "--impute-text", "most_frequent")
+    )

@@ -249,6 +249,7 @@ def prepare_data(
     regression: bool = False,
     target_scaler=None,
     impute: str | None = None,
+    impute_text: str = "most_frequent",
     ignore: list[str] | None = None,
     missing_values: list[str] | None = None,
 ) -> Parts:
@@ -263,8 +264,9 @@ def prepare_data(
     parts.
 
     A CSV file may have text columns: they are one-hot encoded, and its missing values filled
-    with ``impute`` ("mean" or "median", see ``data.TableEncoder``), categories and fill values
-    learned on the training part; a file with neither is standardized as before;
+    with ``impute`` ("mean" or "median"; text cells as ``impute_text`` says, see
+    ``data.TableEncoder``), categories and fill values learned on the training part; a file
+    with neither is standardized as before;
     ``missing_values``: more texts that mean a missing value ("unknown"). ``ignore``: CSV columns
     (names or indices, as text) left out of the features."""
     if preprocessor is None:
@@ -324,7 +326,7 @@ def prepare_data(
     else:
         fit_index, val_index = train_index, None
     if preprocessor is None and (ds.X.dtype == object or impute is not None):
-        preprocessor = data.TableEncoder(impute, ds.feature_names)
+        preprocessor = data.TableEncoder(impute, ds.feature_names, impute_text)
         try:
             preprocessor.fit(ds.X[fit_index], data.column_kinds(ds.X), _warn)
         except data.UnusableColumnError as e:

@@ -118,9 +118,13 @@ def _preprocessing(pre) -> str | None:
             text[0] += " categories"
             parts.append(f"{_count(len(text), 'text column')} one-hot ({', '.join(text)})")
         if pre.impute:
+            text_fill = (
+                "a category of their own (text)"
+                if pre.impute_text == "category"
+                else "most frequent category (text)"
+            )
             parts.append(
-                f"missing values filled with the training {pre.impute} (numbers) or most "
-                "frequent category (text)"
+                f"missing values filled with the training {pre.impute} (numbers) or {text_fill}"
             )
         return f"{pre.n_columns} columns into {pre.n_x} inputs: " + "; ".join(parts)
     return None if pre is None else type(pre).__name__

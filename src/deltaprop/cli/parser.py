@@ -146,6 +146,14 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "(default: a missing value is an error). Text columns are always one-hot encoded",
     )
     data.add_argument(
+        "--impute-text",
+        choices=["most_frequent", "category"],
+        default="most_frequent",
+        help="with --impute, what a missing text value becomes: its column's most frequent "
+        "category (default), or a category of its own, '(missing)' (sex=(missing)), as "
+        "scikit-learn's OneHotEncoder keeps missing values",
+    )
+    data.add_argument(
         "--test",
         type=fraction,
         default=0.25,

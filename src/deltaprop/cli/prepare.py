@@ -97,6 +97,11 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
     if root and args.plots:
         check_output("--plots", args.plots, folder=True)
     choose_task(args)
+    if args.impute_text != "most_frequent" and args.impute is None:
+        raise UsageError(
+            f"--impute-text {args.impute_text} says what a missing text value becomes once "
+            "--impute lets missing values in; add --impute mean or --impute median"
+        )
     dtype = np.dtype(args.dtype)
     parts = prepare_data(
         args.data,
@@ -111,6 +116,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         regression=args.regression,
         target_scaler=None if resumed is None else resumed[0].target_scaler,
         impute=args.impute,
+        impute_text=args.impute_text,
         ignore=args.ignore,
         missing_values=args.missing_values,
     )

@@ -34,6 +34,7 @@ RUN_KEYS = (
     "sample_weight",
     "ignore",
     "impute",
+    "impute_text",
     "missing_values",
     "validation",
     "test",

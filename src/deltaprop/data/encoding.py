@@ -14,8 +14,10 @@ network's inputs, (m, n_x) floats:
   :class:`~deltaprop.data.Standardizer` does);
 - a categorical column with k categories (the sorted distinct texts of the training rows) is k
   inputs of 0 or 1, one-hot, not standardized (as scikit-learn's OneHotEncoder leaves them);
-  missing cells are filled with the training rows' most frequent category (with ``impute``), and
-  a text not seen in training is all zeros (with a warning, passed to ``warn``).
+  missing cells are filled with the training rows' most frequent category (with ``impute``), or
+  with ``impute_text="category"`` are a category of their own, :data:`MISSING_CATEGORY` (as
+  scikit-learn's OneHotEncoder keeps them); a text not seen in training is all zeros (with a
+  warning, passed to ``warn``).
 
 Without ``impute``, a missing cell is a DataError. Everything fitted is plain arrays (see
 :meth:`TableEncoder.state`), so a model file holds it without pickle.
@@ -35,6 +37,11 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "?"})
 #: The ways missing values can be filled: the training rows' mean or median (numeric columns);
 #: categorical columns get their most frequent category with either.
 IMPUTE = ("mean", "median")
+#: What a missing text cell becomes (with ``impute``): the column's most frequent category, or
+#: a category of its own.
+IMPUTE_TEXT = ("most_frequent", "category")
+#: The category of missing text cells with ``impute_text="category"`` (``sex=(missing)``).
+MISSING_CATEGORY = "(missing)"
 KINDS = ("numeric", "categorical")
 #: A text column with more distinct values than this in training (or more than half the training
 #: rows, when over :data:`_FEW`) is taken for an identifier or free text and refused.
@@ -125,14 +132,27 @@ class TableEncoder:
     """Raw rows (m, n_columns) -> network inputs (m, n_x): one-hot text columns, filled missing
     cells, standardized numeric columns (see the module's description).
 
-    ``impute``: None (a missing cell is an error), "mean" or "median". ``names``: the columns'
-    names, for messages and for the inputs' names (``sex=female``); default "column 1", ...
+    ``impute``: None (a missing cell is an error), "mean" or "median". ``impute_text``: with
+    ``impute``, what a missing text cell becomes: "most_frequent" (its column's most frequent
+    training category) or "category" (:data:`MISSING_CATEGORY`, one more category where the
+    training rows have missing cells; elsewhere a category not seen in training). ``names``:
+    the columns' names, for messages and for the inputs' names (``sex=female``); default
+    "column 1", ...
     """
 
-    def __init__(self, impute: str | None = None, names: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        impute: str | None = None,
+        names: list[str] | None = None,
+        impute_text: str = "most_frequent",
+    ) -> None:
         if impute is not None and impute not in IMPUTE:
             raise DataError(f"impute must be one of {', '.join(IMPUTE)} or None, got {impute!r}")
-        self.impute = impute
+        if impute_text not in IMPUTE_TEXT:
+            raise DataError(
+                f"impute_text must be one of {', '.join(IMPUTE_TEXT)}, got {impute_text!r}"
+            )
+        self.impute, self.impute_text = impute, impute_text
         self.names = None if names is None else [str(n) for n in names]
         self.kinds: list[str] | None = None
         #: per column: its sorted categories (str array) if categorical, else None
@@ -204,8 +224,11 @@ class TableEncoder:
                 numeric.append(values)
             else:
                 texts = self._texts(X[:, j], j)
+                fill = self._text_fill(texts, j)
+                if fill == MISSING_CATEGORY:
+                    texts = [fill if t is None else t for t in texts]
                 self.categories.append(self._categories(texts, j, m))
-                self.fill.append(self._most_frequent(texts, j))
+                self.fill.append(fill)
                 if warn is not None:
                     self._check_numbers_as_categories(j, warn)
         self.scaler = Standardizer().fit(np.column_stack(numeric)) if numeric else None
@@ -363,14 +386,22 @@ class TableEncoder:
         name = self.names[j] if self.names else None
         return UnusableColumnError(f"{self._where(j)}: {why}", name, j)
 
-    def _most_frequent(self, texts: list[str | None], j: int) -> str | None:
-        """With ``impute``, the most frequent category (the first in sorted order on a tie, as
-        scikit-learn's SimpleImputer chooses); without, None (and missing cells are an error)."""
+    def _text_fill(self, texts: list[str | None], j: int) -> str | None:
+        """With ``impute``, MISSING_CATEGORY (``impute_text="category"``) or the most frequent
+        category (the first in sorted order on a tie, as scikit-learn's SimpleImputer chooses);
+        without, None (and missing cells are an error)."""
         gaps = np.array([t is None for t in texts], dtype=bool)
         if not self.impute:
             if gaps.any():
                 self._missing(j, gaps)
             return None
+        if self.impute_text == "category":
+            if MISSING_CATEGORY in texts:
+                raise DataError(
+                    f"{self._where(j)} holds the text {MISSING_CATEGORY!r}, which is the "
+                    "category of its missing cells with impute_text='category'"
+                )
+            return MISSING_CATEGORY
         known = np.array([t for t in texts if t is not None])
         values, counts = np.unique(known, return_counts=True)
         return str(values[int(np.argmax(counts))])
@@ -422,7 +453,7 @@ class TableEncoder:
             names = [str(s) for s in _text_array(state, "names", 1)]
             if len(names) != n:
                 raise DataError(f"TableEncoder state: {len(names)} names for {n} columns")
-        new = cls(None if impute == "none" else impute, names)
+        new = cls(None if impute == "none" else impute, names)  # impute_text: from the fills
         new.kinds = [str(k) for k in kinds]
         expected = {"kinds", "impute", "names", "mean", "std"}
         for j, kind in enumerate(new.kinds):
@@ -438,6 +469,8 @@ class TableEncoder:
             new.categories.append(cats)
             new.fill.append(new._state_fill(state, j, cats))
             expected.add(f"fill/{j}")
+        if MISSING_CATEGORY in new.fill:
+            new.impute_text = "category"
         extra = sorted(set(state) - expected)
         if extra:
             raise DataError(f"TableEncoder state: unexpected entry {extra[0]!r}")
@@ -471,15 +504,19 @@ class TableEncoder:
                     f"number, got a {value.dtype} value"
                 )
             return float(value)
-        if value.dtype.kind != "U" or str(value) not in set(cats.tolist()):
+        if value.dtype.kind != "U" or str(value) not in {*cats.tolist(), MISSING_CATEGORY}:
             raise DataError(
                 f"TableEncoder state: {key!r} of categorical {self._where(j)} must be one of its "
-                "categories"
+                f"categories or {MISSING_CATEGORY!r}"
             )
         return str(value)
 
     def __repr__(self) -> str:
-        return f"TableEncoder(n_columns={self.n_columns}, n_x={self.n_x}, impute={self.impute!r})"
+        text = f", impute_text={self.impute_text!r}" if self.impute_text != "most_frequent" else ""
+        return (
+            f"TableEncoder(n_columns={self.n_columns}, n_x={self.n_x}, impute={self.impute!r}"
+            f"{text})"
+        )
 
 
 def _text_array(state: dict, key: str, ndim: int) -> np.ndarray:
