@@ -1053,3 +1053,20 @@ def test_resume_from_a_model_file_says_what_it_takes(tmp_path):
         result = run(*command, input="5.1,3.5,1.4,0.2\n")
         assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("prediction,p_setosa,p_versicolor,p_virginica\n")
+
+
+def test_a_csv_saved_by_excel_in_windows_1252_trains_and_says_how_it_was_read(tmp_path):
+    rows = ["name,city,score,label"] + [
+        f"{n},{c},{i % 7 * 0.5},{'ab'[i % 2]}"
+        for i, (n, c) in enumerate([("José", "Málaga"), ("René", "Köln"), ("Zoë", "Genève")] * 20)
+    ]
+    data = tmp_path / "people.csv"
+    data.write_bytes("\n".join(rows).encode("cp1252"))
+    model = tmp_path / "m.npz"
+    argv = ["train", "--data", data, "--ignore", "name", "--epochs", "1", "--quiet", "--out"]
+    result = run(*argv, model)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert f"data: {data} (not UTF-8: read as Windows-1252): 60 examples" in result.stdout
+    new = tmp_path / "new.csv"
+    new.write_bytes("name,city,score\nZoë,Genève,1.5\n".encode("cp1252"))
+    assert run("predict", model, new).stdout.startswith("prediction,p_a,p_b\n")

@@ -336,9 +336,31 @@ def test_empty_label_and_single_column(tmp_path):
 
 def test_not_text(tmp_path):
     p = tmp_path / "d.csv"
-    p.write_bytes(b"\xff\xfe\x00\x81binary")
-    with pytest.raises(DataError, match="not a UTF-8 text file"):
+    p.write_bytes(b"\x81\x8d\x00binary\x90")  # neither UTF-8 nor Windows-1252
+    with pytest.raises(DataError, match=r"d\.csv: not a text file \(neither UTF-8, UTF-16 nor Wi"):
         read_csv(p)
+    p.write_bytes("a,b\n1,x\n".encode("utf-16") + b"\x00")  # a byte after the last character
+    with pytest.raises(DataError, match=r"d\.csv: not a text file in utf-16$"):
+        read_csv(p)
+
+
+ACCENTED = "name;city;score;label\nJosé;Málaga;1,5;a\nRené;Köln;2,5;b\nZoë;Genève;0,5;a\n"
+
+
+def test_excels_encodings_are_read(tmp_path):
+    """Excel saves "CSV" in the system's code page (Windows-1252 in Western Europe: a guess,
+    which the data's description names) and "Unicode text" as UTF-16 with a BOM, tabs."""
+    p = tmp_path / "d.csv"
+    p.write_bytes(ACCENTED.encode("cp1252"))
+    ds = read_csv(p, cells="mixed")
+    assert ds.X[:, 1].tolist() == ["Málaga", "Köln", "Genève"] and ds.X[0, 2] == "1.5"
+    assert ds.description.startswith(f"{p} (not UTF-8: read as Windows-1252): 3 examples")
+    p.write_bytes(ACCENTED.replace(";", "\t").replace(",", ".").encode("utf-16"))
+    ds = read_csv(p, cells="mixed")
+    assert ds.X[:, 0].tolist() == ["José", "René", "Zoë"] and ds.y.tolist() == ["a", "b", "a"]
+    assert ds.description.startswith(f"{p}: 3 examples")
+    p.write_bytes(gzip.compress(ACCENTED.encode("cp1252")))
+    assert read_csv(p.rename(tmp_path / "d.csv.gz"), cells="mixed").X[2, 1] == "Genève"
 
 
 def test_corrupt_gzip_data_is_a_data_error(tmp_path):

@@ -224,7 +224,7 @@ def read_csv(
     if targets is not None:
         shown = ", ".join(repr(names[c]) if names else str(c) for c in target_cols)
         description = (
-            f"{p}: {X.shape[0]} examples, {X.shape[1]} features{text_note(X)}, "
+            f"{p}{_guessed(table)}: {X.shape[0]} examples, {X.shape[1]} features{text_note(X)}, "
             f"{len(target_cols)} real-valued targets ({shown})."
         )
         ds = Dataset(str(p), X, y, [], description, feature_names, task="regression")
@@ -232,13 +232,18 @@ def read_csv(
     else:
         where = repr(names[label_col]) if names else f"{label_col + 1}"
         description = (
-            f"{p}: {X.shape[0]} examples, {X.shape[1]} features{text_note(X)}, "
+            f"{p}{_guessed(table)}: {X.shape[0]} examples, {X.shape[1]} features{text_note(X)}, "
             f"{len(np.unique(y))} classes (labels from column {where})."
         )
         ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
     ds.sample_weight = sample_weight
     ds.label_name = names[label_col] if names and targets is None else None
     return check_dataset(ds)
+
+
+def _guessed(table: Table) -> str:
+    """A note for a file whose encoding was guessed: not UTF-8, read as Windows-1252."""
+    return " (not UTF-8: read as Windows-1252)" if table.encoding == "cp1252" else ""
 
 
 def _markers(missing_values, cells: str) -> frozenset[str]:

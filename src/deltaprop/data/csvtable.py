@@ -8,6 +8,7 @@ Messages about a file count lines and columns from 1, as an editor or a spreadsh
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import io
@@ -60,15 +61,38 @@ class InMemoryFile:
         return self.name
 
 
-def _open_text(p):
+def _open_bytes(p):
+    """The file's bytes, decompressed when it is gzipped."""
     if isinstance(p, InMemoryFile):
         raw = io.BytesIO(p.data)
-        if p.data[:2] == b"\x1f\x8b":
-            raw = gzip.GzipFile(fileobj=raw)
-        return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-    if is_gzip(p):  # data.csv.gz
-        return gzip.open(p, "rt", encoding="utf-8-sig", newline="")
-    return open(p, encoding="utf-8-sig", newline="")  # -sig: drop a BOM from Excel's exports
+        return gzip.GzipFile(fileobj=raw) if p.data[:2] == b"\x1f\x8b" else raw
+    return gzip.open(p, "rb") if is_gzip(p) else open(p, "rb")  # data.csv.gz, data.csv
+
+
+def _open_text(p, encoding: str):
+    return io.TextIOWrapper(_open_bytes(p), encoding=encoding, newline="")
+
+
+def _encoding(p) -> str:
+    """How the text of ``p`` is encoded: UTF-16 when it starts with UTF-16's byte-order mark
+    (Excel's "Unicode text"), UTF-8 (a BOM dropped: "utf-8-sig") when every byte decodes as
+    UTF-8, else Windows-1252, the encoding Excel saves CSV files in on Western European systems
+    (a guess, which read_csv's description of the data names). A DataError when not even that
+    decodes."""
+    with _open_bytes(p) as f:
+        if f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
+    for encoding in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with _open_bytes(p) as f:
+                while chunk := f.read(1 << 20):
+                    decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    raise DataError(f"{p}: not a text file (neither UTF-8, UTF-16 nor Windows-1252)")
 
 
 def _source(path):
@@ -88,9 +112,9 @@ def _source(path):
     return source
 
 
-def _sample_lines(p: Path) -> list[str]:
+def _sample_lines(p: Path, encoding: str) -> list[str]:
     lines, chars = [], 0
-    with _open_text(p) as f:
+    with _open_text(p, encoding) as f:
         for line in f:
             if line.strip():
                 lines.append(line.rstrip("\r\n"))
@@ -158,19 +182,19 @@ def _comma_hint(text: str) -> str:
     return ""
 
 
-def _records(p: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _records(p: Path, delimiter: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields) for every non-blank line of ``p``. In a file separated by ';', a
     number with a decimal comma is given with a point, as spreadsheets of such locales mean it."""
-    records = _fields(p, delimiter)
+    records = _fields(p, delimiter, encoding)
     if delimiter != ";":
         return records
     return ((number, [_decimal_point(f) for f in fields]) for number, fields in records)
 
 
-def _fields(p: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _fields(p: Path, delimiter: str, encoding: str) -> Iterator[tuple[int, list[str]]]:
     """(line number, fields as written) for every non-blank line of ``p``."""
     try:
-        with _open_text(p) as f:
+        with _open_text(p, encoding) as f:
             if delimiter == " ":
                 for number, line in enumerate(f, start=1):
                     fields = line.split()
@@ -183,8 +207,8 @@ def _fields(p: Path, delimiter: str) -> Iterator[tuple[int, list[str]]]:
                     # float parsing ignores surrounding spaces, and labels and names are stripped.
                     if fields and (len(fields) > 1 or fields[0].strip()):
                         yield reader.line_num, fields
-    except UnicodeDecodeError:
-        raise DataError(f"{p}: not a UTF-8 text file") from None
+    except UnicodeDecodeError:  # UTF-16 with a BOM, and then bytes that are not
+        raise DataError(f"{p}: not a text file in {encoding}") from None
     except csv.Error as e:
         raise DataError(f"{p}: malformed CSV ({e})") from None
     except (OSError, EOFError, zlib.error) as e:  # e.g. a truncated or corrupt .gz
@@ -208,13 +232,14 @@ class Table:
 
     def __init__(self, path, delimiter: str | None):
         self.path = p = _source(path)
+        try:
+            self.encoding = encoding = _encoding(p)
+            lines = _sample_lines(p, encoding) if delimiter is None else None
+        except UnicodeDecodeError:  # UTF-16 with a BOM, and then bytes that are not
+            raise DataError(f"{p}: not a text file in {self.encoding}") from None
+        except (OSError, EOFError, zlib.error) as e:  # a truncated or corrupt .gz
+            raise DataError(f"{p}: cannot be read ({e})") from None
         if delimiter is None:
-            try:
-                lines = _sample_lines(p)
-            except UnicodeDecodeError:
-                raise DataError(f"{p}: not a UTF-8 text file") from None
-            except (OSError, EOFError, zlib.error) as e:  # a truncated or corrupt .gz
-                raise DataError(f"{p}: cannot be read ({e})") from None
             if not lines:
                 raise DataError(f"{p}: the file is empty (only blank lines)")
             try:
@@ -224,7 +249,7 @@ class Table:
         elif not isinstance(delimiter, str) or len(delimiter) != 1:
             raise DataError(f"delimiter must be one character, got {delimiter!r}")
         self.delimiter = delimiter
-        self.rows = _records(p, delimiter)
+        self.rows = _records(p, delimiter, encoding)
         first = next(self.rows, None)
         if first is None:
             raise DataError(f"{p}: the file is empty (only blank lines)")
@@ -239,7 +264,7 @@ class Table:
 
     def restart(self) -> None:
         """Read the rows after the first again, from the start of the file."""
-        self.rows = _records(self.path, self.delimiter)
+        self.rows = _records(self.path, self.delimiter, self.encoding)
         next(self.rows)
         if self.trailing:
             self.rows = self._trimmed(self.rows)
