@@ -16,13 +16,13 @@ ratio to deltaprop's. Results go to DIR/csv_read.json and a table to standard ou
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
+from report import write_json
 
 import deltaprop
 from deltaprop.data import read_csv
@@ -122,7 +122,6 @@ def main(argv=None) -> int:
         print(f"| {r['name']} | {r['megabytes']:.1f} | {times} | {ratios} |")
     if "pandas" not in methods:
         print("pandas: not installed, skipped")
-    args.out.mkdir(parents=True, exist_ok=True)
     machine = {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -130,8 +129,7 @@ def main(argv=None) -> int:
         "processor": platform.processor() or platform.machine(),
         "readers": list(methods),
     }
-    out = args.out / "csv_read.json"
-    out.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
+    out = write_json({"machine": machine, "results": results}, args.out, "csv_read.json")
     print(f"wrote {out}")
     return 0
 

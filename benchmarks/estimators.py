@@ -15,7 +15,6 @@ difference. Results go to DIR/estimators.json and a table to standard output.
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import time
 import warnings
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import sklearn
+from report import write_json
 from sklearn.datasets import load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
@@ -131,7 +131,6 @@ def main(argv=None) -> int:
             f"| {r['sklearn_over_deltaprop']:.2f} | {r['max_weight_difference']:.1e} | "
             f"{'yes' if r['same_n_iter_and_loss'] else 'NO'} |"
         )
-    args.out.mkdir(parents=True, exist_ok=True)
     machine = {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -143,8 +142,7 @@ def main(argv=None) -> int:
             for pool in threadpool_info()
         ],
     }
-    out = args.out / "estimators.json"
-    out.write_text(json.dumps({"machine": machine, "results": results}, indent=2) + "\n")
+    out = write_json({"machine": machine, "results": results}, args.out, "estimators.json")
     print(f"wrote {out}")
     return 0
 

@@ -146,8 +146,10 @@ def print_tables(report: dict, plain: bool = False) -> None:
         console.print(table)
 
 
-def write_json(report: dict, out: Path) -> Path:
-    path = out / "results.json"
+def write_json(report: dict, out: Path, name: str = "results.json") -> Path:
+    """``report`` as DIR/``name``, indented JSON; the folder is made when missing."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / name
     path.write_text(json.dumps(report, indent=2) + "\n")
     return path
 
