@@ -1070,3 +1070,48 @@ def test_a_csv_saved_by_excel_in_windows_1252_trains_and_says_how_it_was_read(tm
     new = tmp_path / "new.csv"
     new.write_bytes("name,city,score\nZoë,Genève,1.5\n".encode("cp1252"))
     assert run("predict", model, new).stdout.startswith("prediction,p_a,p_b\n")
+
+
+def test_test_data_by_position_and_as_npz(tmp_path):
+    """A headerless CSV test file is read by position, as its training file; an .npz holds X
+    and y; a training set with a test part of its own, or a test file of other features,
+    refuses another one; a test file that is gone is named when evaluate looks for it."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)).round(3)
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    rows = [f"{y[i]},{X[i, 0]},{X[i, 1]},{X[i, 2]}" for i in range(200)]
+    (tmp_path / "train.csv").write_text("\n".join(rows[:150]) + "\n")
+    (tmp_path / "test.csv").write_text("\n".join(rows[150:]) + "\n")
+    args = ["--label", "0", "--hidden", "8", "--epochs", "3", "--quiet"]
+    trained = run("train", "--data", "train.csv", "--test-data", "test.csv", *args, "--out",
+                  "m.npz", "--checkpoint", "ck.npz", cwd=tmp_path)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    assert "test accuracy: " in trained.stdout and "(50 examples)" in trained.stdout
+    again = run("train", "--resume", "ck.npz", "--test-data", "./test.csv", cwd=tmp_path)
+    assert again.returncode == 0 and "the run is finished" in again.stderr, again.stderr
+    np.savez(tmp_path / "train.npz", X=X[:150], y=y[:150])
+    np.savez(tmp_path / "test.npz", X=X[150:], y=y[150:])
+    as_npz = run("train", "--data", "train.npz", "--test-data", "test.npz", *args[2:], cwd=tmp_path)
+    assert as_npz.returncode == 0 and "(50 examples)" in as_npz.stdout, as_npz.stderr
+    np.savez(tmp_path / "both.npz", X=X, y=y, X_test=X[:5], y_test=y[:5])
+    line = one_line_error(
+        run("train", "--data", "both.npz", "--test-data", "test.npz", cwd=tmp_path)
+    )
+    assert line.endswith("both.npz comes with its own test part")
+    np.savez(tmp_path / "wide.npz", X=np.ones((5, 4)), y=y[:5])
+    line = one_line_error(
+        run("train", "--data", "train.npz", "--test-data", "wide.npz", cwd=tmp_path)
+    )
+    assert line.endswith("wide.npz: 4 features, but the training data have 3")
+    line = one_line_error(
+        run(
+            "train", "--data", "train.csv", "--test-data", "test.csv", "--test", "0.2", cwd=tmp_path
+        )
+    )
+    assert line.endswith("give one of them") and "--test 0.2 holds out a fraction" in line
+    (tmp_path / "test.csv").unlink()
+    line = one_line_error(run("evaluate", "m.npz", cwd=tmp_path))
+    assert line == (
+        f"deltaprop: error: the file of the model's test part, {tmp_path / 'test.csv'}, is not "
+        "there; pass --data"
+    )

@@ -415,3 +415,35 @@ def test_a_model_whose_label_was_named_takes_a_headerless_file_of_its_features_a
         "a header row naming the model's columns (Pclass, Sex, Age, SibSp, Parch, Fare, "
         "Embarked))"
     )
+
+
+def test_a_test_file_beside_the_training_file_is_the_test_part(titanic, capsys, tmp_path):
+    """train --test-data: the test part is that file, its columns taken by the training file's
+    header names (here in another order, with the ignored columns gone), and evaluate tests
+    the model on it again."""
+    folder, train, _, _ = titanic
+    header = HEADER.split(",")
+    order = ["Survived", *reversed(INPUTS)]
+    test = write_table(tmp_path / "labelled_test.csv", header, passengers(120, 5), order)
+    model = tmp_path / "m.npz"
+    argv = ["train", "--data", train, "--label", "Survived", "--ignore", *IGNORE]
+    code, out, err = cli(capsys, *argv, "--impute", "median", *FAST, "--test-data", test,
+                         "--json", "--out", model)  # fmt: skip
+    assert code == 0, err
+    accuracy = json.loads(out)["test_accuracy"]
+    loaded = io.load(model)
+    assert loaded.info["settings"]["test_data"] == str(test.resolve())
+    assert f"Test part: {test.resolve()}, 120 examples." in loaded.info["description"]
+    code, out, err = cli(capsys, "evaluate", model, "--json")
+    assert code == 0, err
+    assert json.loads(out) | {"accuracy": accuracy, "examples": 120} == json.loads(out)
+    code, out, _ = cli(capsys, "evaluate", model)
+    assert out.startswith(f"data: {test.resolve()} (test part, 120 examples)\n")
+    fewer = write_table(tmp_path / "fewer.csv", header, passengers(20, 6), order[:-1])
+    assert one_line_error(capsys, *argv, "--impute", "median", *FAST, "--test-data", fewer) == (
+        f"{fewer.resolve()}: the header lacks the model's column 'Pclass'"
+    )
+    assert one_line_error(capsys, "train", "--data", "iris", "--test-data", test) == (
+        f"--test-data {test.resolve()}: the test part must be a file of the training data's "
+        "kind (a bundled data set)"
+    )

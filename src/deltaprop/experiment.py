@@ -85,6 +85,7 @@ def load_dataset(
     ignore: list[str] | None = None,
     features: list[str] | None = None,
     missing_values: list[str] | None = None,
+    test_data: str | None = None,
 ) -> data.Dataset:
     """A data set by name or path; ``label`` and ``weight`` are CSV columns (label, per-example
     weight), by name or index (as text), ``ignore`` CSV columns left out of the features, and
@@ -92,7 +93,9 @@ def load_dataset(
     CSV file's features are read (see ``data.read_csv``: "numbers", "mixed" for text columns,
     "text"); ``impute``: missing values will be filled (so a CSV file's are kept), else a
     missing value is an error that ends with ``missing_hint``; ``missing_values``: more texts
-    that mean one (with "mixed" or "text")."""
+    that mean one (with "mixed" or "text"). ``test_data``: a second file of the same kind, the
+    test part (``Dataset.test``), read as the first: a CSV file's feature columns by the first
+    one's header names when it has them, else by position."""
     kind = _not_csv(spec)
     options = (("--label", label), ("--sample-weight", weight), ("--impute", impute))
     lists = (("--ignore", ignore), ("--missing-values", missing_values))
@@ -111,9 +114,39 @@ def load_dataset(
     if kind is None and cells != "numbers":
         kwargs.update(cells=cells, missing=impute is not None, missing_values=missing_values)
     try:
-        return data.load(spec, **kwargs)
+        ds = data.load(spec, **kwargs)
+        if test_data is not None:
+            ds.test = _test_data(ds, spec, test_data, kwargs)
     except data.MissingValueError as e:
         raise data.MissingValueError(f"{e}; {missing_hint}") from None
+    return ds
+
+
+def _test_data(ds: data.Dataset, spec: str, test_data: str, kwargs: dict) -> data.Dataset:
+    """The test part from the file ``test_data`` (``--test-data``), read as ``spec`` was
+    (``kwargs``): a CSV file's columns by the names of ``ds``'s header when it has one."""
+    if ds.test is not None:
+        raise data.DataError(f"--test-data {test_data}: {spec} comes with its own test part")
+    if _not_csv(test_data) != _not_csv(spec) or _named(test_data):
+        raise data.DataError(
+            f"--test-data {test_data}: the test part must be a file of the training data's kind "
+            f"({_not_csv(spec) or 'a CSV file'})"
+        )
+    if ds.feature_names is not None and _not_csv(spec) is None:  # the columns by name
+        kwargs = {k: v for k, v in kwargs.items() if k not in ("weight", "ignore")}
+        kwargs["features"] = ds.feature_names
+        if ds.label_name is not None and not several(kwargs.get("label")):
+            kwargs["label"] = ds.label_name
+    test = data.load(test_data, **kwargs)
+    if test.test is not None:
+        raise data.DataError(f"--test-data {test_data} comes with a test part of its own")
+    if test.X.shape[1] != ds.X.shape[1]:
+        raise data.DataError(
+            f"--test-data {test_data}: {test.X.shape[1]} features, but the training data "
+            f"have {ds.X.shape[1]}"
+        )
+    ds.description += f" Test part: {test.name}, {test.m} examples."
+    return test
 
 
 def load_for_model(model, spec: str, label: str | None = None) -> data.Dataset:
@@ -252,6 +285,7 @@ def prepare_data(
     impute_text: str = "most_frequent",
     ignore: list[str] | None = None,
     missing_values: list[str] | None = None,
+    test_data: str | None = None,
 ) -> Parts:
     """Load a data set, split it (seeded: ``test`` and then ``validation`` fractions, unless the
     data come with their own test part), fit the preprocessing on the training part only (unless
@@ -268,7 +302,8 @@ def prepare_data(
     ``data.TableEncoder``), categories and fill values learned on the training part; a file
     with neither is standardized as before;
     ``missing_values``: more texts that mean a missing value ("unknown"). ``ignore``: CSV columns
-    (names or indices, as text) left out of the features."""
+    (names or indices, as text) left out of the features. ``test_data``: a file that is the test
+    part (``test`` then unused), read as ``spec`` is."""
     if preprocessor is None:
         ds = load_dataset(
             spec,
@@ -278,6 +313,7 @@ def prepare_data(
             impute=impute,
             ignore=ignore,
             missing_values=missing_values,
+            test_data=test_data,
         )
     elif isinstance(preprocessor, data.TableEncoder):
         ds = load_dataset(
@@ -289,9 +325,10 @@ def prepare_data(
             missing_hint=NO_IMPUTE_HINT,
             ignore=ignore,
             missing_values=missing_values,
+            test_data=test_data,
         )
     else:
-        ds = load_dataset(spec, label, weight, ignore=ignore)
+        ds = load_dataset(spec, label, weight, ignore=ignore, test_data=test_data)
     _check_task(ds, spec, regression)
     y = data.numeric_targets(ds) if regression else ds.y
     if ds.test is not None:
@@ -483,17 +520,20 @@ def names_trained_data(model, spec: str | None) -> bool:
     return spec is not None and model.info.get("data") in (spec, recorded_data(spec))
 
 
-def trained_data(model) -> str | None:
+def trained_data(model, key: str = "data") -> str | None:
     """The data set a model was trained on, as its file records it (a name or a path); a
-    DataError saying so when that is a file or folder that is no longer there."""
-    spec = model.info.get("data")
+    DataError saying so when that is a file or folder that is no longer there. ``key``
+    "test_data": the file of its test part (train --test-data), or None."""
+    spec = model.info.get("data") if key == "data" else recorded_settings(model).get(key)
     if spec is not None and not isinstance(spec, str):
-        raise data.DataError(f"the model's file records its data as {spec!r}, not a name or path")
+        raise data.DataError(f"the model's file records its {key} as {spec!r}, not a name or path")
     if spec is None or _named(spec) or Path(spec).exists():
         return spec
-    raise data.DataError(
-        f"the data file the model was trained on, {spec}, is not there; pass --data"
-    )
+    if key == "data":
+        raise data.DataError(
+            f"the data file the model was trained on, {spec}, is not there; pass --data"
+        )
+    raise data.DataError(f"the file of the model's test part, {spec}, is not there; pass --data")
 
 
 def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -517,6 +557,7 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
         target_scaler=model.target_scaler,
         ignore=settings.get("ignore"),
         missing_values=model_missing_values(model),
+        test_data=trained_data(model, "test_data"),
     )
     return parts.X_test, parts.y_test
 

@@ -36,7 +36,7 @@ def cmd_evaluate(args) -> int:
     spec, own_test_part = data_to_evaluate(args, model)
     if own_test_part:
         X, y_true = model_test_part(model, args.label)
-        which = "test part"
+        spec, which = test_part_source(model, spec), "test part"
     else:
         ds = load_for_model(model, spec, args.label)
         X, y_true, which = model.columns(ds.X), encoder_for(model.classes).transform(ds.y), "all"
@@ -91,6 +91,13 @@ def data_to_evaluate(args, model) -> tuple[str, bool]:
     return spec, bool(names_trained_data(model, spec) and not args.all and settings)
 
 
+def test_part_source(model, spec: str) -> str:
+    """Where the test part of a model's run comes from: the file of train --test-data, or its
+    data (``spec``)."""
+    test_data = (model.info.get("settings") or {}).get("test_data")
+    return test_data if isinstance(test_data, str) else spec
+
+
 def evaluate_regression(args, model) -> int:
     """``evaluate`` for a regression model: RMSE, MAE and R^2 in the target's units, on the
     test part of its own data or on all of other data (their label column); for several
@@ -110,6 +117,7 @@ def evaluate_regression(args, model) -> int:
     if own_test_part and recorded_settings(model).get("regression"):
         X, y_true = model_test_part(model, args.label)
         y_pred, which = model.predict_columns(X), "test part"
+        spec = test_part_source(model, spec)
     else:
         ds = load_for_model(model, spec, args.label)
         y_true, y_pred, which = numeric_targets(ds), model.predict(ds.X), "all"

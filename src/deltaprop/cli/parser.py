@@ -161,6 +161,13 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "part (default 0.25)",
     )
     data.add_argument(
+        "--test-data",
+        metavar="FILE",
+        help="a file of the same columns (or .npz arrays) that is the test part, such as "
+        "mnist_test.csv beside mnist_train.csv; --test is then unused. evaluate tests the model "
+        "on it again",
+    )
+    data.add_argument(
         "--validation",
         type=fraction,
         default=0.1,

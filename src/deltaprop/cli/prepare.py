@@ -90,13 +90,18 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         if finished is not None:
             return SimpleNamespace(finished=finished)
     else:
-        args.data = recorded_data(args.data)
+        args.data, args.test_data = recorded_data(args.data), recorded_data(args.test_data)
     for option, path in (("--out", args.out), ("--checkpoint", args.checkpoint)):
         if root and path:  # fail before training
             check_output(option, path)
     if root and args.plots:
         check_output("--plots", args.plots, folder=True)
     choose_task(args)
+    if args.test_data is not None and "test" in getattr(args, "given", set()):
+        raise UsageError(
+            f"--test {args.test:g} holds out a fraction for the test, and --test-data "
+            f"{args.test_data} is the test part; give one of them"
+        )
     if args.impute_text != "most_frequent" and args.impute is None:
         raise UsageError(
             f"--impute-text {args.impute_text} says what a missing text value becomes once "
@@ -118,6 +123,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         impute=args.impute,
         impute_text=args.impute_text,
         ignore=args.ignore,
+        test_data=args.test_data,
         missing_values=args.missing_values,
     )
     classes = None if args.regression else parts.encoder.classes_

@@ -38,6 +38,7 @@ RUN_KEYS = (
     "missing_values",
     "validation",
     "test",
+    "test_data",
     "patience",
     "min_delta",
     "dtype",
@@ -168,7 +169,7 @@ def _effective(key: str, value, settings):
     the ignored columns and the missing-value texts as sets (their order changes nothing)."""
     if key in ("ignore", "missing_values") and isinstance(value, (list, tuple)):
         return sorted(map(str, value))
-    if key == "data":
+    if key in ("data", "test_data"):
         from ..experiment import recorded_data
 
         return recorded_data(value)
