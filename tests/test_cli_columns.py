@@ -142,6 +142,26 @@ def test_predict_keeps_the_columns_asked_for_beside_the_predictions(titanic, cap
     )
 
 
+def test_predict_writes_a_kaggle_submission_with_labels_only(titanic, capsys, tmp_path):
+    """--labels-only: the predicted labels alone, under the training file's label name."""
+    _, _, test, model = titanic
+    plain = list(csv.reader(cli(capsys, "predict", model, test)[1].splitlines()))
+    code, out, err = cli(capsys, "predict", model, test, "--keep", "PassengerId", "--labels-only")
+    assert code == 0, err
+    rows = list(csv.reader(out.splitlines()))
+    assert rows[0] == ["PassengerId", "Survived"] and len(rows) == 101
+    assert [row[1] for row in rows[1:]] == [row[0] for row in plain[1:]]
+    houses = tmp_path / "houses.csv"
+    houses.write_text("size,price\n" + "".join(f"{i},{2 * i}\n" for i in range(40)))
+    regression = tmp_path / "r.npz"
+    argv = ["train", "--data", houses, "--label", "price", "--regression", *FAST]
+    assert cli(capsys, *argv, "--out", regression)[0] == 0
+    assert one_line_error(capsys, "predict", regression, houses, "--labels-only") == (
+        f"--labels-only writes a classifier's labels; {regression} predicts values, which "
+        "predict writes alone already"
+    )
+
+
 def test_evaluate_its_test_part_and_all_of_a_file_by_name(titanic, capsys, tmp_path):
     _, train, _, model = titanic
     code, out, err = cli(capsys, "evaluate", model, "--json")

@@ -245,6 +245,7 @@ def cmd_predict(args) -> int:
     import io as textio
 
     from .. import io
+    from ..experiment import model_label
 
     if args.out:
         check_output("--out", args.out)
@@ -252,7 +253,16 @@ def cmd_predict(args) -> int:
     source = input_source(args.input)
     X_rows = read_features(source, model)
     kept = kept_columns(source, args.keep, len(X_rows))
-    if model.network.is_classifier and model.classes is not None:
+    classifier = model.network.is_classifier and model.classes is not None
+    if args.labels_only and not classifier:
+        raise UsageError(
+            f"--labels-only writes a classifier's labels; {args.model} predicts values, which "
+            "predict writes alone already"
+        )
+    if classifier and args.labels_only:
+        header = [model_label(model) or "prediction"]
+        rows = [[label] for label in model.predict(X_rows)]
+    elif classifier:
         labels = model.predict(X_rows)
         P = model.predict_proba(X_rows)
         header = ["prediction", *(f"p_{c}" for c in model.classes)]

@@ -354,6 +354,13 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="columns of the input CSV (by their header names), such as an identifier, copied "
         "into the output before the predictions",
     )
+    p.add_argument(
+        "--labels-only",
+        action="store_true",
+        help="a classifier's predicted labels alone, in a column named as the training file's "
+        "label column (a Kaggle submission: --keep PassengerId --labels-only gives "
+        "PassengerId,Survived)",
+    )
 
     pl = sub.add_parser(
         "plot",
