@@ -168,3 +168,14 @@ def test_a_table_with_text_columns_and_missing_values_says_how_it_is_encoded(cap
     facts = json.loads(info(capsys, model, "--json")[1])
     assert facts["preprocessing"] == "TableEncoder"
     assert facts["preprocessing_details"] == lines[4].removeprefix("preprocessing: ")
+
+
+def test_a_metric_a_run_did_not_measure_is_left_out(capsys, tmp_path):
+    """Without a validation part the run has no validation accuracy: not "val accuracy None"."""
+    model = tmp_path / "m.npz"
+    argv = ["train", "--data", "iris", "--hidden", "4", "--epochs", "2", "--validation", "0"]
+    assert main([*argv, "--quiet", "--out", str(model)]) == 0
+    capsys.readouterr()
+    metrics = next(line for line in info(capsys, model)[1].splitlines() if "metrics" in line)
+    assert metrics.startswith("metrics: test accuracy ") and "None" not in metrics
+    assert metrics.endswith(", epochs 2, train cost " + metrics.rsplit(" ", 1)[1])

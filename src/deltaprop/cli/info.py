@@ -211,10 +211,12 @@ def _shown_settings(settings: dict) -> dict:
 
 
 def _named_values(values: dict) -> str:
-    """``"name value, ..."``; a flag that is on, by its name alone."""
+    """``"name value, ..."``; a flag that is on, by its name alone; a value that is None (a
+    validation accuracy without a validation part) left out."""
     return ", ".join(
         key.replace("_", " ") + ("" if value is True else f" {_value(value)}")
         for key, value in values.items()
+        if value is not None
     )
 
 
