@@ -1109,6 +1109,14 @@ def test_test_data_by_position_and_as_npz(tmp_path):
         )
     )
     assert line.endswith("give one of them") and "--test 0.2 holds out a fraction" in line
+    (tmp_path / "one_class.csv").write_text("1,0.5,0.25,2\n1,1,2,3\n")  # a test part may
+    one_class = run("train", "--data", "train.csv", "--test-data", "one_class.csv", *args,
+                    cwd=tmp_path)  # fmt: skip
+    assert one_class.returncode == 0 and "(2 examples)" in one_class.stdout, one_class.stderr
+    (tmp_path / "typo.csv").write_text("1,0.5,0.25,2\n0,1,2,x\n")
+    line = one_line_error(run("train", "--data", "train.csv", "--test-data", "typo.csv", *args,
+                              cwd=tmp_path))  # fmt: skip
+    assert line.endswith("typo.csv, line 2, column 4: 'x' is not a number")
     (tmp_path / "test.csv").unlink()
     line = one_line_error(run("evaluate", "m.npz", cwd=tmp_path))
     assert line == (

@@ -137,7 +137,14 @@ def _test_data(ds: data.Dataset, spec: str, test_data: str, kwargs: dict) -> dat
         kwargs["features"] = ds.feature_names
         if ds.label_name is not None and not several(kwargs.get("label")):
             kwargs["label"] = ds.label_name
-    test = data.load(test_data, **kwargs)
+    test = data.load(test_data, **kwargs, test_part=True)
+    if test.X.dtype == object and ds.X.dtype != object and kwargs.get("cells") == "mixed":
+        # text where the training data hold numbers only: read again as numbers, which names
+        # the first cell that is not one
+        numbers = ("cells", "missing", "missing_values")
+        data.load(
+            test_data, **{k: v for k, v in kwargs.items() if k not in numbers}, test_part=True
+        )
     if test.test is not None:
         raise data.DataError(f"--test-data {test_data} comes with a test part of its own")
     if test.X.shape[1] != ds.X.shape[1]:

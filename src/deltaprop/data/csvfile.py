@@ -93,6 +93,7 @@ def read_csv(
     ignore: list[str | int] | None = None,
     features: list[str] | None = None,
     missing_values: list[str] | None = None,
+    test_part: bool = False,
 ) -> Dataset:
     """Read a delimited text file with one example per line: X (m, n_x) float64, y (m,).
 
@@ -121,6 +122,7 @@ def read_csv(
     text (an identifier, free text); the label and weight columns cannot be among them.
     ``features``: the feature columns by name, in this order (as a model took them); the
     header must name them all, and every other column but the label is left out.
+    ``test_part``: the file is a test part, whose labels may hold a single class.
     """
     if cells not in CELLS:
         raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
@@ -238,7 +240,7 @@ def read_csv(
         ds = make_dataset(str(p), X, y, description, feature_names=feature_names)
     ds.sample_weight = sample_weight
     ds.label_name = names[label_col] if names and targets is None else None
-    return check_dataset(ds)
+    return check_dataset(ds, classification=not test_part)
 
 
 def _guessed(table: Table) -> str:

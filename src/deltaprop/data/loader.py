@@ -69,14 +69,15 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
                     "ignore",
                     "features",
                     "missing_values",
+                    "test_part",
                 ),
             )
             if suffix == ".tsv":
                 options.setdefault("delimiter", "\t")
             return read_csv(p, **options)
         if suffix == ".npz":
-            _check_options(str(p), options, ())
-            return read_npz(p)
+            _check_options(str(p), options, ("test_part",))
+            return read_npz(p, **options)
         hint = " (for IDX files, give the directory that holds them)" if "idx" in p.name else ""
         raise DataError(
             f"{p}: unknown type of file; deltaprop reads .csv, .tsv, .txt, .data, .dat (also "

@@ -112,9 +112,10 @@ def read_npz_features(path: str | os.PathLike) -> np.ndarray:
     return check_features(str(p), X)
 
 
-def read_npz(path: str | os.PathLike) -> Dataset:
+def read_npz(path: str | os.PathLike, test_part: bool = False) -> Dataset:
     """Read a .npz archive with arrays ``X`` (m, n_x) and ``y`` (m,); optional ``X_test`` and
-    ``y_test`` become the ``test`` part. A ``y`` of numbers (m, k), k >= 2, holds k real-valued
+    ``y_test`` become the ``test`` part (``test_part``: the archive is itself a test part, whose
+    labels may hold a single class). A ``y`` of numbers (m, k), k >= 2, holds k real-valued
     targets: the data set's task is then "regression" (and ``y_test``, if any, must be (m, k)
     too). An archive that holds Python objects is refused rather
     than unpickled (unpickling can run code), as is one whose arrays announce more values than
@@ -140,7 +141,7 @@ def read_npz(path: str | os.PathLike) -> Dataset:
     )
     ds = make_dataset(str(p), X, y, description, test=test)
     ds.label_name = "y"
-    return check_dataset(ds)
+    return check_dataset(ds, classification=not test_part)
 
 
 def _read_targets(p: Path, arrays: dict) -> Dataset:
