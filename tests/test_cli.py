@@ -1113,6 +1113,10 @@ def test_test_data_by_position_and_as_npz(tmp_path):
     one_class = run("train", "--data", "train.csv", "--test-data", "one_class.csv", *args,
                     cwd=tmp_path)  # fmt: skip
     assert one_class.returncode == 0 and "(2 examples)" in one_class.stdout, one_class.stderr
+    (tmp_path / "new_class.csv").write_text("7,0.5,0.25,2\n")
+    line = one_line_error(run("train", "--data", "train.csv", "--test-data", "new_class.csv", *args,
+                              cwd=tmp_path))  # fmt: skip
+    assert line.endswith("new_class.csv: unseen label 7; the known labels are 0, 1")
     (tmp_path / "typo.csv").write_text("1,0.5,0.25,2\n0,1,2,x\n")
     line = one_line_error(run("train", "--data", "train.csv", "--test-data", "typo.csv", *args,
                               cwd=tmp_path))  # fmt: skip

@@ -406,7 +406,7 @@ def prepare_data(
         X_val=X_val,
         y_val=y_val,
         X_test=columns(X_test_rows, "test"),
-        y_test=y_test if regression else encoder.transform(y_test),
+        y_test=y_test if regression else _test_codes(encoder, y_test, ds.test),
         encoder=encoder,
         preprocessor=preprocessor,
         description=_description(ds, regression),
@@ -416,6 +416,17 @@ def prepare_data(
         feature_names=ds.feature_names if _not_csv(spec) is None else None,
         label_name=ds.label_name,
     )
+
+
+def _test_codes(encoder, y_test, test: data.Dataset | None) -> np.ndarray:
+    """The test part's labels as codes; a label training never saw is a DataError that names
+    the file of a test part of its own (--test-data, MNIST's t10k)."""
+    try:
+        return encoder.transform(y_test)
+    except data.DataError as e:
+        if test is None:
+            raise
+        raise data.DataError(f"{test.name}: {e}") from None
 
 
 def _warn(message: str) -> None:
