@@ -467,3 +467,41 @@ def test_a_test_file_beside_the_training_file_is_the_test_part(titanic, capsys, 
         f"--test-data {test.resolve()}: the test part must be a file of the training data's "
         "kind (a bundled data set)"
     )
+
+
+def test_an_excel_workbook_trains_and_predicts_as_its_csv_does(titanic, capsys, tmp_path):
+    """The same passengers as a workbook (numbers as numbers, empty cells empty): the model and
+    the predictions are those of the CSV file."""
+    openpyxl = pytest.importorskip("openpyxl")
+    folder, train, test, _ = titanic
+
+    def as_workbook(csv_path, path):
+        book = openpyxl.Workbook()
+        with open(csv_path, newline="") as f:
+            for i, row in enumerate(csv.reader(f)):
+                book.active.append([_number(cell) if i else cell for cell in row])
+        book.save(path)
+        return path
+
+    argv = ["train", "--label", "Survived", "--ignore", *IGNORE, "--impute", "median", *FAST]
+    from_csv, from_book = tmp_path / "csv.npz", tmp_path / "book.npz"
+    assert cli(capsys, *argv, "--data", train, "--out", from_csv)[0] == 0
+    book = as_workbook(train, tmp_path / "train.xlsx")
+    assert cli(capsys, *argv, "--data", book, "--out", from_book)[0] == 0
+    ours, theirs = io.load(from_csv).network, io.load(from_book).network
+    for l in ours.W:
+        np.testing.assert_array_equal(ours.W[l], theirs.W[l])
+    test_book = as_workbook(test, tmp_path / "test.xlsx")
+    code, out, err = cli(capsys, "predict", from_book, test_book, "--keep", "PassengerId")
+    assert code == 0, err
+    assert out == cli(capsys, "predict", from_csv, test, "--keep", "PassengerId")[1]
+
+
+def _number(cell: str):
+    """A CSV cell as a spreadsheet holds it: a number, an empty cell (None), or text."""
+    if not cell:
+        return None
+    try:
+        return float(cell) if "." in cell else int(cell)
+    except ValueError:
+        return cell

@@ -1,8 +1,10 @@
 """deltaprop.data file readers: CSV/TSV, .npz, IDX (plain and gzipped), MNIST directories."""
 
+import datetime
 import gzip
 import io
 import struct
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -935,3 +937,51 @@ def test_a_table_written_as_spreadsheets_write_it_reads_back_exactly(
         assert ds.X[:, 0].tolist() == colours[:m]
         np.testing.assert_array_equal(ds.X[:, 1:].astype(np.float64), X)
     assert ds.y.tolist() == y and ds.feature_names == (names[:-1] if header else None)
+
+
+def workbook(path, rows, more_sheets=()):
+    """An .xlsx file whose first sheet holds ``rows`` (lists of cell values)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    for name in more_sheets:
+        book.create_sheet(name).append(["not", "read"])
+    book.save(path)
+    return path
+
+
+def test_an_excel_workbooks_first_sheet_is_read_as_its_csv(tmp_path):
+    """Numbers as the sheet holds them, text columns, an empty cell as missing, TRUE and FALSE
+    as text, dates as ISO text; the other sheets are not read."""
+    rows = [["x", "colour", "flag", "when", "label"]]
+    rows += [[0.1 + 0.2 * i, ["red", "blue"][i % 2], i % 3 == 0, datetime.date(2026, 1, 1 + i),
+              "ab"[i % 2]] for i in range(6)]  # fmt: skip
+    rows[3][1] = None
+    p = workbook(tmp_path / "book.xlsx", rows, more_sheets=["notes"])
+    from openpyxl import load_workbook
+
+    ds = read_csv(p, label="label", cells="mixed", missing=True)
+    assert ds.feature_names == ["x", "colour", "flag", "when"]
+    assert ds.y.tolist() == ["a", "b", "a", "b", "a", "b"]
+    held = [r[0] for r in load_workbook(p).active.iter_rows(min_row=2, values_only=True)]
+    assert [float(v) for v in ds.X[:, 0]] == held and held[1] == 0.3
+    assert ds.X[:3, 1].tolist() == ["red", "blue", ""] and ds.X[:2, 2].tolist() == ["TRUE", "FALSE"]
+    assert ds.X[0, 3] == "2026-01-01T00:00:00"
+    numbers = read_csv(workbook(tmp_path / "n.xlsx", [["a", "b"], [1, 0], [2.5, 1], [-3, 0]]))
+    np.testing.assert_array_equal(numbers.X, [[1.0], [2.5], [-3.0]])
+    assert read_features(tmp_path / "n.xlsx", 1, features=["a"]).tolist() == [[1.0], [2.5], [-3.0]]
+
+
+def test_a_workbook_that_cannot_be_read_is_one_line(tmp_path, monkeypatch):
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match=r"fake\.xlsx: not an Excel workbook that can be read"):
+        read_csv(fake)
+    empty = workbook(tmp_path / "empty.xlsx", [])
+    with pytest.raises(DataError, match=r"empty\.xlsx: the file is empty"):
+        read_csv(empty)
+    book = workbook(tmp_path / "book.xlsx", [[1, 2]])
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if it were not installed
+    with pytest.raises(DataError, match=r"reading \.xlsx files needs openpyxl: pip install"):
+        read_csv(book)

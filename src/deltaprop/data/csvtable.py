@@ -24,6 +24,7 @@ import numpy as np
 from .encoding import MISSING, column_kinds, is_missing
 from .errors import DataError
 from .paths import existing_file, is_gzip
+from .spreadsheet import is_workbook, sheet_as_csv
 
 # Delimiters the sniffer may choose from; " " means runs of whitespace.
 _DELIMITERS = ",;\t| "
@@ -51,11 +52,12 @@ class _NotNumbers(Exception):
 
 class InMemoryFile:
     """The bytes of a stream that can be read only once (standard input, a pipe), held in memory
-    so that they are read as a file is: once to sniff the delimiter, once to parse.
-    ``name`` is what messages call it."""
+    so that they are read as a file is: once to sniff the delimiter, once to parse; or the CSV
+    text of a workbook's sheet, whose ``delimiter`` is known. ``name`` is what messages call
+    it."""
 
-    def __init__(self, data: bytes, name: str):
-        self.data, self.name = data, name
+    def __init__(self, data: bytes, name: str, delimiter: str | None = None):
+        self.data, self.name, self.delimiter = data, name, delimiter
 
     def __str__(self) -> str:
         return self.name
@@ -101,12 +103,15 @@ def _source(path):
         source = path
     else:
         p = Path(path)
-        if not p.exists() or p.is_dir() or p.is_file():
+        if is_workbook(p):
+            source = InMemoryFile(sheet_as_csv(existing_file(p)), str(p), delimiter=",")
+        elif not p.exists() or p.is_dir() or p.is_file():
             return existing_file(p)
-        try:  # a pipe, /dev/stdin, <(command)
-            source = InMemoryFile(p.read_bytes(), str(p))
-        except OSError as e:
-            raise DataError(f"{p}: cannot be read ({e.strerror})") from None
+        else:
+            try:  # a pipe, /dev/stdin, <(command)
+                source = InMemoryFile(p.read_bytes(), str(p))
+            except OSError as e:
+                raise DataError(f"{p}: cannot be read ({e.strerror})") from None
     if not source.data:
         raise DataError(f"{source}: the file is empty")
     return source
@@ -232,6 +237,8 @@ class Table:
 
     def __init__(self, path, delimiter: str | None):
         self.path = p = _source(path)
+        if delimiter is None and isinstance(p, InMemoryFile):
+            delimiter = p.delimiter  # a workbook's sheet, written as CSV
         try:
             self.encoding = encoding = _encoding(p)
             lines = _sample_lines(p, encoding) if delimiter is None else None

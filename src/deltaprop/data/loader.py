@@ -14,7 +14,8 @@ from .idx import read_mnist_dir
 from .npzfile import read_npz
 from .synthetic import SYNTHETIC
 
-_TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat")  # .data: the UCI repository's files
+#: .data: the UCI repository's files; .xlsx: an Excel workbook's first sheet, read as CSV
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".xlsx")
 
 
 def _check_options(what: str, given: dict, accepted) -> None:
@@ -81,7 +82,7 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
         hint = " (for IDX files, give the directory that holds them)" if "idx" in p.name else ""
         raise DataError(
             f"{p}: unknown type of file; deltaprop reads .csv, .tsv, .txt, .data, .dat (also "
-            f"gzipped), .npz, or a directory of MNIST-format IDX files{hint}"
+            f"gzipped), .xlsx, .npz, or a directory of MNIST-format IDX files{hint}"
         )
     raise DataError(
         f"unknown data set {str(spec)!r}: not a bundled set ({listing(BUNDLED)}), not a synthetic "
