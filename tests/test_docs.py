@@ -26,6 +26,7 @@ NOT_RUN = {
     ("sklearn.md", 1): "the parity experiment: minutes of cross-validation",
 }
 RUN = {
+    ("your_data.md", 0),
     ("learning.md", 0),
     ("sklearn.md", 0),
     ("sklearn.md", 2),
@@ -142,6 +143,30 @@ def test_the_learning_pages_commands_print_what_it_shows(tmp_path):
         printed = result.stdout.splitlines()
         missing = [line for line in shown if line not in printed]
         assert not missing, (command, missing)
+
+
+def test_the_data_pages_files_and_commands_give_what_it_shows(tmp_path, monkeypatch):
+    """docs/your_data.md as a reader follows it: its Python block writes the files in a fresh
+    folder, then every command runs there and prints the lines shown (a path printed in full
+    is shown relative to that folder)."""
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    run("your_data.md", 0)
+    commands = console_commands("your_data.md")
+    assert [shlex.split(c)[1] for c, _ in commands] == ["train", "info", "predict"]
+    for command, shown in commands:
+        result = subprocess.run(
+            [sys.executable, "-m", "deltaprop", *shlex.split(command)[1:]],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        assert result.returncode == 0, (command, result.stderr)
+        printed = result.stdout.replace(f"{tmp_path}/", "").splitlines()
+        missing = [line for line in shown if line not in printed]
+        assert not missing, (command, missing, printed)
 
 
 def test_the_pages_command_lines_parse():
