@@ -970,6 +970,15 @@ def test_an_excel_workbooks_first_sheet_is_read_as_its_csv(tmp_path):
     assert ds.X[0, 3] == "2026-01-01T00:00:00"
     numbers = read_csv(workbook(tmp_path / "n.xlsx", [["a", "b"], [1, 0], [2.5, 1], [-3, 0]]))
     np.testing.assert_array_equal(numbers.X, [[1.0], [2.5], [-3.0]])
+    from openpyxl.styles import Font
+
+    book = load_workbook(tmp_path / "n.xlsx")
+    book.active.cell(row=2, column=6).font = Font(bold=True)  # a sheet six columns wide
+    book.save(tmp_path / "wide.xlsx")
+    assert next(load_workbook(tmp_path / "wide.xlsx").active.iter_rows(values_only=True)) == (
+        "a", "b", None, None, None, None
+    )  # fmt: skip
+    np.testing.assert_array_equal(read_csv(tmp_path / "wide.xlsx").X, numbers.X)
     assert read_features(tmp_path / "n.xlsx", 1, features=["a"]).tolist() == [[1.0], [2.5], [-3.0]]
 
 

@@ -49,12 +49,15 @@ def _converted(path: str, size: int, mtime_ns: int) -> bytes:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             raise DataError(f"{p}: the workbook has no sheet")
-        text = io.StringIO()
-        writer = csv.writer(text, lineterminator="\n")
-        for row in sheet.iter_rows(values_only=True):
-            writer.writerow([_cell(value) for value in row])
+        rows = [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)]
     finally:
         book.close()
+    # A sheet may declare more columns than hold anything (formatted, then emptied): not columns.
+    width = max(
+        (max((j + 1 for j, c in enumerate(row) if c), default=0) for row in rows), default=0
+    )
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(row[:width] for row in rows)
     return text.getvalue().encode("utf-8")
 
 
