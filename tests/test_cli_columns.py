@@ -2,9 +2,11 @@
 a model that takes its input columns by name from whatever file ``predict`` or ``evaluate`` is
 given."""
 
+import bz2
 import csv
 import json
 import re
+import zipfile
 
 import numpy as np
 import pytest
@@ -505,3 +507,35 @@ def _number(cell: str):
         return float(cell) if "." in cell else int(cell)
     except ValueError:
         return cell
+
+
+def test_kaggles_zip_and_compressed_files_are_read_as_the_files_they_hold(
+    titanic, capsys, tmp_path
+):
+    """Kaggle serves a competition's files in one zip: deltaprop names them and asks for the one
+    to read. A zip of train.csv alone trains the model that train.csv does, evaluate reads the
+    zip again, and predict takes a bzip2-compressed test.csv as the plain one."""
+    _, train, test, model = titanic
+    kaggle = tmp_path / "titanic.zip"
+    with zipfile.ZipFile(kaggle, "w") as archive:
+        for path in (train, test):
+            archive.write(path, path.name)
+    argv = ["train", "--label", "Survived", "--ignore", *IGNORE, "--impute", "median", *FAST]
+    assert one_line_error(capsys, *argv, "--data", kaggle) == (
+        f"{kaggle}: a zip archive that holds 2 files (test.csv, train.csv); deltaprop reads an "
+        "archive that holds one file: extract the one to read"
+    )
+    zipped = tmp_path / "train.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(train, train.name)
+    from_zip = tmp_path / "from_zip.npz"
+    assert cli(capsys, *argv, "--data", zipped, "--out", from_zip)[0] == 0
+    net, net_zip = io.load(model).network, io.load(from_zip).network
+    for l in range(1, net.L + 1):
+        np.testing.assert_array_equal(net.W[l], net_zip.W[l])
+    code, out, err = cli(capsys, "evaluate", from_zip)
+    assert code == 0 and f"data: {zipped} (test part" in out, err
+    assert out.split("\n", 1)[1] == cli(capsys, "evaluate", model)[1].split("\n", 1)[1]
+    compressed = tmp_path / "test.csv.bz2"
+    compressed.write_bytes(bz2.compress(test.read_bytes()))
+    assert cli(capsys, "predict", from_zip, compressed)[1] == cli(capsys, "predict", model, test)[1]

@@ -1,8 +1,11 @@
 """deltaprop.data file readers: CSV/TSV, .npz, IDX (plain and gzipped), MNIST directories."""
 
+import bz2
 import datetime
 import gzip
 import io
+import lzma
+import re
 import struct
 import sys
 import tempfile
@@ -180,6 +183,117 @@ def test_csv_gzipped(tmp_path):
     p.write_bytes(gzip.compress(b"a,b,c\n1,2,0\n3,4,1\n"))
     assert read_csv(p).m == 2
     assert load(str(p)).m == 2
+
+
+TABLE = b"a,b,label\n1,2,x\n3,4,y\n5,6,x\n"
+
+
+def _zip(path, members: dict, method=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", method) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    "name, compress",
+    [("d.csv.bz2", bz2.compress), ("d.csv.xz", lzma.compress), ("d.csv", bz2.compress)],
+)
+def test_compressed_csv_is_read_as_the_csv(tmp_path, name, compress):
+    """bzip2 and xz, told by their first bytes: a misnamed file (the last) is read too."""
+    (tmp_path / "plain.csv").write_bytes(TABLE)
+    plain = read_csv(tmp_path / "plain.csv", label="label")
+    (tmp_path / name).write_bytes(compress(TABLE))
+    for ds in (read_csv(tmp_path / name, label="label"), load(tmp_path / name, label="label")):
+        np.testing.assert_array_equal(ds.X, plain.X)
+        assert ds.y.tolist() == plain.y.tolist() == ["x", "y", "x"]
+
+
+def test_a_zip_archive_of_one_text_file_is_read_as_that_file(tmp_path):
+    """A folder, the __MACOSX/ entries macOS adds and the member's compression do not matter;
+    the member's name says its kind (a .tsv is separated by tabs)."""
+    tsv = TABLE.replace(b",", b"\t")
+    archive = _zip(
+        tmp_path / "d.zip",
+        {"data/": b"", "data/d.tsv": tsv, "__MACOSX/data/._d.tsv": b"\0\5junk"},
+    )
+    ds = load(archive, label="label")
+    assert ds.feature_names == ["a", "b"] and ds.y.tolist() == ["x", "y", "x"]
+    stored = _zip(tmp_path / "stored.zip", {"d.csv": TABLE}, zipfile.ZIP_STORED)
+    assert load(stored, label="label").X.tolist() == ds.X.tolist()
+
+
+@pytest.mark.parametrize(
+    "members, message",
+    [
+        (
+            {"train.csv": TABLE, "test.csv": TABLE, "gender_submission.csv": TABLE},
+            r"k\.zip: a zip archive that holds 3 files \(gender_submission\.csv, test\.csv, "
+            r"train\.csv\); deltaprop reads an archive that holds one file: extract the one",
+        ),
+        ({}, r"k\.zip: a zip archive that holds no file;"),
+        ({"x.npz": b"PK"}, r"k\.zip: a zip archive of x\.npz; .* extract x\.npz to read it"),
+        ({"b.xlsx": b"PK"}, r"k\.zip: a zip archive of b\.xlsx; .* extract b\.xlsx"),
+    ],
+)
+def test_a_zip_archive_of_anything_else_is_refused_saying_what_it_holds(tmp_path, members, message):
+    archive = _zip(tmp_path / "k.zip", members)
+    with pytest.raises(DataError, match=message):
+        load(archive, label="label")
+
+
+def _damaged(data: bytes) -> bytes:
+    """``data`` with a byte of its middle flipped."""
+    data = bytearray(data)
+    data[len(data) // 2] ^= 0xFF
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    "name, make, message",
+    [
+        ("cut.csv.bz2", lambda t: bz2.compress(t)[:-20], "Compressed file ended"),
+        ("bad.csv.bz2", lambda t: _damaged(bz2.compress(t)), "Invalid data stream"),
+        ("cut.csv.xz", lambda t: lzma.compress(t)[:-20], "Compressed file ended"),
+        ("bad.csv.xz", lambda t: _damaged(lzma.compress(t)), "Corrupt input data"),
+    ],
+)
+def test_a_damaged_compressed_file_is_a_data_error(tmp_path, name, make, message):
+    p = tmp_path / name
+    p.write_bytes(make(TABLE * 50))
+    with pytest.raises(DataError, match=rf"{re.escape(name)}: cannot be read \({message}"):
+        read_csv(p, label="label")
+
+
+def test_a_python_without_the_decompressor_says_so(tmp_path, monkeypatch):
+    """A Python built without liblzma (as pyenv builds it on a machine without its headers)."""
+    (tmp_path / "d.csv.xz").write_bytes(lzma.compress(TABLE))
+    monkeypatch.setitem(sys.modules, "lzma", None)  # import lzma: ImportError
+    with pytest.raises(
+        DataError, match=r"d\.csv\.xz: a file compressed with xz, and this Python was built without"
+    ):
+        read_csv(tmp_path / "d.csv.xz", label="label")
+
+
+def test_a_damaged_zip_archive_is_a_data_error(tmp_path):
+    stored = _zip(tmp_path / "s.zip", {"d.csv": TABLE}, zipfile.ZIP_STORED).read_bytes()
+    (tmp_path / "crc.zip").write_bytes(stored.replace(b"3,4,y", b"3,4,z"))
+    with pytest.raises(DataError, match=r"crc\.zip: cannot be read \(Bad CRC-32 for file 'd\.csv'"):
+        load(tmp_path / "crc.zip", label="label")
+    (tmp_path / "cut.zip").write_bytes(stored[: len(stored) // 2])
+    with pytest.raises(DataError, match=r"cut\.zip: not a zip archive that can be read"):
+        load(tmp_path / "cut.zip", label="label")
+
+
+def test_an_encrypted_zip_member_is_a_data_error(tmp_path):
+    """zipfile cannot write encrypted members: the flag that marks one is set by hand (bit 0
+    of the general-purpose flags, in the member's local header and in the central directory)."""
+    data = bytearray(_zip(tmp_path / "s.zip", {"d.csv": TABLE}).read_bytes())
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        data[data.index(signature) + flags_at] |= 1
+    (tmp_path / "locked.zip").write_bytes(bytes(data))
+    with pytest.raises(DataError, match=r"locked\.zip: cannot be read \(.*encrypted"):
+        load(tmp_path / "locked.zip", label="label")
 
 
 def test_csv_larger_than_one_block(tmp_path):

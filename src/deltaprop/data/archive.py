@@ -22,33 +22,18 @@ import ast
 import math
 import struct
 import zipfile
-import zlib
 
 import numpy as np
 
-try:
-    from lzma import LZMAError
-except ImportError:  # a Python built without lzma: zipfile cannot open such members either
-    LZMAError = OSError
+from .compression import READ_ERRORS
 
 _MAGIC = b"\x93NUMPY"
 # .npy format version -> (struct format of the header's length, the header's encoding)
 _HEADER = {1: ("<H", "latin1"), 2: ("<I", "latin1"), 3: ("<I", "utf8")}
 _MAX_HEADER = 10_000  # characters, numpy's own limit for a header read without trust
 _CHUNK = 1 << 20  # bytes read at a time
-# What zipfile raises, besides BadZipFile, on a damaged archive or member.
-_ZIP_ERRORS = (
-    zipfile.BadZipFile,
-    OSError,
-    EOFError,
-    RuntimeError,
-    NotImplementedError,
-    ValueError,
-    OverflowError,
-    struct.error,
-    zlib.error,
-    LZMAError,
-)
+# What zipfile raises on a damaged archive or member, ValueError included.
+_ZIP_ERRORS = (*READ_ERRORS, ValueError)
 
 
 class ArrayError(ValueError):

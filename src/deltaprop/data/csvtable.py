@@ -1,5 +1,5 @@
 """Delimited text files (CSV, TSV, whitespace-separated .txt) as a table of text fields:
-opening them (gzip, standard input), sniffing the delimiter, telling a header row, and
+opening them (compressed, zipped, standard input), sniffing the delimiter, telling a header row, and
 parsing the feature cells of every row. Which columns are features, labels or weights is
 :mod:`deltaprop.data.csvfile`'s job.
 
@@ -10,20 +10,19 @@ from __future__ import annotations
 
 import codecs
 import csv
-import gzip
 import io
 import itertools
 import math
 import re
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
+from . import compression
 from .encoding import MISSING, column_kinds, is_missing
 from .errors import DataError
-from .paths import existing_file, is_gzip
+from .paths import existing_file
 from .spreadsheet import is_workbook, sheet_as_csv
 
 # Delimiters the sniffer may choose from; " " means runs of whitespace.
@@ -64,11 +63,8 @@ class InMemoryFile:
 
 
 def _open_bytes(p):
-    """The file's bytes, decompressed when it is gzipped."""
-    if isinstance(p, InMemoryFile):
-        raw = io.BytesIO(p.data)
-        return gzip.GzipFile(fileobj=raw) if p.data[:2] == b"\x1f\x8b" else raw
-    return gzip.open(p, "rb") if is_gzip(p) else open(p, "rb")  # data.csv.gz, data.csv
+    """The file's bytes, decompressed when it is compressed or a zip archive of one file."""
+    return compression.open_bytes(p.data if isinstance(p, InMemoryFile) else p, str(p))
 
 
 def _open_text(p, encoding: str):
@@ -216,7 +212,7 @@ def _fields(p: Path, delimiter: str, encoding: str) -> Iterator[tuple[int, list[
         raise DataError(f"{p}: not a text file in {encoding}") from None
     except csv.Error as e:
         raise DataError(f"{p}: malformed CSV ({e})") from None
-    except (OSError, EOFError, zlib.error) as e:  # e.g. a truncated or corrupt .gz
+    except compression.READ_ERRORS as e:  # e.g. a truncated or corrupt .gz
         raise DataError(f"{p}: cannot be read ({e})") from None
 
 
@@ -244,7 +240,7 @@ class Table:
             lines = _sample_lines(p, encoding) if delimiter is None else None
         except UnicodeDecodeError:  # UTF-16 with a BOM, and then bytes that are not
             raise DataError(f"{p}: not a text file in {self.encoding}") from None
-        except (OSError, EOFError, zlib.error) as e:  # a truncated or corrupt .gz
+        except compression.READ_ERRORS as e:  # e.g. a truncated or corrupt .gz
             raise DataError(f"{p}: cannot be read ({e})") from None
         if delimiter is None:
             if not lines:

@@ -6,6 +6,7 @@ import inspect
 import os
 from pathlib import Path
 
+from . import compression
 from .bundled import BUNDLED, load_bundled
 from .csvfile import read_csv
 from .dataset import Dataset
@@ -26,10 +27,22 @@ def _check_options(what: str, given: dict, accepted) -> None:
 
 
 def _suffix(p: Path) -> str:
-    """The type suffix, looking past a final .gz (data.csv.gz -> .csv)."""
+    """The suffix that names the kind of data: past a final .gz, .bz2 or .xz (data.csv.gz ->
+    .csv), and of the file inside a zip archive of one file (data.zip holding data.csv -> .csv),
+    which must be delimited text."""
     suffixes = [s.lower() for s in p.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
+    if suffixes and suffixes[-1] in compression.COMPRESSED_SUFFIXES:
         suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] == ".zip":
+        member = compression.member_name(p)
+        if member is not None:
+            inner = _suffix(Path(member))
+            if inner not in _TEXT_SUFFIXES or inner == ".xlsx":
+                raise DataError(
+                    f"{p}: a zip archive of {member}; deltaprop reads delimited text files from "
+                    f"an archive: extract {member} to read it"
+                )
+            return inner
     return suffixes[-1] if suffixes else ""
 
 
@@ -39,8 +52,9 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     ``spec`` is a bundled set ("digits", "iris", "wine", "breast_cancer"), a synthetic one
     ("moons", "circles", "spirals", "blobs", "xor"; ``options`` go to its generator, e.g.
     ``m=1000, seed=3``), or a path: a directory in the MNIST layout, a delimited text file
-    (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``; ``options``: label, header, delimiter,
-    weight, ...; see read_csv) or a ``.npz`` archive.
+    (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``, also compressed with gzip, bzip2 or xz,
+    or alone in a zip archive; ``options``: label, header, delimiter, weight, ...; see read_csv),
+    an Excel workbook (``.xlsx``) or a ``.npz`` archive.
     Names win over paths: write ``./digits`` for a directory called digits.
     """
     if isinstance(spec, str) and spec in BUNDLED:
@@ -82,7 +96,8 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
         hint = " (for IDX files, give the directory that holds them)" if "idx" in p.name else ""
         raise DataError(
             f"{p}: unknown type of file; deltaprop reads .csv, .tsv, .txt, .data, .dat (also "
-            f"gzipped), .xlsx, .npz, or a directory of MNIST-format IDX files{hint}"
+            f"compressed: .gz, .bz2, .xz, or alone in a .zip), .xlsx, .npz, or a directory of "
+            f"MNIST-format IDX files{hint}"
         )
     raise DataError(
         f"unknown data set {str(spec)!r}: not a bundled set ({listing(BUNDLED)}), not a synthetic "
