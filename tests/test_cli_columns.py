@@ -539,3 +539,32 @@ def test_kaggles_zip_and_compressed_files_are_read_as_the_files_they_hold(
     compressed = tmp_path / "test.csv.bz2"
     compressed.write_bytes(bz2.compress(test.read_bytes()))
     assert cli(capsys, "predict", from_zip, compressed)[1] == cli(capsys, "predict", model, test)[1]
+
+
+def test_a_parquet_file_trains_and_predicts_as_its_csv_does(titanic, capsys, tmp_path):
+    """The same passengers as Parquet files (typed columns, nulls for the gaps): the model and
+    the predictions are those of the CSV files."""
+    pytest.importorskip("pyarrow")
+    import pyarrow.csv
+    import pyarrow.parquet
+
+    _, train, test, _ = titanic
+
+    def as_parquet(csv_path, path):
+        table = pyarrow.csv.read_csv(csv_path)
+        assert table["Age"].null_count > 0 and table.schema.field("Fare").type == "double"
+        pyarrow.parquet.write_table(table, path)
+        return path
+
+    argv = ["train", "--label", "Survived", "--ignore", *IGNORE, "--impute", "median", *FAST]
+    from_csv, from_parquet = tmp_path / "csv.npz", tmp_path / "parquet.npz"
+    assert cli(capsys, *argv, "--data", train, "--out", from_csv)[0] == 0
+    table = as_parquet(train, tmp_path / "train.parquet")
+    assert cli(capsys, *argv, "--data", table, "--out", from_parquet)[0] == 0
+    ours, theirs = io.load(from_csv).network, io.load(from_parquet).network
+    for l in ours.W:
+        np.testing.assert_array_equal(ours.W[l], theirs.W[l])
+    test_table = as_parquet(test, tmp_path / "test.parquet")
+    code, out, err = cli(capsys, "predict", from_parquet, test_table, "--keep", "PassengerId")
+    assert code == 0, err
+    assert out == cli(capsys, "predict", from_csv, test, "--keep", "PassengerId")[1]

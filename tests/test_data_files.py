@@ -4,6 +4,7 @@ import bz2
 import datetime
 import gzip
 import io
+import json
 import lzma
 import re
 import struct
@@ -1107,4 +1108,76 @@ def test_a_workbook_that_cannot_be_read_is_one_line(tmp_path, monkeypatch):
     book = workbook(tmp_path / "book.xlsx", [[1, 2]])
     monkeypatch.setitem(sys.modules, "openpyxl", None)  # as if it were not installed
     with pytest.raises(DataError, match=r"reading \.xlsx files needs openpyxl: pip install"):
+        read_csv(book)
+
+
+def parquet_file(path, columns: dict, metadata=None):
+    """A Parquet file of the table ``columns`` (name -> pyarrow array or list)."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet
+
+    table = pa.table(columns)
+    if metadata is not None:
+        table = table.replace_schema_metadata(metadata)
+    pyarrow.parquet.write_table(table, path)
+    return path
+
+
+def test_a_parquet_files_table_is_read_as_its_csv(tmp_path):
+    """Numbers exactly (float32 too), text and categorical (dictionary) columns, a null as
+    missing, booleans and dates as text; pandas' index column (named in its metadata) left
+    out."""
+    pa = pytest.importorskip("pyarrow")
+    x = [0.1 + 0.2 * i for i in range(6)]
+    p = parquet_file(
+        tmp_path / "t.parquet",
+        {
+            "__index_level_0__": [10, 11, 12, 13, 14, 15],
+            "x": x,
+            "small": pa.array([0.1, 1e-8, 3.0, 0.5, 2.0, -1.5], pa.float32()),
+            "count": pa.array([1, 2, None, 4, 5, 2**53 + 1], pa.int64()),
+            "colour": pa.array(["red", "blue", None, "red", "blue", "red"]).dictionary_encode(),
+            "flag": [True, False, True, None, False, True],
+            "when": [datetime.date(2026, 1, 1 + i) for i in range(6)],
+            "label": list("ababab"),
+        },
+        metadata={b"pandas": json.dumps({"index_columns": ["__index_level_0__"]}).encode()},
+    )
+    ds = read_csv(p, label="label", cells="mixed", missing=True)
+    assert ds.feature_names == ["x", "small", "count", "colour", "flag", "when"]
+    assert ds.y.tolist() == list("ababab")
+    assert [float(v) for v in ds.X[:, 0]] == x
+    small = np.array([float(v) for v in ds.X[:, 1]]).astype(np.float32)
+    np.testing.assert_array_equal(small, np.array([0.1, 1e-8, 3.0, 0.5, 2.0, -1.5], np.float32))
+    assert ds.X[:3, 2].tolist() == ["1", "2", ""] and ds.X[5, 2] == str(2**53 + 1)  # exactly
+    assert ds.X[:3, 3].tolist() == ["red", "blue", ""]
+    assert ds.X[:4, 4].tolist() == ["true", "false", "true", ""] and ds.X[0, 5] == "2026-01-01"
+    numbers = parquet_file(tmp_path / "n.parquet", {"a": [1, 2, 3], "b": [0.5, -2.0, 7.25]})
+    np.testing.assert_array_equal(read_csv(numbers, label="b").X, [[1.0], [2.0], [3.0]])
+    assert read_features(numbers, 1, features=["a"]).tolist() == [[1.0], [2.0], [3.0]]
+    assert load(numbers, label="a").m == 3
+
+
+def test_a_parquet_file_that_cannot_be_read_is_one_line(tmp_path, monkeypatch):
+    pa = pytest.importorskip("pyarrow")
+    fake = tmp_path / "fake.parquet"
+    fake.write_text("a,b\n1,2\n")
+    with pytest.raises(DataError, match=r"fake\.parquet: not a Parquet file that can be read \("):
+        read_csv(fake)
+    nested = parquet_file(
+        tmp_path / "img.parquet",
+        {"image": pa.array([b"\x89PNG"]), "pixels": [[1, 2]], "label": [1]},
+    )
+    with pytest.raises(
+        DataError,
+        match=r"img\.parquet: column 'image' is of type binary; deltaprop reads columns of "
+        r"numbers, text, booleans, dates and times \(columns of other types: image, pixels\)$",
+    ):
+        read_csv(nested)
+    empty = parquet_file(tmp_path / "empty.parquet", {"a": pa.array([], pa.int64()), "b": []})
+    with pytest.raises(DataError, match=r"empty\.parquet: a header row but no data rows"):
+        read_csv(empty)
+    book = parquet_file(tmp_path / "ok.parquet", {"a": [1, 2], "b": [0, 1]})
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
+    with pytest.raises(DataError, match=r"reading \.parquet files needs pyarrow: pip install"):
         read_csv(book)

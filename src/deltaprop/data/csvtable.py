@@ -22,6 +22,7 @@ import numpy as np
 from . import compression
 from .encoding import MISSING, column_kinds, is_missing
 from .errors import DataError
+from .parquet import is_parquet, table_as_csv
 from .paths import existing_file
 from .spreadsheet import is_workbook, sheet_as_csv
 
@@ -101,6 +102,8 @@ def _source(path):
         p = Path(path)
         if is_workbook(p):
             source = InMemoryFile(sheet_as_csv(existing_file(p)), str(p), delimiter=",")
+        elif is_parquet(p):
+            source = InMemoryFile(table_as_csv(existing_file(p)), str(p), delimiter=",")
         elif not p.exists() or p.is_dir() or p.is_file():
             return existing_file(p)
         else:

@@ -15,8 +15,9 @@ from .idx import read_mnist_dir
 from .npzfile import read_npz
 from .synthetic import SYNTHETIC
 
-#: .data: the UCI repository's files; .xlsx: an Excel workbook's first sheet, read as CSV
-_TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".xlsx")
+#: .data: the UCI repository's files; .xlsx: an Excel workbook's first sheet, and .parquet: a
+#: Parquet file's table, read as CSV
+_TEXT_SUFFIXES = (".csv", ".tsv", ".txt", ".data", ".dat", ".xlsx", ".parquet")
 
 
 def _check_options(what: str, given: dict, accepted) -> None:
@@ -37,7 +38,7 @@ def _suffix(p: Path) -> str:
         member = compression.member_name(p)
         if member is not None:
             inner = _suffix(Path(member))
-            if inner not in _TEXT_SUFFIXES or inner == ".xlsx":
+            if inner not in _TEXT_SUFFIXES or inner in (".xlsx", ".parquet"):
                 raise DataError(
                     f"{p}: a zip archive of {member}; deltaprop reads delimited text files from "
                     f"an archive: extract {member} to read it"
@@ -54,7 +55,7 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     ``m=1000, seed=3``), or a path: a directory in the MNIST layout, a delimited text file
     (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``, also compressed with gzip, bzip2 or xz,
     or alone in a zip archive; ``options``: label, header, delimiter, weight, ...; see read_csv),
-    an Excel workbook (``.xlsx``) or a ``.npz`` archive.
+    an Excel workbook (``.xlsx``), a Parquet file (``.parquet``) or a ``.npz`` archive.
     Names win over paths: write ``./digits`` for a directory called digits.
     """
     if isinstance(spec, str) and spec in BUNDLED:
@@ -96,8 +97,8 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
         hint = " (for IDX files, give the directory that holds them)" if "idx" in p.name else ""
         raise DataError(
             f"{p}: unknown type of file; deltaprop reads .csv, .tsv, .txt, .data, .dat (also "
-            f"compressed: .gz, .bz2, .xz, or alone in a .zip), .xlsx, .npz, or a directory of "
-            f"MNIST-format IDX files{hint}"
+            f"compressed: .gz, .bz2, .xz, or alone in a .zip), .xlsx, .parquet, .npz, or a "
+            f"directory of MNIST-format IDX files{hint}"
         )
     raise DataError(
         f"unknown data set {str(spec)!r}: not a bundled set ({listing(BUNDLED)}), not a synthetic "
