@@ -26,6 +26,7 @@ NOT_RUN = {
     ("sklearn.md", 1): "the parity experiment: minutes of cross-validation",
 }
 RUN = {
+    ("onnx.md", 0),
     ("your_data.md", 0),
     ("learning.md", 0),
     ("sklearn.md", 0),
@@ -167,6 +168,40 @@ def test_the_data_pages_files_and_commands_give_what_it_shows(tmp_path, monkeypa
         printed = result.stdout.replace(f"{tmp_path}/", "").splitlines()
         missing = [line for line in shown if line not in printed]
         assert not missing, (command, missing, printed)
+
+
+def test_the_onnx_pages_commands_and_example_print_what_it_shows(tmp_path, monkeypatch, capsys):
+    """docs/onnx.md as a reader follows it: train and export in a fresh folder, then the
+    Python block runs the file in onnxruntime and prints what its comments say."""
+    import shlex
+
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    monkeypatch.chdir(tmp_path)
+    commands = [(c, shown) for c, shown in console_commands("onnx.md") if "pip" not in c]
+    assert [shlex.split(c)[1] for c, _ in commands] == ["train", "export"]
+    for command, shown in commands:
+        result = subprocess.run(
+            [sys.executable, "-m", "deltaprop", *shlex.split(command)[1:]],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=300,
+        )
+        assert result.returncode == 0, (command, result.stderr)
+        missing = [line for line in shown if line not in result.stdout.splitlines()]
+        assert not missing, (command, missing)
+    run("onnx.md", 0)
+    said = re.findall(r"print\(.*\)  # (.*?)(?::.*)?$", examples("onnx.md")[0], flags=re.M)
+    assert (
+        capsys.readouterr().out.splitlines()
+        == said
+        == [
+            "['setosa' 'setosa' 'setosa'] (150, 3)",
+            "True",
+            "True",
+        ]
+    )
 
 
 def test_the_pages_command_lines_parse():

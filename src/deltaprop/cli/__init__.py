@@ -10,6 +10,7 @@ import sys
 import warnings
 
 from .errors import EXIT_BROKEN_PIPE, EXIT_USAGE, Reported, first_line, show_warning
+from .export import cmd_export
 from .info import cmd_info
 from .models import cmd_evaluate, cmd_plot, cmd_predict
 from .mpi import asks_for_mpi, launcher
@@ -28,6 +29,7 @@ COMMANDS = {
     "errata": cmd_errata,
     "plot": cmd_plot,
     "info": cmd_info,
+    "export": cmd_export,
 }
 
 

@@ -393,6 +393,17 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     i.add_argument("file", help="a model file (train --out) or a checkpoint (train --checkpoint)")
     i.add_argument("--json", action="store_true", help="print the facts as JSON")
 
+    x = sub.add_parser(
+        "export",
+        help="a model as an ONNX file, which onnxruntime and other runtimes run without Python",
+    )
+    x.add_argument("model", help="a model file written by train --out, or a checkpoint")
+    x.add_argument(
+        "--out",
+        metavar="FILE",
+        help="the ONNX file to write (default: the model's name with .onnx)",
+    )
+
     tr = sub.add_parser("trace", help="every shape and operation of one forward/backward pass")
     add_example_network_arguments(tr)
     tr.add_argument("--values", action="store_true", help="also print every matrix")

@@ -1,0 +1,214 @@
+"""A trained Model as an ONNX graph, the open standard for models that other runtimes
+(onnxruntime from C, C++, C#, Java or JavaScript, and many more) run without Python or
+deltaprop. Writing one needs the onnx package (``pip install 'deltaprop[onnx]'``).
+
+The graph takes what ``Model.predict`` takes, raw rows ``X`` (N, n_features) in float64, and
+computes what it does, with the same roundings:
+
+- the preprocessing: missing values (NaN) filled as the TableEncoder fills them, then the
+  Standardizer's ``(X - mean) / std`` in float64, or the PixelScaler's ``X / maximum`` in the
+  network's float type (float32 or float64), which the rest is computed in;
+- every layer, ``A[l] = g[l](A[l-1] W[l]^T + b[l]^T)`` (eq. F1-F2 with examples as rows: one
+  Gemm and one activation a layer; dropout is not applied at prediction);
+- the outputs: for a classifier ``probabilities`` (N, K) and ``label`` (N,), the class
+  labels themselves (numbers or text); for several sigmoid units ``probabilities`` and
+  ``labels`` (N, n_y), 0 or 1; for regression ``prediction`` (N, n_y), in the target's units.
+
+Columns of text (one-hot encoded by a TableEncoder) are not exported: ONNX would need the
+text and the numbers as separate inputs. Such a model is refused with a DataError.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .core.activations import LEAKY_SLOPE
+from .data import DataError, PixelScaler, Standardizer, TableEncoder
+from .io import replace_atomically
+from .model import Model
+
+#: The ONNX operator set the graph is written for (onnxruntime 1.13 and later run it).
+OPSET = 17
+
+_ELEMENTWISE = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "identity": "Identity"}
+
+
+class _Graph:
+    """Nodes and constants added in order, each output a fresh name."""
+
+    def __init__(self, helper, numpy_helper):
+        self.helper, self.numpy_helper = helper, numpy_helper
+        self.nodes, self.constants, self.count = [], [], 0
+
+    def constant(self, name: str, value: np.ndarray) -> str:
+        name = f"{name}_{len(self.constants)}"
+        self.constants.append(self.numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def op(self, op_type: str, *inputs: str, out: str | None = None, **attributes) -> str:
+        self.count += 1
+        out = out or f"{op_type.lower()}_{self.count}"
+        node = self.helper.make_node(op_type, list(inputs), [out], **attributes)
+        self.nodes.append(node)
+        return out
+
+
+def to_onnx(model: Model, name: str = "deltaprop"):
+    """``model`` as an ``onnx.ModelProto`` (checked by onnx's checker). A DataError, one line,
+    for a model the graph cannot express (text columns); an ImportError naming the extra when
+    onnx is missing."""
+    try:
+        import onnx
+        from onnx import TensorProto, helper, numpy_helper
+    except ImportError:
+        raise ImportError(
+            "exporting to ONNX needs the onnx package: pip install 'deltaprop[onnx]'"
+        ) from None
+    net = model.network
+    dtype = net.dtype
+    element = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
+    g = _Graph(helper, numpy_helper)
+    A = _preprocessing(g, model.preprocessor, "X", dtype, element)
+    for l in range(1, net.L + 1):  # (eq. F1-F2), examples as rows
+        W = np.asarray(net.W[l], dtype=dtype)
+        b = np.asarray(net.b[l], dtype=dtype).reshape(-1)
+        Z = g.op("Gemm", A, g.constant(f"W{l}", W), g.constant(f"b{l}", b), transB=1)
+        A = _activation(g, net.hidden if l < net.L else net.output, Z, dtype)
+    outputs = _outputs(g, model, A, dtype, element, helper)
+    n_features = model.n_features
+    graph = helper.make_graph(
+        g.nodes,
+        name,
+        [helper.make_tensor_value_info("X", TensorProto.DOUBLE, ["N", n_features])],
+        outputs,
+        initializer=g.constants,
+    )
+    proto = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", OPSET)],
+        producer_name="deltaprop",
+        doc_string=f"{net.sizes} network; inputs: {', '.join(_input_names(model))}",
+    )
+    proto.ir_version = 8  # what opset 17 came with: runtimes from then on read it
+    onnx.checker.check_model(proto, full_check=True)
+    return proto
+
+
+def _input_names(model: Model) -> list[str]:
+    names = model.info.get("features")
+    if isinstance(names, list) and len(names) == model.n_features:
+        return [str(n) for n in names]
+    return [f"x{j + 1}" for j in range(model.n_features)]
+
+
+def _preprocessing(g: _Graph, pre, X: str, dtype, element) -> str:
+    """The nodes that make the network's inputs (N, n_x) in its float type from raw rows ``X``
+    in float64, with the same roundings as Model.columns."""
+    if pre is None:
+        return _cast(g, X, dtype, element)
+    if isinstance(pre, PixelScaler):  # X in the network's dtype, then divided there
+        X = _cast(g, X, dtype, element)
+        return g.op("Div", X, g.constant("maximum", np.array(pre.maximum, dtype=dtype)))
+    if isinstance(pre, TableEncoder):
+        if any(cats is not None for cats in pre.categories):
+            text = [pre.names[j] if pre.names else f"column {j + 1}" for j, c in
+                    enumerate(pre.categories) if c is not None]  # fmt: skip
+            raise DataError(
+                f"the model one-hot encodes text columns ({', '.join(text)}), which the ONNX "
+                "export does not express: it exports models whose inputs are all numbers"
+            )
+        if pre.impute:  # NaN -> the column's fill value
+            fill = g.constant("fill", np.array(pre.fill, dtype=np.float64))
+            X = g.op("Where", g.op("IsNaN", X), fill, X)
+        pre = pre.scaler
+        if pre is None:
+            return _cast(g, X, dtype, element)
+    if isinstance(pre, Standardizer):  # in float64, as Standardizer.transform computes it
+        centred = g.op("Sub", X, g.constant("mean", np.asarray(pre.mean, dtype=np.float64)))
+        scaled = g.op("Div", centred, g.constant("std", np.asarray(pre.std, dtype=np.float64)))
+        return _cast(g, scaled, dtype, element)
+    raise DataError(f"the ONNX export does not know the preprocessing {type(pre).__name__}")
+
+
+_DOUBLE = 11  # TensorProto.DOUBLE, fixed by the ONNX standard
+
+
+def _cast(g: _Graph, X: str, dtype, element) -> str:
+    """``X`` (float64) in the network's float type."""
+    return X if dtype == np.float64 else g.op("Cast", X, to=element)
+
+
+def _activation(g: _Graph, name: str, Z: str, dtype) -> str:
+    if name in _ELEMENTWISE:
+        return g.op(_ELEMENTWISE[name], Z)
+    if name == "leaky_relu":
+        return g.op("LeakyRelu", Z, alpha=LEAKY_SLOPE)
+    if name == "softmax":  # over the units of each example: axis 1 when examples are rows
+        return g.op("Softmax", Z, axis=1)
+    raise DataError(f"the ONNX export does not know the activation {name!r}")
+
+
+def _outputs(g: _Graph, model: Model, A: str, dtype, element, helper) -> list:
+    net = model.network
+    if not net.is_classifier:
+        scaler = model.target_scaler
+        if scaler is not None:  # back to the target's units
+            std = g.constant("target_std", np.asarray(scaler.std, dtype=dtype))
+            mean = g.constant("target_mean", np.asarray(scaler.mean, dtype=dtype))
+            A = g.op("Add", g.op("Mul", A, std), mean)
+        g.op("Identity", A, out="prediction")
+        return [helper.make_tensor_value_info("prediction", element, ["N", net.n_y])]
+    if net.output == "sigmoid":  # a unit's label is 1 where its probability is >= 0.5
+        half = g.constant("half", np.array(0.5, dtype=dtype))
+    if net.output == "sigmoid" and net.n_y > 1:  # several labels, each 0 or 1
+        g.op("Identity", A, out="probabilities")
+        g.op("Cast", g.op("GreaterOrEqual", A, half), to=7, out="labels")  # 7: INT64
+        return [
+            helper.make_tensor_value_info("probabilities", element, ["N", net.n_y]),
+            helper.make_tensor_value_info("labels", 7, ["N", net.n_y]),
+        ]
+    if net.output == "sigmoid":  # one unit: the probability of classes[1]
+        index = g.op("Cast", g.op("GreaterOrEqual", A, half), to=7)
+        one = g.constant("one", np.array(1, dtype=dtype))
+        g.op("Concat", g.op("Sub", one, A), A, axis=1, out="probabilities")
+        index = g.op("Squeeze", index, g.constant("axis", np.array([1], dtype=np.int64)))
+    else:
+        g.op("Identity", A, out="probabilities")
+        index = g.op("ArgMax", A, axis=1, keepdims=0)
+    classes = np.asarray(model.classes)
+    if classes.dtype.kind in "US":
+        labels, kind = classes.astype(object), 8  # 8: STRING
+    elif classes.dtype.kind in "iub":
+        labels, kind = classes.astype(np.int64), 7
+    else:
+        labels, kind = classes.astype(np.float64), _DOUBLE
+    g.op("Gather", g.constant("classes", labels), index, axis=0, out="label")
+    return [
+        helper.make_tensor_value_info("label", kind, ["N"]),
+        helper.make_tensor_value_info("probabilities", element, ["N", len(classes)]),
+    ]
+
+
+def save_onnx(model: Model, path):
+    """Write ``model`` as an ONNX file at ``path``, atomically (never half-written), and return
+    the ``onnx.ModelProto`` written."""
+    proto = to_onnx(model)
+    data = proto.SerializeToString()
+    replace_atomically(path, lambda f: f.write(data))
+    return proto
+
+
+def signature(proto) -> str:
+    """The graph's inputs and outputs, as ``X (N, 4) float32 -> label (N,) string, ...``."""
+    from onnx import helper
+
+    def shown(value) -> str:
+        tensor = value.type.tensor_type
+        dims = [d.dim_param or str(d.dim_value) for d in tensor.shape.dim]
+        shape = f"({dims[0]},)" if len(dims) == 1 else f"({', '.join(dims)})"
+        element = helper.tensor_dtype_to_np_dtype(tensor.elem_type)
+        kind = "string" if element.kind == "O" else str(element)
+        return f"{value.name} {shape} {kind}"
+
+    inputs = ", ".join(shown(v) for v in proto.graph.input)
+    return f"{inputs} -> {', '.join(shown(v) for v in proto.graph.output)}"
