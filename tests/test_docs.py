@@ -27,6 +27,7 @@ NOT_RUN = {
 }
 RUN = {
     ("onnx.md", 0),
+    ("onnx.md", 1),
     ("your_data.md", 0),
     ("learning.md", 0),
     ("sklearn.md", 0),
@@ -170,17 +171,17 @@ def test_the_data_pages_files_and_commands_give_what_it_shows(tmp_path, monkeypa
         assert not missing, (command, missing, printed)
 
 
-def test_the_onnx_pages_commands_and_example_print_what_it_shows(tmp_path, monkeypatch, capsys):
-    """docs/onnx.md as a reader follows it: train and export in a fresh folder, then the
-    Python block runs the file in onnxruntime and prints what its comments say."""
+def test_the_onnx_pages_commands_and_examples_print_what_it_shows(tmp_path, monkeypatch, capsys):
+    """docs/onnx.md as a reader follows it, in a fresh folder: train and export the iris model,
+    whose Python block then prints what its comments say; then the passengers model of
+    docs/your_data.md, whose labels from onnxruntime are those deltaprop predict writes."""
     import shlex
 
     pytest.importorskip("onnx")
     pytest.importorskip("onnxruntime")
     monkeypatch.chdir(tmp_path)
-    commands = [(c, shown) for c, shown in console_commands("onnx.md") if "pip" not in c]
-    assert [shlex.split(c)[1] for c, _ in commands] == ["train", "export"]
-    for command, shown in commands:
+
+    def deltaprop(command: str) -> list[str]:
         result = subprocess.run(
             [sys.executable, "-m", "deltaprop", *shlex.split(command)[1:]],
             capture_output=True,
@@ -189,8 +190,17 @@ def test_the_onnx_pages_commands_and_example_print_what_it_shows(tmp_path, monke
             timeout=300,
         )
         assert result.returncode == 0, (command, result.stderr)
-        missing = [line for line in shown if line not in result.stdout.splitlines()]
-        assert not missing, (command, missing)
+        return result.stdout.splitlines()
+
+    commands = [(c, shown) for c, shown in console_commands("onnx.md") if "pip" not in c]
+    assert [shlex.split(c)[1:3] for c, _ in commands] == [
+        ["train", "--data"],
+        ["export", "iris.npz"],
+        ["export", "passengers.npz"],
+    ]
+    for command, shown in commands[:2]:
+        printed = deltaprop(command)
+        assert [line for line in shown if line not in printed] == [], (command, printed)
     run("onnx.md", 0)
     said = re.findall(r"print\(.*\)  # (.*?)(?::.*)?$", examples("onnx.md")[0], flags=re.M)
     assert (
@@ -202,6 +212,14 @@ def test_the_onnx_pages_commands_and_example_print_what_it_shows(tmp_path, monke
             "True",
         ]
     )
+    run("your_data.md", 0)  # the passengers' files
+    deltaprop(console_commands("your_data.md")[0][0])  # train passengers.npz
+    command, shown = commands[2]
+    assert deltaprop(command) == shown
+    run("onnx.md", 1)
+    predicted = deltaprop("deltaprop predict passengers.npz new_passengers.csv --labels-only")
+    said = re.findall(r"print\(label\)  # (.*)$", examples("onnx.md")[1], flags=re.M)
+    assert capsys.readouterr().out.splitlines() == said == [f"[{' '.join(predicted[1:])}]"]
 
 
 def test_the_pages_command_lines_parse():

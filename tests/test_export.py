@@ -5,15 +5,15 @@ import sys
 import numpy as np
 import pytest
 
-from deltaprop import Network, io
+from deltaprop import DeltapropWarning, Network, io
 from deltaprop.cli import main
-from deltaprop.data import DataError, PixelScaler, Standardizer, TableEncoder
+from deltaprop.data import PixelScaler, Standardizer, TableEncoder
 from deltaprop.model import Model
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
 
-from deltaprop.export import save_onnx, signature, to_onnx  # noqa: E402
+from deltaprop.export import columns, save_onnx, signature, to_onnx  # noqa: E402
 
 RNG = np.random.default_rng(0)
 X_RAW = RNG.normal(loc=[50, -3, 0.5, 1000], scale=[10, 2, 0.1, 300], size=(40, 4))
@@ -121,12 +121,50 @@ def test_missing_values_are_filled_as_the_table_encoder_fills_them():
     )
 
 
-def test_a_model_with_text_columns_is_refused_naming_them():
-    table = np.array([["red", 1.0], ["blue", 2.0], ["red", 3.0]], dtype=object)
-    encoder = TableEncoder(names=["colour", "size"]).fit(table)
-    model = Model(Network([encoder.n_x, 2], seed=0), preprocessor=encoder)
-    with pytest.raises(DataError, match=r"one-hot encodes text columns \(colour\), which the ONNX"):
-        to_onnx(model)
+def text_table_model(impute_text: str) -> tuple[Model, np.ndarray]:
+    """A model of a table with two text columns and gaps, and raw rows to predict: cells as
+    TableEncoder takes them (text, numbers, None for a gap), with a category never seen."""
+    rng = np.random.default_rng(9)
+    m = 60
+    rows = np.empty((m, 4), dtype=object)
+    rows[:, 0] = rng.choice(["red", "green", "blue"], m)
+    rows[:, 1] = rng.normal(30, 8, m)
+    rows[:, 2] = rng.choice(["S", "C", "Q"], m)
+    rows[:, 3] = rng.integers(0, 5, m).astype(float)
+    rows[rng.random((m, 4)) < 0.1] = None
+    encoder = TableEncoder("median", ["colour", "age", "port", "count"], impute_text=impute_text)
+    encoder.fit(rows[:40])
+    model = Model(trained_like(Network([encoder.n_x, 7, 3], seed=10)), preprocessor=encoder)
+    new = rows[40:].copy()
+    new[0, 0], new[1, 2] = "purple", "X"  # not seen in training
+    return model, new
+
+
+def as_inputs(rows: np.ndarray) -> dict[str, np.ndarray]:
+    """The graph's inputs for ``rows`` (columns colour, age, port, count)."""
+    numbers = np.array([[np.nan if c is None else c for c in row[[1, 3]]] for row in rows], float)
+    texts = np.array([["" if c is None else c for c in row[[0, 2]]] for row in rows], object)
+    return {"numbers": numbers, "texts": texts}
+
+
+@pytest.mark.parametrize("impute_text", ["most_frequent", "category"])
+def test_a_table_with_text_columns_takes_numbers_and_texts_and_predicts_as_the_model(impute_text):
+    """Gaps in both kinds of columns, and texts not seen in training (all zeros)."""
+    model, rows = text_table_model(impute_text)
+    proto = to_onnx(model)
+    assert columns(proto) == "numbers: age, count; texts: colour, port"
+    assert signature(proto) == (
+        "numbers (N, 2) float64, texts (N, 2) string -> label (N,) int64, probabilities (N, 3) "
+        "float64"
+    )
+    inputs = as_inputs(rows)
+    assert np.isnan(inputs["numbers"]).any() and (inputs["texts"] == "").any()
+    session = ort.InferenceSession(proto.SerializeToString())
+    with pytest.warns(DeltapropWarning, match="not seen in training"):
+        expected_labels, expected_P = model.predict(rows), model.predict_proba(rows)
+    label, P = session.run(["label", "probabilities"], inputs)
+    assert label.tolist() == expected_labels.tolist()
+    np.testing.assert_allclose(P, expected_P, atol=1e-12)
 
 
 def test_the_file_is_written_and_says_what_it_takes_and_gives(tmp_path):
@@ -176,7 +214,7 @@ def test_export_writes_the_onnx_file_beside_the_model_and_it_predicts_as_predict
     assert code == 0, err
     assert out == (
         f"{tmp_path / 'm.onnx'}: ONNX, opset 17: X (N, 4) float64 -> label (N,) string, "
-        "probabilities (N, 2) float32\n"
+        "probabilities (N, 2) float32\ncolumns: X: p, q, r, s\n"
     )
     session = ort.InferenceSession(str(tmp_path / "m.onnx"))
     labels = session.run(["label"], {"X": X_RAW.round(3)})[0]
@@ -187,11 +225,9 @@ def test_export_writes_the_onnx_file_beside_the_model_and_it_predicts_as_predict
 
 
 def test_export_errors_are_one_line(tmp_path, capsys, monkeypatch):
-    table = np.array([["red", 1.0], ["blue", 2.0], ["red", 3.0]], dtype=object)
-    encoder = TableEncoder(names=["colour", "size"]).fit(table)
-    io.save(Model(Network([encoder.n_x, 2], seed=0), preprocessor=encoder), tmp_path / "t.npz")
+    model, _ = text_table_model("most_frequent")
+    io.save(model, tmp_path / "t.npz")
     for argv, message in [
-        (["export", tmp_path / "t.npz"], "the model one-hot encodes text columns (colour)"),
         (["export", tmp_path / "none.npz"], "none.npz"),
         (["export", tmp_path / "t.npz", "--out", tmp_path / "no" / "x.onnx"], "does not exist"),
     ]:

@@ -2,10 +2,10 @@
 (onnxruntime from C, C++, C#, Java or JavaScript, and many more) run without Python or
 deltaprop. Writing one needs the onnx package (``pip install 'deltaprop[onnx]'``).
 
-The graph takes what ``Model.predict`` takes, raw rows ``X`` (N, n_features) in float64, and
-computes what it does, with the same roundings:
+The graph takes what ``Model.predict`` takes, raw rows ``X`` (N, n_features) in float64, NaN
+where a value is missing, and computes what it does, with the same roundings:
 
-- the preprocessing: missing values (NaN) filled as the TableEncoder fills them, then the
+- the preprocessing: missing values filled as the TableEncoder fills them, then the
   Standardizer's ``(X - mean) / std`` in float64, or the PixelScaler's ``X / maximum`` in the
   network's float type (float32 or float64), which the rest is computed in;
 - every layer, ``A[l] = g[l](A[l-1] W[l]^T + b[l]^T)`` (eq. F1-F2 with examples as rows: one
@@ -14,8 +14,11 @@ computes what it does, with the same roundings:
   labels themselves (numbers or text); for several sigmoid units ``probabilities`` and
   ``labels`` (N, n_y), 0 or 1; for regression ``prediction`` (N, n_y), in the target's units.
 
-Columns of text (one-hot encoded by a TableEncoder) are not exported: ONNX would need the
-text and the numbers as separate inputs. Such a model is refused with a DataError.
+A table with text columns has two inputs instead of ``X``, since a tensor holds one type:
+``numbers`` (N, n_numeric) float64, NaN where missing, and ``texts`` (N, n_text) strings, ""
+where missing, each in the columns' order (:func:`columns` names them). A text column is
+one-hot encoded by the standard ``OneHotEncoder`` of the ai.onnx.ml domain, a text not seen in
+training as all zeros, as TableEncoder does.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import numpy as np
 
 from .core.activations import LEAKY_SLOPE
 from .data import DataError, PixelScaler, Standardizer, TableEncoder
+from .experiment import model_features
 from .io import replace_atomically
 from .model import Model
 
@@ -40,23 +44,23 @@ class _Graph:
         self.helper, self.numpy_helper = helper, numpy_helper
         self.nodes, self.constants, self.count = [], [], 0
 
-    def constant(self, name: str, value: np.ndarray) -> str:
+    def constant(self, name: str, value) -> str:
         name = f"{name}_{len(self.constants)}"
         self.constants.append(self.numpy_helper.from_array(np.asarray(value), name))
         return name
 
-    def op(self, op_type: str, *inputs: str, out: str | None = None, **attributes) -> str:
+    def op(self, op_type: str, *inputs: str, out: str | None = None, domain: str = "",
+           **attributes) -> str:  # fmt: skip
         self.count += 1
         out = out or f"{op_type.lower()}_{self.count}"
-        node = self.helper.make_node(op_type, list(inputs), [out], **attributes)
+        node = self.helper.make_node(op_type, list(inputs), [out], domain=domain, **attributes)
         self.nodes.append(node)
         return out
 
 
 def to_onnx(model: Model, name: str = "deltaprop"):
-    """``model`` as an ``onnx.ModelProto`` (checked by onnx's checker). A DataError, one line,
-    for a model the graph cannot express (text columns); an ImportError naming the extra when
-    onnx is missing."""
+    """``model`` as an ``onnx.ModelProto``, checked by onnx's checker; an ImportError naming the
+    extra when onnx is missing."""
     try:
         import onnx
         from onnx import TensorProto, helper, numpy_helper
@@ -68,37 +72,109 @@ def to_onnx(model: Model, name: str = "deltaprop"):
     dtype = net.dtype
     element = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
     g = _Graph(helper, numpy_helper)
-    A = _preprocessing(g, model.preprocessor, "X", dtype, element)
+    pre = model.preprocessor
+    if isinstance(pre, TableEncoder) and pre.kinds is not None and _text_columns(pre):
+        numbers, texts = _split_columns(pre)
+        inputs = [("numbers", TensorProto.DOUBLE, len(numbers)), ("texts", _STRING, len(texts))]
+        A = _cast(g, _table(g, pre), dtype, element)
+        columns = f"numbers: {_names(pre, numbers)}; texts: {_names(pre, texts)}"
+    else:
+        inputs = [("X", TensorProto.DOUBLE, model.n_features)]
+        A = _preprocessing(g, pre, "X", dtype, element)
+        columns = f"X: {_input_names(model)}"
     for l in range(1, net.L + 1):  # (eq. F1-F2), examples as rows
         W = np.asarray(net.W[l], dtype=dtype)
         b = np.asarray(net.b[l], dtype=dtype).reshape(-1)
         Z = g.op("Gemm", A, g.constant(f"W{l}", W), g.constant(f"b{l}", b), transB=1)
         A = _activation(g, net.hidden if l < net.L else net.output, Z, dtype)
     outputs = _outputs(g, model, A, dtype, element, helper)
-    n_features = model.n_features
     graph = helper.make_graph(
         g.nodes,
         name,
-        [helper.make_tensor_value_info("X", TensorProto.DOUBLE, ["N", n_features])],
+        [helper.make_tensor_value_info(n, kind, ["N", width]) for n, kind, width in inputs],
         outputs,
         initializer=g.constants,
     )
     proto = helper.make_model(
         graph,
-        opset_imports=[helper.make_opsetid("", OPSET)],
+        opset_imports=[helper.make_opsetid("", OPSET), helper.make_opsetid(_ML, 2)],
         producer_name="deltaprop",
-        doc_string=f"{net.sizes} network; inputs: {', '.join(_input_names(model))}",
+        doc_string=f"a {' -> '.join(map(str, net.sizes))} network; {columns}",
     )
     proto.ir_version = 8  # what opset 17 came with: runtimes from then on read it
+    helper.set_model_props(proto, {"columns": columns})
     onnx.checker.check_model(proto, full_check=True)
     return proto
 
 
-def _input_names(model: Model) -> list[str]:
-    names = model.info.get("features")
-    if isinstance(names, list) and len(names) == model.n_features:
-        return [str(n) for n in names]
-    return [f"x{j + 1}" for j in range(model.n_features)]
+def columns(proto) -> str:
+    """Which raw columns each input of an exported graph takes, in order:
+    ``X: sepal_length, ...``, or for a table with text ``numbers: ...; texts: ...``."""
+    return next((p.value for p in proto.metadata_props if p.key == "columns"), "")
+
+
+def _input_names(model: Model) -> str:
+    """The model's input columns by name, when it knows them."""
+    names = model_features(model)
+    if names is None:
+        return f"{model.n_features} columns, in the order of the training data"
+    return ", ".join(names)
+
+
+def _text_columns(pre: TableEncoder) -> list[int]:
+    return [j for j, cats in enumerate(pre.categories) if cats is not None]
+
+
+def _split_columns(pre: TableEncoder) -> tuple[list[int], list[int]]:
+    """The positions of the numeric columns and of the text columns."""
+    texts = _text_columns(pre)
+    return [j for j in range(pre.n_columns) if j not in texts], texts
+
+
+def _names(pre: TableEncoder, columns: list[int]) -> str:
+    return ", ".join(pre.names[j] if pre.names else f"column {j + 1}" for j in columns) or "none"
+
+
+def _table(g: _Graph, pre: TableEncoder) -> str:
+    """A TableEncoder with text columns (see TableEncoder.transform): from ``numbers`` (N,
+    n_numeric) float64, NaN where missing, and ``texts`` (N, n_text) strings, "" where
+    missing, the network's inputs (N, n_x) in float64, in the encoder's order: a numeric
+    column filled and standardized, a text column filled and one-hot encoded (a text not seen
+    in training: all zeros)."""
+    numbers, texts = _split_columns(pre)
+    parts = []
+    for j, cats in enumerate(pre.categories):
+        fill = pre.fill[j]
+        if cats is None:
+            k = numbers.index(j)
+            column = _column(g, "numbers", k)
+            if fill is not None:
+                column = g.op(
+                    "Where", g.op("IsNaN", column), g.constant("fill", np.float64(fill)), column
+                )
+            mean = g.constant("mean", np.float64(pre.scaler.mean[k]))
+            std = g.constant("std", np.float64(pre.scaler.std[k]))
+            parts.append(g.op("Div", g.op("Sub", column, mean), std))
+            continue
+        column = _column(g, "texts", texts.index(j))
+        if fill is not None:  # "" -> 1, any other text -> 0
+            gap = g.op("LabelEncoder", column, domain=_ML, keys_strings=[""], values_int64s=[1],
+                       default_int64=0)  # fmt: skip
+            gap = g.op("Cast", gap, to=9)  # 9: BOOL
+            filled = g.constant("fill", np.array(fill, dtype=object))
+            column = g.op("Where", gap, filled, column)
+        onehot = g.op("OneHotEncoder", column, domain=_ML, cats_strings=[str(c) for c in cats],
+                      zeros=1)  # fmt: skip
+        shape = g.constant("shape", np.array([-1, len(cats)], dtype=np.int64))
+        parts.append(g.op("Cast", g.op("Reshape", onehot, shape), to=_DOUBLE))
+    return g.op("Concat", *parts, axis=1)
+
+
+def _column(g: _Graph, table: str, k: int) -> str:
+    """Column k of the input ``table``, (N, 1)."""
+    start = g.constant("start", np.array([k], dtype=np.int64))
+    end = g.constant("end", np.array([k + 1], dtype=np.int64))
+    return g.op("Slice", table, start, end, g.constant("axis", np.array([1], dtype=np.int64)))
 
 
 def _preprocessing(g: _Graph, pre, X: str, dtype, element) -> str:
@@ -110,13 +186,6 @@ def _preprocessing(g: _Graph, pre, X: str, dtype, element) -> str:
         X = _cast(g, X, dtype, element)
         return g.op("Div", X, g.constant("maximum", np.array(pre.maximum, dtype=dtype)))
     if isinstance(pre, TableEncoder):
-        if any(cats is not None for cats in pre.categories):
-            text = [pre.names[j] if pre.names else f"column {j + 1}" for j, c in
-                    enumerate(pre.categories) if c is not None]  # fmt: skip
-            raise DataError(
-                f"the model one-hot encodes text columns ({', '.join(text)}), which the ONNX "
-                "export does not express: it exports models whose inputs are all numbers"
-            )
         if pre.impute:  # NaN -> the column's fill value
             fill = g.constant("fill", np.array(pre.fill, dtype=np.float64))
             X = g.op("Where", g.op("IsNaN", X), fill, X)
@@ -130,7 +199,8 @@ def _preprocessing(g: _Graph, pre, X: str, dtype, element) -> str:
     raise DataError(f"the ONNX export does not know the preprocessing {type(pre).__name__}")
 
 
-_DOUBLE = 11  # TensorProto.DOUBLE, fixed by the ONNX standard
+_DOUBLE, _STRING = 11, 8  # TensorProto.DOUBLE and STRING, fixed by the ONNX standard
+_ML = "ai.onnx.ml"  # the domain of the operators for classical machine learning
 
 
 def _cast(g: _Graph, X: str, dtype, element) -> str:
