@@ -1,6 +1,7 @@
 """deltaprop.export: a Model as an ONNX graph, run by onnxruntime, predicts what the Model does."""
 
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -237,3 +238,40 @@ def test_export_errors_are_one_line(tmp_path, capsys, monkeypatch):
     code, _, err = cli(capsys, "export", tmp_path / "t.npz")
     assert code == 2 and "pip install 'deltaprop[onnx]'" in err, err
     assert not (tmp_path / "t.onnx").exists()
+
+
+@pytest.mark.parametrize("kind", ["multiclass", "binary", "multilabel", "regression"])
+def test_a_fitted_scikit_learn_estimator_is_exported_as_its_network(kind):
+    sklearn = pytest.importorskip("deltaprop.sklearn")
+    X = (X_RAW - X_RAW.mean(axis=0)) / X_RAW.std(axis=0)
+    if kind == "regression":
+        estimator = sklearn.DeltaRegressor(hidden_layer_sizes=(6,), max_iter=30, random_state=0)
+        y = X @ np.array([1.0, -2.0, 0.5, 3.0])
+    else:
+        estimator = sklearn.DeltaClassifier(hidden_layer_sizes=(6,), max_iter=30, random_state=0)
+        score = X[:, 0] - X[:, 1]
+        y = {
+            "multiclass": np.digitize(score, [-1, 1]).astype(str),
+            "binary": np.where(score > 0, "up", "down"),
+            "multilabel": np.column_stack([score > 0, X[:, 2] > X[:, 2].mean()]).astype(int),
+        }[kind]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ConvergenceWarning after 30 iterations
+        estimator.fit(X, y)
+    session = ort.InferenceSession(to_onnx(estimator).SerializeToString())
+    outputs = dict(
+        zip([o.name for o in session.get_outputs()], session.run(None, {"X": X}), strict=True)
+    )
+    if kind == "regression":
+        np.testing.assert_allclose(outputs["prediction"].ravel(), estimator.predict(X), rtol=1e-10)
+        return
+    predicted = estimator.predict(X)
+    assert len(np.unique(predicted)) >= 2
+    labels = outputs["labels"] if kind == "multilabel" else outputs["label"]
+    assert labels.tolist() == predicted.tolist()
+    np.testing.assert_allclose(outputs["probabilities"], estimator.predict_proba(X), atol=1e-12)
+
+
+def test_anything_else_is_refused():
+    with pytest.raises(TypeError, match="to_onnx takes a deltaprop Model or a fitted"):
+        to_onnx(Network([2, 2]))

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .core import Network
 from .core.activations import LEAKY_SLOPE
+from .core.arrays import to_numpy
 from .data import DataError, PixelScaler, Standardizer, TableEncoder
 from .experiment import model_features
 from .io import replace_atomically
@@ -58,9 +60,10 @@ class _Graph:
         return out
 
 
-def to_onnx(model: Model, name: str = "deltaprop"):
-    """``model`` as an ``onnx.ModelProto``, checked by onnx's checker; an ImportError naming the
-    extra when onnx is missing."""
+def to_onnx(model, name: str = "deltaprop"):
+    """``model`` (a Model, or a fitted DeltaClassifier or DeltaRegressor of deltaprop.sklearn)
+    as an ``onnx.ModelProto``, checked by onnx's checker; an ImportError naming the extra when
+    onnx is missing."""
     try:
         import onnx
         from onnx import TensorProto, helper, numpy_helper
@@ -68,6 +71,7 @@ def to_onnx(model: Model, name: str = "deltaprop"):
         raise ImportError(
             "exporting to ONNX needs the onnx package: pip install 'deltaprop[onnx]'"
         ) from None
+    model = _as_model(model)
     net = model.network
     dtype = net.dtype
     element = TensorProto.FLOAT if dtype == np.float32 else TensorProto.DOUBLE
@@ -83,8 +87,8 @@ def to_onnx(model: Model, name: str = "deltaprop"):
         A = _preprocessing(g, pre, "X", dtype, element)
         columns = f"X: {_input_names(model)}"
     for l in range(1, net.L + 1):  # (eq. F1-F2), examples as rows
-        W = np.asarray(net.W[l], dtype=dtype)
-        b = np.asarray(net.b[l], dtype=dtype).reshape(-1)
+        W = to_numpy(net.W[l]).astype(dtype)  # from a GPU too
+        b = to_numpy(net.b[l]).astype(dtype).reshape(-1)
         Z = g.op("Gemm", A, g.constant(f"W{l}", W), g.constant(f"b{l}", b), transB=1)
         A = _activation(g, net.hidden if l < net.L else net.output, Z, dtype)
     outputs = _outputs(g, model, A, dtype, element, helper)
@@ -105,6 +109,22 @@ def to_onnx(model: Model, name: str = "deltaprop"):
     helper.set_model_props(proto, {"columns": columns})
     onnx.checker.check_model(proto, full_check=True)
     return proto
+
+
+def _as_model(model) -> Model:
+    """A Model, or the Model of a fitted scikit-learn estimator of deltaprop.sklearn: its
+    network and class labels (which have no preprocessing, as MLPClassifier has none)."""
+    if isinstance(model, Model):
+        return model
+    net = getattr(model, "network_", None)
+    if not isinstance(net, Network):
+        raise TypeError(
+            f"to_onnx takes a deltaprop Model or a fitted DeltaClassifier or DeltaRegressor, "
+            f"got {type(model).__name__}"
+        )
+    several = net.output == "sigmoid" and net.n_y > 1  # multilabel: 0/1 labels, no classes
+    classes = None if several or not net.is_classifier else model.classes_
+    return Model(net, classes=classes)
 
 
 def columns(proto) -> str:
