@@ -471,7 +471,9 @@ def test_excels_encodings_are_read(tmp_path):
     p.write_bytes(ACCENTED.encode("cp1252"))
     ds = read_csv(p, cells="mixed")
     assert ds.X[:, 1].tolist() == ["Málaga", "Köln", "Genève"] and ds.X[0, 2] == "1.5"
-    assert ds.description.startswith(f"{p} (not UTF-8: read as Windows-1252): 3 examples")
+    assert ds.description.startswith(
+        f"{p} (not UTF-8: read as Windows-1252; --encoding NAME reads another): 3 examples"
+    )
     p.write_bytes(ACCENTED.replace(";", "\t").replace(",", ".").encode("utf-16"))
     ds = read_csv(p, cells="mixed")
     assert ds.X[:, 0].tolist() == ["José", "René", "Zoë"] and ds.y.tolist() == ["a", "b", "a"]
@@ -1181,3 +1183,145 @@ def test_a_parquet_file_that_cannot_be_read_is_one_line(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if it were not installed
     with pytest.raises(DataError, match=r"reading \.parquet files needs pyarrow: pip install"):
         read_csv(book)
+
+
+def sheets(path, named: dict):
+    """An .xlsx file with a sheet of each name in ``named`` (its rows, lists of cell values), in
+    that order."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in named.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def labelled(m: int, offset: float = 0.0) -> list[list]:
+    """A header and ``m`` rows: x, z, label ("a" or "b")."""
+    return [["x", "z", "label"], *([i + offset, -i, "ab"[i % 2]] for i in range(m))]
+
+
+def test_a_sheet_is_read_by_its_name_or_its_number_from_1(tmp_path):
+    """A name that is all digits names its sheet before any number does; a name is found in
+    any case, as Excel finds it; the data's description names a sheet that is not the first."""
+    book = sheets(
+        tmp_path / "book.xlsx",
+        {"first": labelled(2, 100), "train": labelled(6), "3": labelled(4, 0.5)},
+    )
+    assert read_csv(book).X[:, 0].tolist() == [100, 101]  # the first sheet, as before
+    for sheet in ("train", "TRAIN", 2, "2"):
+        ds = read_csv(book, sheet=sheet)
+        assert ds.X[:, 0].tolist() == [0, 1, 2, 3, 4, 5] and ds.y.tolist() == list("ababab")
+        assert ds.description.startswith(f"{book} (sheet 'train'): 6 examples, 2 features")
+    assert read_csv(book, sheet="3").X[:, 0].tolist() == [0.5, 1.5, 2.5, 3.5]  # the name "3"
+    assert read_csv(book, sheet=3).X[:, 0].tolist() == [0.5, 1.5, 2.5, 3.5]
+    assert read_csv(book, sheet="first").description.startswith(f"{book}: 2 examples")
+    assert load(book, sheet="train").m == 6
+    assert read_features(book, 2, sheet="3", features=["x", "z"])[:, 0].tolist() == [
+        0.5, 1.5, 2.5, 3.5
+    ]  # fmt: skip
+    from deltaprop.data import first_row, read_columns
+
+    assert first_row(book, sheet=2) == ["x", "z", "label"]
+    assert read_columns(book, ["label"], sheet="train") == [[c] for c in "ababab"]
+
+
+def test_a_sheet_the_workbook_lacks_is_named_with_those_it_has(tmp_path):
+    book = sheets(tmp_path / "book.xlsx", {"train": labelled(4), "test": labelled(4)})
+    with pytest.raises(DataError, match=r"book\.xlsx: no sheet named 'tset'; its sheets are "):
+        read_csv(book, sheet="tset")
+    with pytest.raises(DataError, match=r"its sheets are 'train', 'test'$"):
+        read_csv(book, sheet="tset")
+    for number in (3, "3", 0):
+        with pytest.raises(
+            DataError, match=rf"book\.xlsx: no sheet {number}; the workbook has 2 sheets \("
+        ):
+            read_csv(book, sheet=number)
+    with pytest.raises(DataError, match=r"sheet must be a sheet's name or its number"):
+        read_csv(book, sheet=1.0)
+    csv_file = write(tmp_path / "d.csv", "x,z,label\n1,2,a\n3,4,b\n")
+    with pytest.raises(DataError, match=r"d\.csv: sheet='train' picks a sheet of an Excel wor"):
+        read_csv(csv_file, sheet="train")
+    with pytest.raises(DataError, match=r"book\.xlsx: encoding='cp1251' is for delimited text"):
+        read_csv(book, encoding="cp1251")
+    np.savez(tmp_path / "d.npz", X=np.eye(3), y=np.arange(3))
+    with pytest.raises(DataError, match=r"d\.npz: unknown option 'sheet'; its options are test"):
+        load(tmp_path / "d.npz", sheet="train")
+
+
+CYRILLIC = "имя;город;рост;метка\nИван;Москва;1,5;да\nОльга;Тверь;2,5;нет\nПётр;Омск;0,5;да\n"
+
+
+def test_a_file_in_another_encoding_is_read_in_the_one_given(tmp_path):
+    """Cyrillic text saved by Excel in Windows-1251 decodes as Windows-1252 too, into other
+    letters: the guess is said, with the option that reads it right."""
+    p = tmp_path / "d.csv"
+    p.write_bytes(CYRILLIC.encode("cp1251"))
+    guessed = read_csv(p, cells="mixed")
+    assert guessed.y.tolist() == ["äà", "íåò", "äà"] and guessed.feature_names[0] == "èìÿ"
+    assert guessed.description.startswith(
+        f"{p} (not UTF-8: read as Windows-1252; --encoding NAME reads another): 3 examples"
+    )
+    for name in ("cp1251", "CP1251", "windows-1251"):
+        ds = read_csv(p, cells="mixed", encoding=name)
+        assert ds.y.tolist() == ["да", "нет", "да"] and ds.X[:, 1].tolist() == [
+            "Москва",
+            "Тверь",
+            "Омск",
+        ]
+        assert ds.feature_names == ["имя", "город", "рост"] and ds.X[0, 2] == "1.5"
+        assert ds.description.startswith(f"{p}: 3 examples")
+    given_1252 = read_csv(p, cells="mixed", encoding="cp1252")  # not a guess: nothing to say
+    assert given_1252.y.tolist() == guessed.y.tolist()
+    assert given_1252.description.startswith(f"{p}: 3 examples")
+    assert load(p, cells="mixed", encoding="cp1251").y.tolist() == ["да", "нет", "да"]
+    assert read_features(p, 3, cells="text", encoding="cp1251")[1].tolist() == [
+        "Ольга", "Тверь", "2.5"
+    ]  # fmt: skip
+    gz = tmp_path / "d.csv.gz"
+    gz.write_bytes(gzip.compress(CYRILLIC.encode("cp1251")))
+    assert read_csv(gz, cells="mixed", encoding="cp1251").y.tolist() == ["да", "нет", "да"]
+
+
+@pytest.mark.parametrize("encoding", ["shift_jis", "gbk", "cp1250", "latin-1", "utf-16"])
+def test_the_encodings_of_other_systems_read_back_exactly(tmp_path, encoding):
+    labels = {"shift_jis": ["猫", "犬"], "gbk": ["猫", "狗"], "cp1250": ["ąę", "łś"]}
+    a, b = labels.get(encoding, ["Zoë", "Ærø"])
+    text = f"x,z,label\n1,2,{a}\n3,4,{b}\n5,6,{a}\n"
+    p = tmp_path / "d.csv"
+    p.write_bytes(text.encode(encoding))
+    assert read_csv(p, encoding=encoding).y.tolist() == [a, b, a]
+
+
+def test_an_unknown_encoding_or_bytes_it_cannot_read_are_one_line(tmp_path):
+    p = tmp_path / "d.csv"
+    p.write_bytes("x,label\n1,a\n2,b\n3,\u0434\n".encode())  # UTF-8: a Cyrillic letter, line 4
+    for name in ("cp9999", "base64", "rot13", ""):
+        with pytest.raises(DataError, match=rf"^unknown encoding '{name}': give one Python k"):
+            read_csv(p, encoding=name)
+    with pytest.raises(DataError, match=r"^encoding must be the name of a text encoding, got 5"):
+        read_csv(p, encoding=5)
+    with pytest.raises(
+        DataError, match=r"d\.csv, line 4: the bytes d0 are not text in ascii \(is that the fi"
+    ):
+        read_csv(p, encoding="ascii")
+    big = tmp_path / "big.csv.gz"  # past the first megabyte that is decoded at a time
+    rows = "".join(f"{i},a\n" for i in range(300_000))
+    big.write_bytes(gzip.compress(f"x,label\n{rows}9,\u0434\n".encode()))
+    with pytest.raises(DataError, match=r"big\.csv\.gz, line 300002: the bytes d0 are not text"):
+        read_csv(big, encoding="ascii")
+    p.write_bytes(b"\x81\x8d\x00binary\x90")
+    with pytest.raises(DataError, match=r"\(neither .* Windows-1252; --encoding NAME reads anot"):
+        read_csv(p)
+
+
+def test_standard_input_is_read_in_the_encoding_given(tmp_path):
+    from deltaprop.data.csvtable import InMemoryFile
+
+    given = InMemoryFile(CYRILLIC.encode("cp1251"), "standard input")
+    assert read_csv(given, cells="mixed", encoding="cp1251").y.tolist() == ["да", "нет", "да"]
+    with pytest.raises(DataError, match=r"^standard input: sheet='x' picks a sheet of an Exc"):
+        read_csv(given, sheet="x")

@@ -94,6 +94,8 @@ def read_csv(
     features: list[str] | None = None,
     missing_values: list[str] | None = None,
     test_part: bool = False,
+    sheet: int | str | None = None,
+    encoding: str | None = None,
 ) -> Dataset:
     """Read a delimited text file with one example per line: X (m, n_x) float64, y (m,).
 
@@ -123,6 +125,13 @@ def read_csv(
     ``features``: the feature columns by name, in this order (as a model took them); the
     header must name them all, and every other column but the label is left out.
     ``test_part``: the file is a test part, whose labels may hold a single class.
+
+    ``sheet``: for an Excel workbook (.xlsx), the sheet to read, by name or by number (from 1,
+    as its tabs are counted; a name made of digits wins), default the first; see
+    :func:`deltaprop.data.spreadsheet.sheet_as_csv`. ``encoding``: the text's, by a name Python
+    knows ("cp1251", "shift_jis", "gbk", "latin-1"), for a file that is not UTF-8, UTF-16 with a
+    byte-order mark or Windows-1252 (which is read when the text is not UTF-8: a guess, which
+    the description then says).
     """
     if cells not in CELLS:
         raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
@@ -131,7 +140,7 @@ def read_csv(
         raise DataError("missing=True keeps missing cells as text: give cells='mixed' or 'text'")
     if ignore is not None and features is not None:
         raise DataError("give the features to ignore or those to keep, not both")
-    table = Table(path, delimiter)
+    table = Table(path, delimiter, sheet, encoding)
     p, n_cols, first = table.path, table.n_cols, table.first
     if n_cols < 2:
         raise DataError(
@@ -244,8 +253,11 @@ def read_csv(
 
 
 def _guessed(table: Table) -> str:
-    """A note for a file whose encoding was guessed: not UTF-8, read as Windows-1252."""
-    return " (not UTF-8: read as Windows-1252)" if table.encoding == "cp1252" else ""
+    """A note for a file whose encoding was guessed (not UTF-8, read as Windows-1252), which
+    says how to give it."""
+    if not table.guessed:
+        return ""
+    return " (not UTF-8: read as Windows-1252; --encoding NAME reads another)"
 
 
 def _markers(missing_values, cells: str) -> frozenset[str]:
@@ -320,15 +332,30 @@ def names_model_columns(first_row: list[str], features: list[str] | None) -> boo
     return bool(features) and not set(features).isdisjoint(first_row)
 
 
-def first_row(path: str | os.PathLike, delimiter: str | None = None) -> list[str]:
-    """The stripped fields of the first non-blank row of a delimited text file."""
-    return [v.strip() for v in Table(path, delimiter).first]
+def first_row(
+    path: str | os.PathLike,
+    delimiter: str | None = None,
+    *,
+    sheet: int | str | None = None,
+    encoding: str | None = None,
+) -> list[str]:
+    """The stripped fields of the first non-blank row of a delimited text file (``sheet`` and
+    ``encoding`` as in :func:`read_csv`)."""
+    return [v.strip() for v in Table(path, delimiter, sheet, encoding).first]
 
 
-def read_columns(path, columns: list[str], delimiter: str | None = None) -> list[list[str]]:
+def read_columns(
+    path,
+    columns: list[str],
+    delimiter: str | None = None,
+    *,
+    sheet: int | str | None = None,
+    encoding: str | None = None,
+) -> list[list[str]]:
     """The cells of the ``columns`` named by a file's header row: one list of stripped texts
-    per data row (every non-blank line after the header), the columns in the order given."""
-    table = Table(path, delimiter)
+    per data row (every non-blank line after the header), the columns in the order given
+    (``sheet`` and ``encoding`` as in :func:`read_csv`)."""
+    table = Table(path, delimiter, sheet, encoding)
     header = [v.strip() for v in table.first]
     lacking = [c for c in columns if c not in header]
     if lacking:
@@ -368,6 +395,8 @@ def read_features(
     features: list[str] | None = None,
     missing_values: list[str] | None = None,
     layout: tuple[int, list[int]] | None = None,
+    sheet: int | str | None = None,
+    encoding: str | None = None,
 ):
     """Rows of features for prediction: (m, n_features) float64 from a delimited text file
     (with ``cells`` "mixed" or "text", possibly an object array of the cells' text).
@@ -383,13 +412,14 @@ def read_features(
     :func:`read_csv`; with
     "text", the columns' ``names`` and ``kinds`` (as a TableEncoder has them) tell a header row:
     one that repeats the names, or has text that is not a number in a numeric column.
+    ``sheet`` and ``encoding`` as in :func:`read_csv`.
     """
     if cells not in CELLS:
         raise DataError(f"cells must be one of {', '.join(CELLS)}, got {cells!r}")
     markers = _markers(missing_values, cells)
     if features is not None and len(features) != n_features:
         raise DataError(f"{len(features)} column names for {n_features} features")
-    table = Table(path, delimiter)
+    table = Table(path, delimiter, sheet, encoding)
     p, n_cols = table.path, table.n_cols
     header_names = [v.strip() for v in table.first]
     if names_model_columns(header_names, features):

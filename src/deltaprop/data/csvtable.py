@@ -72,37 +72,97 @@ def _open_text(p, encoding: str):
     return io.TextIOWrapper(_open_bytes(p), encoding=encoding, newline="")
 
 
-def _encoding(p) -> str:
-    """How the text of ``p`` is encoded: UTF-16 when it starts with UTF-16's byte-order mark
-    (Excel's "Unicode text"), UTF-8 (a BOM dropped: "utf-8-sig") when every byte decodes as
-    UTF-8, else Windows-1252, the encoding Excel saves CSV files in on Western European systems
-    (a guess, which read_csv's description of the data names). A DataError when not even that
-    decodes."""
+def codec(encoding: str) -> str:
+    """The codec Python reads a text encoding's name with ("CP1251" -> "cp1251", "latin-1" ->
+    "iso8859-1"); UTF-8 as "utf-8-sig", which drops the byte-order mark Excel writes. A
+    DataError for a name Python does not know, or whose codec does not decode bytes to text
+    (such as "base64")."""
+    if not isinstance(encoding, str):
+        raise DataError(f"encoding must be the name of a text encoding, got {encoding!r}")
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        info = None
+    # bytes.decode refuses the codecs that are not text encodings ("base64", "rot13") by this mark
+    if info is None or not getattr(info, "_is_text_encoding", True):
+        raise DataError(
+            f"unknown encoding {encoding!r}: give one Python knows, such as utf-8, cp1251, "
+            "cp1250, shift_jis, gbk or latin-1"
+        )
+    return "utf-8-sig" if info.name == "utf-8" else info.name
+
+
+def _encoding(p, given: str | None = None) -> str:
+    """How the text of ``p`` is encoded: ``given`` (a codec's name), when every byte decodes in
+    it, else a DataError naming the line. Detected without it: UTF-16 when it starts with
+    UTF-16's byte-order mark (Excel's "Unicode text"), UTF-8 (a BOM dropped: "utf-8-sig") when
+    every byte decodes as UTF-8, else Windows-1252, the encoding Excel saves CSV files in on
+    Western European systems (a guess, which read_csv's description of the data names). A
+    DataError when not even that decodes."""
+    if given is not None:
+        bad = _undecodable(p, given)
+        if bad is not None:
+            line, octets = bad
+            raise DataError(
+                f"{p}, line {line}: the bytes {octets.hex(' ')} are not text in {given} (is "
+                "that the file's encoding?)"
+            )
+        return given
     with _open_bytes(p) as f:
         if f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return "utf-16"
     for encoding in ("utf-8-sig", "cp1252"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            with _open_bytes(p) as f:
-                while chunk := f.read(1 << 20):
-                    decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise DataError(f"{p}: not a text file (neither UTF-8, UTF-16 nor Windows-1252)")
+        if _undecodable(p, encoding) is None:
+            return encoding
+    raise DataError(
+        f"{p}: not a text file (neither UTF-8, UTF-16 nor Windows-1252; --encoding NAME reads "
+        "another)"
+    )
 
 
-def _source(path):
-    """A Path to a regular file, or an InMemoryFile for what can be read only once."""
+def _undecodable(p, encoding: str) -> tuple[int, bytes] | None:
+    """Where the text of ``p`` stops decoding in ``encoding``: (its line, counted from 1, and
+    the bytes that do not decode), or None when every byte does."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    lines = 1
+    with _open_bytes(p) as f:
+        while True:
+            chunk = f.read(1 << 20)
+            try:
+                lines += decoder.decode(chunk, final=not chunk).count("\n")
+            except UnicodeDecodeError as e:
+                # e.object holds the bytes held over from the last chunk and this one
+                before = e.object[: e.start].decode(encoding, errors="replace")
+                return lines + before.count("\n"), e.object[e.start : e.end]
+            if not chunk:
+                return None
+
+
+def _source(path, sheet: int | str | None = None, encoding: str | None = None):
+    """A Path to a regular file, or an InMemoryFile for what can be read only once and for a
+    workbook's ``sheet`` (see spreadsheet.sheet_as_csv), which alone takes one; a workbook's
+    text takes no ``encoding``."""
+    if sheet is not None and not is_workbook(path):
+        raise DataError(
+            f"{path}: sheet={sheet!r} picks a sheet of an Excel workbook (.xlsx); this is not one"
+        )
     if isinstance(path, InMemoryFile):
         source = path
     else:
         p = Path(path)
         if is_workbook(p):
-            source = InMemoryFile(sheet_as_csv(existing_file(p)), str(p), delimiter=",")
+            if encoding is not None:
+                raise DataError(
+                    f"{p}: encoding={encoding!r} is for delimited text files; an Excel workbook "
+                    "holds its text as Unicode"
+                )
+            source = InMemoryFile(*sheet_as_csv(existing_file(p), sheet), delimiter=",")
         elif is_parquet(p):
+            if encoding is not None:
+                raise DataError(
+                    f"{p}: encoding={encoding!r} is for delimited text files; a Parquet file "
+                    "holds its text as Unicode"
+                )
             source = InMemoryFile(table_as_csv(existing_file(p)), str(p), delimiter=",")
         elif not p.exists() or p.is_dir() or p.is_file():
             return existing_file(p)
@@ -228,18 +288,29 @@ def is_number(text: str) -> bool:
 
 
 class Table:
-    """An open delimited file: its delimiter, its first row, and the rows after it.
+    """An open delimited file: its delimiter, its first row, and the rows after it. ``sheet``:
+    the sheet of a workbook to read (see spreadsheet.sheet_as_csv); ``encoding``: the text's, by
+    a name Python knows (default: detected, see _encoding).
 
     A file whose every line ends with the delimiter ("1,2,0," as some exports write them) has
     an empty last field on every line: that field is not a column.
     """
 
-    def __init__(self, path, delimiter: str | None):
-        self.path = p = _source(path)
+    def __init__(
+        self,
+        path,
+        delimiter: str | None,
+        sheet: int | str | None = None,
+        encoding: str | None = None,
+    ):
+        given = None if encoding is None else codec(encoding)
+        self.path = p = _source(path, sheet, encoding)
         if delimiter is None and isinstance(p, InMemoryFile):
             delimiter = p.delimiter  # a workbook's sheet, written as CSV
         try:
-            self.encoding = encoding = _encoding(p)
+            self.encoding = encoding = _encoding(p, given)
+            #: Windows-1252 taken for want of anything better, which descriptions say
+            self.guessed = given is None and encoding == "cp1252"
             lines = _sample_lines(p, encoding) if delimiter is None else None
         except UnicodeDecodeError:  # UTF-16 with a BOM, and then bytes that are not
             raise DataError(f"{p}: not a text file in {self.encoding}") from None

@@ -54,8 +54,9 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     ("moons", "circles", "spirals", "blobs", "xor"; ``options`` go to its generator, e.g.
     ``m=1000, seed=3``), or a path: a directory in the MNIST layout, a delimited text file
     (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``, also compressed with gzip, bzip2 or xz,
-    or alone in a zip archive; ``options``: label, header, delimiter, weight, ...; see read_csv),
-    an Excel workbook (``.xlsx``), a Parquet file (``.parquet``) or a ``.npz`` archive.
+    or alone in a zip archive; ``options``: label, header, delimiter, weight, encoding, ...; see
+    read_csv), an Excel workbook (``.xlsx``; ``sheet``: which, by name or number from 1, default
+    the first), a Parquet file (``.parquet``) or a ``.npz`` archive.
     Names win over paths: write ``./digits`` for a directory called digits.
     """
     if isinstance(spec, str) and spec in BUNDLED:
@@ -86,6 +87,8 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
                     "features",
                     "missing_values",
                     "test_part",
+                    "sheet",
+                    "encoding",
                 ),
             )
             if suffix == ".tsv":
