@@ -448,8 +448,9 @@ def read_features(
         if features:
             by_name = f", or a header row naming the model's columns ({listing(features, 20)})"
         laid_out = f", or {layout[0]} {_laid_out(layout)}" if layout[0] != n_features else ""
-        raise DataError(
-            f"{p}: the model was fitted on {n_features} features; this file has {n_cols} "
+        raise DataError(  # a header in another encoding than the one guessed names nothing
+            f"{p}{_guessed(table)}: the model was fitted on {n_features} features; this file "
+            f"has {n_cols} "
             f"column{'s' if n_cols != 1 else ''} (expected {n_features}{laid_out}{by_name})"
         )
     first = [header_names[c] for c in feature_cols]

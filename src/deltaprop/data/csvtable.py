@@ -93,21 +93,22 @@ def codec(encoding: str) -> str:
 
 
 def _encoding(p, given: str | None = None) -> str:
-    """How the text of ``p`` is encoded: ``given`` (a codec's name), when every byte decodes in
-    it, else a DataError naming the line. Detected without it: UTF-16 when it starts with
+    """The codec that decodes the text of ``p``: that of the encoding ``given``, when every byte
+    decodes in it, else a DataError naming the line. Detected without it: UTF-16 when it starts with
     UTF-16's byte-order mark (Excel's "Unicode text"), UTF-8 (a BOM dropped: "utf-8-sig") when
     every byte decodes as UTF-8, else Windows-1252, the encoding Excel saves CSV files in on
     Western European systems (a guess, which read_csv's description of the data names). A
     DataError when not even that decodes."""
     if given is not None:
-        bad = _undecodable(p, given)
+        name = codec(given)
+        bad = _undecodable(p, name)
         if bad is not None:
             line, octets = bad
             raise DataError(
                 f"{p}, line {line}: the bytes {octets.hex(' ')} are not text in {given} (is "
                 "that the file's encoding?)"
             )
-        return given
+        return name
     with _open_bytes(p) as f:
         if f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return "utf-16"
@@ -303,15 +304,14 @@ class Table:
         sheet: int | str | None = None,
         encoding: str | None = None,
     ):
-        given = None if encoding is None else codec(encoding)
+        if encoding is not None:
+            codec(encoding)  # an unknown name first: it is wrong whatever the file
         self.path = p = _source(path, sheet, encoding)
         if delimiter is None and isinstance(p, InMemoryFile):
             delimiter = p.delimiter  # a workbook's sheet, written as CSV
         try:
-            self.encoding = encoding = _encoding(p, given)
-            #: Windows-1252 taken for want of anything better, which descriptions say
-            self.guessed = given is None and encoding == "cp1252"
-            lines = _sample_lines(p, encoding) if delimiter is None else None
+            self.encoding = _encoding(p, encoding)
+            lines = _sample_lines(p, self.encoding) if delimiter is None else None
         except UnicodeDecodeError:  # UTF-16 with a BOM, and then bytes that are not
             raise DataError(f"{p}: not a text file in {self.encoding}") from None
         except compression.READ_ERRORS as e:  # e.g. a truncated or corrupt .gz
@@ -326,7 +326,9 @@ class Table:
         elif not isinstance(delimiter, str) or len(delimiter) != 1:
             raise DataError(f"delimiter must be one character, got {delimiter!r}")
         self.delimiter = delimiter
-        self.rows = _records(p, delimiter, encoding)
+        #: Windows-1252 taken for want of anything better, which descriptions say
+        self.guessed = encoding is None and self.encoding == "cp1252"
+        self.rows = _records(p, delimiter, self.encoding)
         first = next(self.rows, None)
         if first is None:
             raise DataError(f"{p}: the file is empty (only blank lines)")
