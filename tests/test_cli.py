@@ -1066,7 +1066,8 @@ def test_a_csv_saved_by_excel_in_windows_1252_trains_and_says_how_it_was_read(tm
     argv = ["train", "--data", data, "--ignore", "name", "--epochs", "1", "--quiet", "--out"]
     result = run(*argv, model)
     assert result.returncode == 0 and result.stderr == "", result.stderr
-    assert f"data: {data} (not UTF-8: read as Windows-1252): 60 examples" in result.stdout
+    guessed = "(not UTF-8: read as Windows-1252; --encoding NAME reads another)"
+    assert f"data: {data} {guessed}: 60 examples" in result.stdout
     new = tmp_path / "new.csv"
     new.write_bytes("name,city,score\nZoë,Genève,1.5\n".encode("cp1252"))
     assert run("predict", model, new).stdout.startswith("prediction,p_a,p_b\n")

@@ -86,6 +86,9 @@ def load_dataset(
     features: list[str] | None = None,
     missing_values: list[str] | None = None,
     test_data: str | None = None,
+    sheet: str | None = None,
+    test_sheet: str | None = None,
+    encoding: str | None = None,
 ) -> data.Dataset:
     """A data set by name or path; ``label`` and ``weight`` are CSV columns (label, per-example
     weight), by name or index (as text), ``ignore`` CSV columns left out of the features, and
@@ -95,7 +98,16 @@ def load_dataset(
     missing value is an error that ends with ``missing_hint``; ``missing_values``: more texts
     that mean one (with "mixed" or "text"). ``test_data``: a second file of the same kind, the
     test part (``Dataset.test``), read as the first: a CSV file's feature columns by the first
-    one's header names when it has them, else by position."""
+    one's header names when it has them, else by position. ``sheet`` and ``test_sheet``: the
+    sheets of workbooks ``spec`` and ``test_data`` (default their first); ``encoding``: the
+    text's of both (see ``check_file_options``)."""
+    check_file_options(spec, sheet, encoding)
+    if test_data is not None:
+        check_file_options(test_data, test_sheet, encoding, "--test-sheet")
+    elif test_sheet is not None:
+        raise data.DataError(
+            f"--test-sheet {shlex.quote(test_sheet)} is a sheet of --test-data, which is not given"
+        )
     kind = _not_csv(spec)
     options = (("--label", label), ("--sample-weight", weight), ("--impute", impute))
     lists = (("--ignore", ignore), ("--missing-values", missing_values))
@@ -113,13 +125,20 @@ def load_dataset(
         kwargs["features"] = features
     if kind is None and cells != "numbers":
         kwargs.update(cells=cells, missing=impute is not None, missing_values=missing_values)
+    kwargs.update(_given(encoding=encoding))
     try:
-        ds = data.load(spec, **kwargs)
+        ds = data.load(spec, **kwargs, **_given(sheet=sheet))
         if test_data is not None:
-            ds.test = _test_data(ds, spec, test_data, kwargs)
+            ds.test = _test_data(ds, spec, test_data, {**kwargs, **_given(sheet=test_sheet)})
     except data.MissingValueError as e:
         raise data.MissingValueError(f"{e}; {missing_hint}") from None
     return ds
+
+
+def _given(**options) -> dict:
+    """The ``options`` that are not None: the readers' defaults stand for the others (and the
+    data sets that take no options are given none)."""
+    return {key: value for key, value in options.items() if value is not None}
 
 
 def _test_data(ds: data.Dataset, spec: str, test_data: str, kwargs: dict) -> data.Dataset:
@@ -156,15 +175,41 @@ def _test_data(ds: data.Dataset, spec: str, test_data: str, kwargs: dict) -> dat
     return test
 
 
-def load_for_model(model, spec: str, label: str | None = None) -> data.Dataset:
+def check_file_options(
+    spec: str, sheet: str | None, encoding: str | None, sheet_option: str = "--sheet"
+) -> None:
+    """A DataError when ``sheet`` (given as ``sheet_option``) is given for data that are not an
+    Excel workbook, or ``encoding`` for data that are not delimited text: the options would
+    change nothing."""
+    kind = _not_csv(spec)
+    workbook = kind is None and data.spreadsheet.is_workbook(spec)
+    if sheet is not None and not workbook:
+        raise data.DataError(
+            f"{sheet_option} {shlex.quote(sheet)} picks a sheet of an Excel workbook (.xlsx); "
+            f"{spec} is {kind or 'not one'}"
+        )
+    if encoding is not None and (kind or workbook):
+        raise data.DataError(
+            f"--encoding {shlex.quote(encoding)} is for delimited text files (CSV, TSV, .txt); "
+            f"{spec} is {kind or 'an Excel workbook'}"
+        )
+
+
+def load_for_model(
+    model, spec: str, label: str | None = None, *, sheet=None, encoding=None
+) -> data.Dataset:
     """A data set to apply ``model`` to: a CSV file read as its preprocessing takes it (text
     columns and, when it fills them, missing values, for a TableEncoder). When the model knows
     its input columns by name and the file's header names them, they are taken by name, and
     the label is ``label`` or the model's own label column; every other column is left out.
-    Otherwise the columns are taken by position (a label, ``label`` or the last)."""
+    Otherwise the columns are taken by position (a label, ``label`` or the last). ``sheet``
+    and ``encoding`` as in ``load_dataset``; for the model's own data, by default those its run
+    read them with."""
+    read = reading_for(model, spec, sheet, encoding)
+    check_file_options(spec, **read)
     features = None
     names = model_features(model) if _not_csv(spec) is None and Path(spec).is_file() else None
-    if names is not None and data.names_model_columns(data.first_row(spec), names):
+    if names is not None and data.names_model_columns(data.first_row(spec, **read), names):
         features, label = names, label or model_targets(model) or model_label(model)
     encoder = model.preprocessor
     if isinstance(encoder, data.TableEncoder):
@@ -176,8 +221,39 @@ def load_for_model(model, spec: str, label: str | None = None) -> data.Dataset:
             missing_hint=NO_IMPUTE_HINT,
             features=features,
             missing_values=model_missing_values(model),
+            **read,
         )
-    return load_dataset(spec, label, features=features)
+    return load_dataset(spec, label, features=features, **read)
+
+
+def reading_for(model, spec: str, sheet: str | None, encoding: str | None) -> dict:
+    """The ``sheet`` and ``encoding`` to read ``spec`` with: those given, or for the data the
+    model was trained on, those its run read them with."""
+    if names_trained_data(model, spec):
+        recorded = model_read_options(model)
+        sheet = recorded["sheet"] if sheet is None else sheet
+        encoding = recorded["encoding"] if encoding is None else encoding
+    return {"sheet": sheet, "encoding": encoding}
+
+
+#: The settings that say how a run read its files; absent (or None): the first sheet, and the
+#: encoding detected.
+READ_OPTIONS = ("sheet", "test_sheet", "encoding")
+
+
+def model_read_options(model) -> dict:
+    """How the run of a model read its files (train --sheet, --test-sheet, --encoding), as its
+    file's settings record them: each a text, or None (not recorded: files from before them, or
+    a run that read the first sheet and detected the encoding)."""
+    settings = model.info.get("settings")
+    settings = settings if isinstance(settings, dict) else {}
+    options = {key: settings.get(key) for key in READ_OPTIONS}
+    for key, value in options.items():
+        if value is not None and not isinstance(value, str):
+            raise data.DataError(
+                f"the model's file records {key} = {reprlib.repr(value)}, not a text"
+            )
+    return options
 
 
 def model_features(model) -> list[str] | None:
@@ -293,6 +369,9 @@ def prepare_data(
     ignore: list[str] | None = None,
     missing_values: list[str] | None = None,
     test_data: str | None = None,
+    sheet: str | None = None,
+    test_sheet: str | None = None,
+    encoding: str | None = None,
 ) -> Parts:
     """Load a data set, split it (seeded: ``test`` and then ``validation`` fractions, unless the
     data come with their own test part), fit the preprocessing on the training part only (unless
@@ -310,7 +389,9 @@ def prepare_data(
     with neither is standardized as before;
     ``missing_values``: more texts that mean a missing value ("unknown"). ``ignore``: CSV columns
     (names or indices, as text) left out of the features. ``test_data``: a file that is the test
-    part (``test`` then unused), read as ``spec`` is."""
+    part (``test`` then unused), read as ``spec`` is. ``sheet``, ``test_sheet``, ``encoding``:
+    how the files are read (see ``load_dataset``)."""
+    read = {"sheet": sheet, "test_sheet": test_sheet, "encoding": encoding}
     if preprocessor is None:
         ds = load_dataset(
             spec,
@@ -321,6 +402,7 @@ def prepare_data(
             ignore=ignore,
             missing_values=missing_values,
             test_data=test_data,
+            **read,
         )
     elif isinstance(preprocessor, data.TableEncoder):
         ds = load_dataset(
@@ -333,9 +415,10 @@ def prepare_data(
             ignore=ignore,
             missing_values=missing_values,
             test_data=test_data,
+            **read,
         )
     else:
-        ds = load_dataset(spec, label, weight, ignore=ignore, test_data=test_data)
+        ds = load_dataset(spec, label, weight, ignore=ignore, test_data=test_data, **read)
     _check_task(ds, spec, regression)
     y = data.numeric_targets(ds) if regression else ds.y
     if ds.test is not None:
@@ -576,6 +659,7 @@ def model_test_part(model, label: str | None = None) -> tuple[np.ndarray, np.nda
         ignore=settings.get("ignore"),
         missing_values=model_missing_values(model),
         test_data=trained_data(model, "test_data"),
+        **model_read_options(model),
     )
     return parts.X_test, parts.y_test
 

@@ -38,8 +38,9 @@ def cmd_evaluate(args) -> int:
         X, y_true = model_test_part(model, args.label)
         spec, which = test_part_source(model, spec), "test part"
     else:
-        ds = load_for_model(model, spec, args.label)
+        ds = load_for_model(model, spec, args.label, **reading(args))
         X, y_true, which = model.columns(ds.X), encoder_for(model.classes).transform(ds.y), "all"
+        spec = source_read(args, model, spec)
     y_pred = model.network.predict(X)
     k = len(model.classes)
     C = confusion_matrix(y_true, y_pred, k)
@@ -80,22 +81,48 @@ def cmd_evaluate(args) -> int:
 
 def data_to_evaluate(args, model) -> tuple[str, bool]:
     """The data evaluate reads: ``--data``, or the data set the model was trained on; and
-    whether to read the held-out test part of its run (its own data, without ``--all``, with
-    the settings that rebuild the same split) rather than all of them."""
-    from ..experiment import names_trained_data, trained_data
+    whether to read the held-out test part of its run (its own data, read as its run read
+    them, without ``--all``, with the settings that rebuild the same split) rather than all of
+    them."""
+    from ..experiment import model_read_options, names_trained_data, trained_data
 
     spec = args.data or trained_data(model)
     if spec is None:
         raise UsageError("give the data to evaluate on with --data")
     settings = model.info.get("settings")
-    return spec, bool(names_trained_data(model, spec) and not args.all and settings)
+    recorded = model_read_options(model)
+    as_read = all(value in (None, recorded[key]) for key, value in reading(args).items())
+    return spec, bool(names_trained_data(model, spec) and as_read and not args.all and settings)
+
+
+def reading(args) -> dict:
+    """How the command line says to read a workbook or a text file: its --sheet and
+    --encoding."""
+    return {"sheet": args.sheet, "encoding": args.encoding}
 
 
 def test_part_source(model, spec: str) -> str:
     """Where the test part of a model's run comes from: the file of train --test-data, or its
-    data (``spec``)."""
+    data (``spec``), and the sheet of a workbook that its run read."""
+    from ..experiment import model_read_options
+
     test_data = (model.info.get("settings") or {}).get("test_data")
-    return test_data if isinstance(test_data, str) else spec
+    options = model_read_options(model)
+    if isinstance(test_data, str):
+        return with_sheet(test_data, options["test_sheet"])
+    return with_sheet(spec, options["sheet"])
+
+
+def source_read(args, model, spec: str) -> str:
+    """The data ``spec`` that evaluate read all of, with the sheet of a workbook read."""
+    from ..experiment import reading_for
+
+    return with_sheet(spec, reading_for(model, spec, **reading(args))["sheet"])
+
+
+def with_sheet(spec: str, sheet: str | None) -> str:
+    """The data as evaluate names them: a workbook's path, and its sheet when one is named."""
+    return spec if sheet is None else f"{spec}, sheet {sheet}"
 
 
 def evaluate_regression(args, model) -> int:
@@ -119,8 +146,9 @@ def evaluate_regression(args, model) -> int:
         y_pred, which = model.predict_columns(X), "test part"
         spec = test_part_source(model, spec)
     else:
-        ds = load_for_model(model, spec, args.label)
+        ds = load_for_model(model, spec, args.label, **reading(args))
         y_true, y_pred, which = numeric_targets(ds), model.predict(ds.X), "all"
+        spec = source_read(args, model, spec)
     k = 1 if y_true.ndim == 1 else y_true.shape[1]
     if k != n_y:
         raise UsageError(
@@ -190,15 +218,16 @@ def input_source(path: str):
     return InMemoryFile(sys.stdin.buffer.read(), "standard input")
 
 
-def kept_columns(source, keep: list[str] | None, m: int) -> list[list[str]]:
-    """The ``--keep`` columns of the input, one list per example (empty lists without any)."""
+def kept_columns(source, keep: list[str] | None, m: int, read: dict) -> list[list[str]]:
+    """The ``--keep`` columns of the input, one list per example (empty lists without any);
+    ``read``: its sheet and encoding, as ``reading`` gives them."""
     if not keep:
         return [[]] * m
     from .. import data
 
     if str(source).endswith(".npz"):
         raise UsageError("--keep copies columns of a CSV file; an .npz file has none by name")
-    kept = data.read_columns(source, keep)
+    kept = data.read_columns(source, keep, **read)
     if len(kept) != m:  # the model read the first row as an example, not as a header
         raise UsageError(
             f"{source}: --keep needs a header row, but the model read the first row as an "
@@ -207,23 +236,25 @@ def kept_columns(source, keep: list[str] | None, m: int) -> list[list[str]]:
     return kept
 
 
-def read_features(path, model) -> np.ndarray:
+def read_features(path, model, read: dict | None = None) -> np.ndarray:
     """Rows of features from a CSV or .npz, as the model takes them: from a CSV file whose
     header names the model's input columns, those columns by name (the others left out); else
     its columns by position (the features alone, or laid out as the training file was, the
     other columns dropped). For a model that
     encodes text columns, the CSV file's cells as text (its missing values kept when the model
-    fills them)."""
+    fills them). ``read``: the sheet of a workbook and the encoding of a text file, as
+    ``reading`` gives them."""
     from .. import data
     from ..experiment import NO_IMPUTE_HINT, model_features, model_layout, model_missing_values
 
+    read = read or {}
     if str(path).endswith(".npz"):
         return data.read_npz_features(path)
     features = model_features(model)  # a header that names them: the columns by name
     layout = model_layout(model)  # else by position, as in the training file
     encoder = model.preprocessor
     if not isinstance(encoder, data.TableEncoder):
-        return data.read_features(path, model.n_features, features=features, layout=layout)
+        return data.read_features(path, model.n_features, features=features, layout=layout, **read)
     try:
         return data.read_features(
             path,
@@ -235,6 +266,7 @@ def read_features(path, model) -> np.ndarray:
             features=features,
             missing_values=model_missing_values(model),
             layout=layout,
+            **read,
         )
     except data.MissingValueError as e:
         raise data.MissingValueError(f"{e}; {NO_IMPUTE_HINT}") from None
@@ -245,14 +277,15 @@ def cmd_predict(args) -> int:
     import io as textio
 
     from .. import io
-    from ..experiment import model_label
+    from ..experiment import check_file_options, model_label
 
     if args.out:
         check_output("--out", args.out)
+    check_file_options("standard input" if args.input == "-" else args.input, **reading(args))
     model = io.load_any(args.model)[0]  # a checkpoint's model: the run so far
     source = input_source(args.input)
-    X_rows = read_features(source, model)
-    kept = kept_columns(source, args.keep, len(X_rows))
+    X_rows = read_features(source, model, reading(args))
+    kept = kept_columns(source, args.keep, len(X_rows), reading(args))
     classifier = model.network.is_classifier and model.classes is not None
     if args.labels_only and not classifier:
         raise UsageError(

@@ -69,6 +69,31 @@ def add_data_arguments(p, default: str | None) -> None:
     )
 
 
+#: How text is read when --encoding does not say.
+DETECTED_ENCODING = (
+    "UTF-8, UTF-16 with a byte-order mark, else Windows-1252, a guess that the data's "
+    "description says"
+)
+
+
+def add_reading_arguments(p, sheet_of: str, encoding_of: str, own: str = "") -> None:
+    """--sheet (the sheet of the workbook ``sheet_of``) and --encoding (of the text files
+    ``encoding_of``); ``own``: what they default to for a model's own data, if anything."""
+    p.add_argument(
+        "--sheet",
+        metavar="NAME_OR_NUMBER",
+        help=f"the sheet of {sheet_of} when it is an Excel workbook (.xlsx), by name or by "
+        "number from 1 (a sheet named with digits, such as 2024, wins over the number); "
+        f"default: {own}the first",
+    )
+    p.add_argument(
+        "--encoding",
+        metavar="NAME",
+        help=f"the text encoding of {encoding_of} (CSV, TSV, .txt), a name Python knows: "
+        f"cp1251, cp1250, shift_jis, gbk, latin-1, ... (default: {own}{DETECTED_ENCODING})",
+    )
+
+
 def add_example_network_arguments(p: argparse.ArgumentParser) -> None:
     """The network and random examples that trace and gradcheck build: sizes, m, activations,
     loss and seed."""
@@ -166,6 +191,14 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="a file of the same columns (or .npz arrays) that is the test part, such as "
         "mnist_test.csv beside mnist_train.csv; --test is then unused. evaluate tests the model "
         "on it again",
+    )
+    add_reading_arguments(data, "--data", "--data and --test-data")
+    data.add_argument(
+        "--test-sheet",
+        metavar="NAME_OR_NUMBER",
+        help="the sheet of --test-data when it is a workbook (it may be --data's: --sheet train "
+        "--test-sheet test), as --sheet; default the first. The model file keeps --sheet, "
+        "--test-sheet and --encoding for evaluate, plot and --resume",
     )
     data.add_argument(
         "--validation",
@@ -330,6 +363,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     # several columns, and the model given after them is its last (see model_after_label)
     e.add_argument("model", nargs="?", help="a model file written by train --out, or a checkpoint")
     add_data_arguments(e, None)
+    add_reading_arguments(e, "--data", "--data", own="for the model's own data, its run's; else ")
     e.add_argument(
         "--all",
         action="store_true",
@@ -362,6 +396,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         "label column (a Kaggle submission: --keep PassengerId --labels-only gives "
         "PassengerId,Survived)",
     )
+    add_reading_arguments(p, "the input", "the input")
 
     pl = sub.add_parser(
         "plot",

@@ -12,7 +12,7 @@ import numpy as np
 from .errors import UsageError
 from .outputs import check_output
 from .parser import DEFAULT_LR
-from .resume import RUN_KEYS, finished_message, resume_settings
+from .resume import finished_message, resume_settings, run_settings
 
 
 def output_units(output: str, n_classes: int) -> int:
@@ -102,6 +102,11 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
             f"--test {args.test:g} holds out a fraction for the test, and --test-data "
             f"{args.test_data} is the test part; give one of them"
         )
+    if args.test_sheet is not None and args.test_data is None:
+        raise UsageError(
+            f"--test-sheet {args.test_sheet} is a sheet of --test-data; give --test-data (the "
+            "sheet of --data is --sheet)"
+        )
     if args.impute_text != "most_frequent" and args.impute is None:
         raise UsageError(
             f"--impute-text {args.impute_text} says what a missing text value becomes once "
@@ -125,6 +130,9 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         ignore=args.ignore,
         test_data=args.test_data,
         missing_values=args.missing_values,
+        sheet=args.sheet,
+        test_sheet=args.test_sheet,
+        encoding=args.encoding,
     )
     classes = None if args.regression else parts.encoder.classes_
     if classes is not None and len(classes) < 2:
@@ -154,7 +162,7 @@ def prepare_run(args, root: bool) -> SimpleNamespace:
         "data": args.data,
         "label": args.label,
         "description": parts.description,
-        "settings": {k: getattr(args, k) for k in RUN_KEYS},
+        "settings": run_settings(args),
     }
     if parts.feature_names is not None:  # predict and evaluate take the columns by name
         info["features"] = parts.feature_names

@@ -4,6 +4,7 @@ left to do."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import reprlib
 from types import SimpleNamespace
@@ -14,6 +15,8 @@ from .parser import DEFAULT_LR, build_parser
 #: The settings of a run, saved in checkpoints (so --resume can rebuild it) and in model files.
 RUN_KEYS = (
     "data",
+    "sheet",
+    "encoding",
     "label",
     "regression",
     "hidden",
@@ -39,6 +42,7 @@ RUN_KEYS = (
     "validation",
     "test",
     "test_data",
+    "test_sheet",
     "patience",
     "min_delta",
     "dtype",
@@ -49,6 +53,11 @@ RUN_KEYS = (
 )
 
 
+#: The settings recorded only when the command line gives them: a file without them is the file
+#: an older deltaprop wrote (which refuses to resume from settings it does not know), and one
+#: that lacks them reads the first sheet and detects the encoding, as runs from before them did.
+WHEN_GIVEN = ("sheet", "test_sheet", "encoding")
+
 #: The settings whose option takes several values (nargs="+"); saved as lists.
 LIST_KEYS = ("hidden", "ignore", "label", "missing_values")
 
@@ -58,6 +67,16 @@ CHANGEABLE_ON_RESUME = ("out", "checkpoint", "checkpoint_every", "epochs")
 
 #: The default of an option, in the parse that finds which options the command line gives.
 NOT_GIVEN = object()
+
+
+def run_settings(args) -> dict:
+    """The settings of RUN_KEYS that a run records: their values in ``args``, but those of
+    WHEN_GIVEN only when they are given."""
+    return {
+        key: getattr(args, key)
+        for key in RUN_KEYS
+        if key not in WHEN_GIVEN or getattr(args, key) is not None
+    }
 
 
 def given_options(argv: list[str], dests) -> set[str]:
@@ -88,6 +107,7 @@ def resume_settings(args) -> tuple:
     with trainer_state_of(args.resume):  # read below, before a trainer restores it
         check_trainer_state(resumed[1], resumed[2])
     saved, given = saved_settings(resumed[3], args.resume), getattr(args, "given", set())
+    saved = {**dict.fromkeys(WHEN_GIVEN), **saved}  # not recorded: the defaults
     changeable = set(CHANGEABLE_ON_RESUME)
     if saved.get("schedule") == "cosine":
         changeable.discard("epochs")
@@ -166,13 +186,17 @@ def _as_options(source: str, key: str, value, default) -> list[str]:
 
 def _effective(key: str, value, settings):
     """A setting as the run uses it: the data's resolved path, the optimizer's default rate,
-    the ignored columns and the missing-value texts as sets (their order changes nothing)."""
+    the ignored columns and the missing-value texts as sets (their order changes nothing), the
+    codec an encoding's name stands for."""
     if key in ("ignore", "missing_values") and isinstance(value, (list, tuple)):
         return sorted(map(str, value))
     if key in ("data", "test_data"):
         from ..experiment import recorded_data
 
         return recorded_data(value)
+    if key == "encoding" and isinstance(value, str):  # CP1251 and windows-1251 are cp1251
+        with contextlib.suppress(LookupError):
+            return codecs.lookup(value).name
     if key == "lr" and value is None:
         return DEFAULT_LR.get(settings.optimizer, 0.01)
     if isinstance(value, tuple):

@@ -12,7 +12,7 @@ from .errors import EXIT_FAILED, EXIT_OK, EXIT_SIGNAL, EXIT_USAGE, Reported, Usa
 from .mpi import mpi_world
 from .prepare import prepare_run
 from .results import finish
-from .resume import RUN_KEYS, trainer_state_of
+from .resume import run_settings, trainer_state_of
 
 
 def cmd_train(args) -> int:
@@ -92,7 +92,7 @@ def make_trainer(args, run: SimpleNamespace, root: bool, comm):
     if args.patience:
         callbacks.append(EarlyStopping(patience=args.patience, min_delta=args.min_delta))
     if root:
-        settings = {k: getattr(args, k) for k in RUN_KEYS}
+        settings = run_settings(args)
         settings["checkpoint"] = args.checkpoint or _default_checkpoint(args.out)
         # A run that keeps a checkpoint leaves it at its end, so that resuming it finds the run
         # finished rather than retraining from the last interruption.
