@@ -291,10 +291,13 @@ def test_an_encoding_unknown_or_wrong_is_one_line(cyrillic, capsys):
     )
 
 
-def test_info_shows_the_sheet_in_the_data_it_describes(book, capsys, tmp_path):
+def test_info_shows_the_sheet_in_the_data_it_describes_and_its_settings(book, capsys, tmp_path):
     model = tmp_path / "m.npz"
     assert cli(capsys, "train", "--data", book, "--sheet", "2", *FAST, "--out", model)[0] == 0
     code, out, _ = cli(capsys, "info", model, "--json")
     facts = json.loads(out)
     assert facts["settings"]["sheet"] == "2"
     assert facts["data"].startswith(f"{book.resolve()} (sheet 'train'): 300 examples")
+    text = cli(capsys, "info", model)[1].splitlines()
+    assert f"data: {facts['data']}" in text
+    assert next(line for line in text if line.startswith("settings: ")).endswith(", sheet 2")

@@ -24,6 +24,9 @@ SHOWN_SETTINGS = (
     "class_weight",
     "patience",
     "seed",
+    "sheet",
+    "test_sheet",
+    "encoding",
 )
 
 
