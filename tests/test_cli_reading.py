@@ -100,6 +100,10 @@ def test_resume_reads_the_saved_sheet_and_refuses_another(book, capsys, tmp_path
     assert one_line_error(capsys, "train", "--resume", checkpoint, "--sheet", "test") == (
         "--resume continues the saved run; --sheet cannot be changed (saved: train)"
     )
+    # not recorded, as in a checkpoint from before the option: the default, which stays
+    assert one_line_error(capsys, "train", "--resume", checkpoint, "--encoding", "cp1251") == (
+        "--resume continues the saved run; --encoding cannot be changed (saved: the default)"
+    )
 
 
 def test_a_run_on_the_first_sheet_records_no_sheet_and_reads_the_first(book, capsys, tmp_path):

@@ -1217,7 +1217,7 @@ def test_a_sheet_is_read_by_its_name_or_its_number_from_1(tmp_path):
         assert ds.X[:, 0].tolist() == [0, 1, 2, 3, 4, 5] and ds.y.tolist() == list("ababab")
         assert ds.description.startswith(f"{book} (sheet 'train'): 6 examples, 2 features")
     assert read_csv(book, sheet="3").X[:, 0].tolist() == [0.5, 1.5, 2.5, 3.5]  # the name "3"
-    assert read_csv(book, sheet=3).X[:, 0].tolist() == [0.5, 1.5, 2.5, 3.5]
+    assert read_csv(book, sheet=np.int64(3)).X[:, 0].tolist() == [0.5, 1.5, 2.5, 3.5]
     assert read_csv(book, sheet="first").description.startswith(f"{book}: 2 examples")
     assert load(book, sheet="train").m == 6
     assert read_features(book, 2, sheet="3", features=["x", "z"])[:, 0].tolist() == [
@@ -1240,8 +1240,9 @@ def test_a_sheet_the_workbook_lacks_is_named_with_those_it_has(tmp_path):
             DataError, match=rf"book\.xlsx: no sheet {number}; the workbook has 2 sheets \("
         ):
             read_csv(book, sheet=number)
-    with pytest.raises(DataError, match=r"sheet must be a sheet's name or its number"):
-        read_csv(book, sheet=1.0)
+    for wrong in (1.0, True):
+        with pytest.raises(DataError, match=r"sheet must be a sheet's name or its number \(fr"):
+            read_csv(book, sheet=wrong)
     csv_file = write(tmp_path / "d.csv", "x,z,label\n1,2,a\n3,4,b\n")
     with pytest.raises(DataError, match=r"d\.csv: sheet='train' picks a sheet of an Excel wor"):
         read_csv(csv_file, sheet="train")

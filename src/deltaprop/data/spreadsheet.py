@@ -9,6 +9,7 @@ import csv
 import datetime
 import functools
 import io
+import numbers
 import zipfile
 from pathlib import Path
 
@@ -32,7 +33,9 @@ def sheet_as_csv(p: Path, sheet: int | str | None = None) -> tuple[bytes, str]:
     an empty field. Numbers are written as Python writes them (shortest round trip), TRUE and
     FALSE as text, a date as ISO 8601 text. The last sheets converted are kept (by path, size
     and time of change): predict and evaluate read a file more than once."""
-    if sheet is not None and (isinstance(sheet, bool) or not isinstance(sheet, (int, str))):
+    if isinstance(sheet, numbers.Integral) and not isinstance(sheet, bool):
+        sheet = int(sheet)  # numpy's integers too
+    elif sheet is not None and not isinstance(sheet, str):
         raise DataError(f"sheet must be a sheet's name or its number (from 1), got {sheet!r}")
     stat = p.stat()
     return _converted(str(p.resolve()), stat.st_size, stat.st_mtime_ns, sheet, str(p))
