@@ -180,6 +180,7 @@ def test_sheet_and_encoding_are_refused_where_they_change_nothing(book, capsys, 
         ("moons", "--encoding", f"{encoding}moons is a synthetic data set"),
         (tmp_path / "d.npz", "--encoding", f"{encoding}{folder}/d.npz is an .npz file"),
         (tmp_path / "mnist", "--encoding", f"{encoding}{folder}/mnist is a folder of IDX files"),
+        (tmp_path / "d.parquet", "--encoding", f"{encoding}{folder}/d.parquet is a Parquet file"),
     ]:
         assert one_line_error(capsys, "train", "--data", data, option, "x", *FAST) == message
     test = ["train", "--data", book, "--sheet", "train", "--test-data", csv_file]

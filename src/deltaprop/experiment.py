@@ -188,10 +188,14 @@ def check_file_options(
             f"{sheet_option} {shlex.quote(sheet)} picks a sheet of an Excel workbook (.xlsx); "
             f"{spec} is {kind or 'not one'}"
         )
-    if encoding is not None and (kind or workbook):
+    if kind is None and workbook:
+        kind = "an Excel workbook"
+    elif kind is None and data.parquet.is_parquet(spec):
+        kind = "a Parquet file"
+    if encoding is not None and kind:
         raise data.DataError(
             f"--encoding {shlex.quote(encoding)} is for delimited text files (CSV, TSV, .txt); "
-            f"{spec} is {kind or 'an Excel workbook'}"
+            f"{spec} is {kind}"
         )
 
 
