@@ -12,7 +12,8 @@ where a value is missing, and computes what it does, with the same roundings:
   Gemm and one activation a layer; dropout is not applied at prediction);
 - the outputs: for a classifier ``probabilities`` (N, K) and ``label`` (N,), the class
   labels themselves (numbers or text); for several sigmoid units ``probabilities`` and
-  ``labels`` (N, n_y), 0 or 1; for regression ``prediction`` (N, n_y), in the target's units.
+  ``labels`` (N, n_y), 0 or 1; for regression ``prediction`` (N, n_y), in the target's units
+  (float64 when the target was standardized, as Model.predict gives them).
 
 A table with text columns has two inputs instead of ``X``, since a tensor holds one type:
 ``numbers`` (N, n_numeric) float64, NaN where missing, and ``texts`` (N, n_text) strings, ""
@@ -242,9 +243,11 @@ def _outputs(g: _Graph, model: Model, A: str, dtype, element, helper) -> list:
     net = model.network
     if not net.is_classifier:
         scaler = model.target_scaler
-        if scaler is not None:  # back to the target's units
-            std = g.constant("target_std", np.asarray(scaler.std, dtype=dtype))
-            mean = g.constant("target_mean", np.asarray(scaler.mean, dtype=dtype))
+        if scaler is not None:  # back to the target's units, in float64 as Model.predict does
+            if dtype != np.float64:
+                A, element = g.op("Cast", A, to=_DOUBLE), _DOUBLE
+            std = g.constant("target_std", np.asarray(scaler.std, dtype=np.float64))
+            mean = g.constant("target_mean", np.asarray(scaler.mean, dtype=np.float64))
             A = g.op("Add", g.op("Mul", A, std), mean)
         g.op("Identity", A, out="prediction")
         return [helper.make_tensor_value_info("prediction", element, ["N", net.n_y])]

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 from .errors import DataError, listing
+from .paths import version
 
 SUFFIX = ".parquet"
 
@@ -25,8 +26,7 @@ def table_as_csv(p: Path) -> bytes:
     round trip, booleans as true and false, dates and times in ISO 8601. The index columns
     that pandas stores beside the data are left out. The last files converted are kept (by
     path, size and time of change): predict and evaluate read a file more than once."""
-    stat = p.stat()
-    return _converted(str(p.resolve()), stat.st_size, stat.st_mtime_ns)
+    return _converted(*version(p))
 
 
 @functools.lru_cache(maxsize=2)

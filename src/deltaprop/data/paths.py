@@ -31,3 +31,10 @@ def is_gzip(p: Path) -> bool:
             return f.read(2) == b"\x1f\x8b"
     except OSError as e:
         raise DataError(f"{p}: cannot be read ({e.strerror})") from None
+
+
+def version(p: Path) -> tuple[str, int, int]:
+    """The file ``p`` as a cache key: its resolved path, size and time of change, so that a
+    file that changes is read again."""
+    stat = p.stat()
+    return str(p.resolve()), stat.st_size, stat.st_mtime_ns

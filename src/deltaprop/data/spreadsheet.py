@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import DataError, listing
+from .paths import version
 
 #: The suffix of the workbooks read; .xls (Excel before 2007) is another format.
 SUFFIX = ".xlsx"
@@ -37,8 +38,7 @@ def sheet_as_csv(p: Path, sheet: int | str | None = None) -> tuple[bytes, str]:
         sheet = int(sheet)  # numpy's integers too
     elif sheet is not None and not isinstance(sheet, str):
         raise DataError(f"sheet must be a sheet's name or its number (from 1), got {sheet!r}")
-    stat = p.stat()
-    return _converted(str(p.resolve()), stat.st_size, stat.st_mtime_ns, sheet, str(p))
+    return _converted(*version(p), sheet, str(p))
 
 
 @functools.lru_cache(maxsize=4)  # a training sheet and a test sheet, read by evaluate twice
