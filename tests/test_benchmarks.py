@@ -275,3 +275,39 @@ def test_the_csv_benchmark_reads_the_same_features_with_every_reader(tmp_path):
         assert {"deltaprop", "numpy loadtxt"} <= set(r["seconds"])
         assert all(len(t) == 2 and min(t) > 0 for t in r["seconds"].values())
     assert "| MNIST-shaped, 500 x 785 whole numbers |" in done.stdout
+
+
+def test_the_predict_benchmark_times_the_same_probabilities(tmp_path):
+    """benchmarks/predict.py at toy timings: it exits 0 only when every system gave deltaprop's
+    probabilities and labels; every size was timed (nothing is asserted about the times)."""
+    done = run_script("predict.py", "--quick", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    report = json.loads((tmp_path / "predict.json").read_text())
+    expected = {"deltaprop"} | {
+        name
+        for name, module in [("onnxruntime", "onnxruntime"), ("scikit-learn", "sklearn"),
+                             ("PyTorch", "torch")]
+        if installed(module)
+    }  # fmt: skip
+    assert set(report["machine"]["systems"]) == expected
+    assert [r["rows"] for r in report["results"]] == [1, 128, 10_000]
+    for r in report["results"]:
+        assert set(r["seconds"]) == expected
+        assert all(len(t) == 2 and min(t) > 0 for t in r["seconds"].values())
+    assert "| 10,000 |" in done.stdout
+
+
+def test_the_predict_benchmarks_check_fails_for_other_probabilities(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    from predict import SIZES, check
+
+    from deltaprop import Network
+    from deltaprop.model import Model
+
+    model = Model(Network(SIZES, seed=0))
+    X = np.random.default_rng(0).random((16, SIZES[0]))
+    check({"deltaprop": model.predict_proba, "same": model.predict_proba}, X)
+    shifted = Model(Network(SIZES, seed=0))
+    shifted.network.b[3][0] += 1e-3  # a bias a little off: probabilities off by ~1e-4
+    with pytest.raises(AssertionError, match="wrong: other probabilities than deltaprop's"):
+        check({"deltaprop": model.predict_proba, "wrong": shifted.predict_proba}, X)
