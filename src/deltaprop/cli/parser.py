@@ -57,7 +57,7 @@ def add_data_arguments(p, default: str | None) -> None:
         "--regression), "
         "a synthetic one (moons, "
         "circles, spirals, blobs, xor), or a file/folder (CSV, TSV, .xlsx, .parquet, NPZ, MNIST "
-        "IDX folder)" + (f"; default {default}" if default else ""),
+        "IDX folder), or a file's http(s) URL" + (f"; default {default}" if default else ""),
     )
     p.add_argument(
         "--label",
@@ -378,8 +378,8 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     p.add_argument("model", help="a model file written by train --out, or a checkpoint")
     p.add_argument(
         "input",
-        help="features: a CSV file (or .xlsx, .parquet; rows are examples; - for standard input) "
-        "or an .npz with X",
+        help="features: a CSV file (or .xlsx, .parquet; rows are examples; - for standard input; "
+        "an http(s) URL) or an .npz with X",
     )
     p.add_argument("--out", help="write the CSV here instead of standard output")
     p.add_argument(

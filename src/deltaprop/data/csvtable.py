@@ -24,6 +24,7 @@ from .encoding import MISSING, column_kinds, is_missing
 from .errors import DataError
 from .parquet import is_parquet, table_as_csv
 from .paths import existing_file
+from .remote import is_url, local_copy
 from .spreadsheet import is_workbook, sheet_as_csv
 
 # Delimiters the sniffer may choose from; " " means runs of whitespace.
@@ -150,7 +151,7 @@ def _source(path, sheet: int | str | None = None, encoding: str | None = None):
     if isinstance(path, InMemoryFile):
         source = path
     else:
-        p = Path(path)
+        p = local_copy(path) if is_url(path) else Path(path)
         if is_workbook(p):
             if encoding is not None:
                 raise DataError(

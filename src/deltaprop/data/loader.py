@@ -13,6 +13,7 @@ from .dataset import Dataset
 from .errors import DataError, listing
 from .idx import read_mnist_dir
 from .npzfile import read_npz
+from .remote import is_url, local_copy
 from .synthetic import SYNTHETIC
 
 #: .data: the UCI repository's files; .xlsx: an Excel workbook's first sheet, and .parquet: a
@@ -56,8 +57,9 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``, also compressed with gzip, bzip2 or xz,
     or alone in a zip archive; ``options``: label, header, delimiter, weight, encoding, ...; see
     read_csv), an Excel workbook (``.xlsx``; ``sheet``: which, by name or number from 1, default
-    the first), a Parquet file (``.parquet``) or a ``.npz`` archive.
-    Names win over paths: write ``./digits`` for a directory called digits.
+    the first), a Parquet file (``.parquet``) or a ``.npz`` archive; or such a file's http(s)
+    URL, downloaded once (see :mod:`.remote`). Names win over paths: write ``./digits`` for a
+    directory called digits.
     """
     if isinstance(spec, str) and spec in BUNDLED:
         _check_options(spec, options, ())
@@ -66,6 +68,11 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
         make = SYNTHETIC[spec]
         _check_options(spec, options, tuple(inspect.signature(make).parameters))
         return make(**options)
+    if is_url(spec):  # downloaded once, then read as the file it is, under its URL's name
+        local = local_copy(spec)
+        ds = load(local, **options)
+        ds.description = ds.description.replace(str(local), spec)
+        return ds
     p = Path(spec)
     if p.is_dir():
         _check_options(str(p), options, ())

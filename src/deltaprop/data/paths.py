@@ -6,11 +6,13 @@ import os
 from pathlib import Path
 
 from .errors import DataError
+from .remote import is_url, local_copy
 
 
 def existing_file(path: str | os.PathLike) -> Path:
-    """``path`` as a Path, after checking it names a non-empty regular file."""
-    p = Path(path)
+    """``path`` as a Path, after checking it names a non-empty regular file; for an http(s)
+    URL, its downloaded copy (see :mod:`.remote`)."""
+    p = local_copy(path) if is_url(path) else Path(path)
     if not p.exists():
         raise DataError(f"{p}: no such file")
     if p.is_dir():
