@@ -156,7 +156,7 @@ def test_the_data_pages_files_and_commands_give_what_it_shows(tmp_path, monkeypa
     monkeypatch.chdir(tmp_path)
     run("your_data.md", 0)
     commands = console_commands("your_data.md")
-    assert [shlex.split(c)[1] for c, _ in commands] == ["train", "info", "predict"]
+    assert [shlex.split(c)[1] for c, _ in commands] == ["inspect", "train", "info", "predict"]
     for command, shown in commands:
         result = subprocess.run(
             [sys.executable, "-m", "deltaprop", *shlex.split(command)[1:]],
@@ -213,7 +213,7 @@ def test_the_onnx_pages_commands_and_examples_print_what_it_shows(tmp_path, monk
         ]
     )
     run("your_data.md", 0)  # the passengers' files
-    deltaprop(console_commands("your_data.md")[0][0])  # train passengers.npz
+    deltaprop(console_commands("your_data.md")[1][0])  # train passengers.npz
     command, shown = commands[2]
     assert deltaprop(command) == shown
     run("onnx.md", 1)

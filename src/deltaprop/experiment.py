@@ -135,6 +135,28 @@ def load_dataset(
     return ds
 
 
+def load_as_is(
+    spec: str,
+    label: str | None = None,
+    *,
+    missing_values: list[str] | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> data.Dataset:
+    """A data set as ``load_dataset`` reads it for training, with a CSV file's text columns
+    and missing cells kept as they are (for ``deltaprop inspect``)."""
+    table = _not_csv(spec) is None
+    return load_dataset(
+        spec,
+        label,
+        cells="mixed" if table else "numbers",
+        impute="kept" if table else None,  # any value keeps the missing cells
+        missing_values=missing_values,
+        sheet=sheet,
+        encoding=encoding,
+    )
+
+
 def _given(**options) -> dict:
     """The ``options`` that are not None: the readers' defaults stand for the others (and the
     data sets that take no options are given none)."""

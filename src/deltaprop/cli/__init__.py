@@ -12,6 +12,7 @@ import warnings
 from .errors import EXIT_BROKEN_PIPE, EXIT_USAGE, Reported, first_line, show_warning
 from .export import cmd_export
 from .info import cmd_info
+from .inspect import cmd_inspect
 from .models import cmd_evaluate, cmd_plot, cmd_predict
 from .mpi import asks_for_mpi, launcher
 from .parser import build_parser
@@ -29,6 +30,7 @@ COMMANDS = {
     "errata": cmd_errata,
     "plot": cmd_plot,
     "info": cmd_info,
+    "inspect": cmd_inspect,
     "export": cmd_export,
 }
 

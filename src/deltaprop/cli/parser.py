@@ -428,6 +428,30 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
     i.add_argument("file", help="a model file (train --out) or a checkpoint (train --checkpoint)")
     i.add_argument("--json", action="store_true", help="print the facts as JSON")
 
+    ins = sub.add_parser(
+        "inspect",
+        help="what training would make of a table: each column's kind, gaps, values, and the "
+        "train command it needs",
+    )
+    ins.add_argument(
+        "data",
+        help="a CSV, TSV, .xlsx or .parquet file (or its http(s) URL), an .npz, or a data set's "
+        "name",
+    )
+    ins.add_argument(
+        "--label",
+        metavar="COLUMN",
+        help="the label column, by name or index (default: the last)",
+    )
+    ins.add_argument(
+        "--missing-values",
+        nargs="+",
+        metavar="TEXT",
+        help="more texts that mean a missing value, as train takes them",
+    )
+    add_reading_arguments(ins, "the file", "the file")
+    ins.add_argument("--json", action="store_true", help="the columns as JSON")
+
     x = sub.add_parser(
         "export",
         help="a model as an ONNX file, which onnxruntime and other runtimes run without Python",

@@ -61,6 +61,17 @@ class UnusableColumnError(DataError):
         self.reason, self.column, self.index = reason, column, index
 
 
+def too_many_categories(k: int, m: int) -> bool:
+    """Whether k distinct texts in m rows are an identifier or free text rather than categories
+    (see :data:`MAX_CATEGORIES`)."""
+    return k > MAX_CATEGORIES or (k > _FEW and k > m / 2)
+
+
+def is_number(cell) -> bool:
+    """Whether a cell is a number (a float, or a text that reads as one)."""
+    return _number(cell) is not None
+
+
 def is_missing(cell) -> bool:
     """Whether a cell means "missing": None, a float NaN, or a text of :data:`MISSING`."""
     if cell is None:
@@ -82,7 +93,7 @@ def _number(cell) -> float | None:
     return float(cell)
 
 
-def _text(cell) -> str:
+def as_text(cell) -> str:
     """A cell as a category's text; a number written as a file would have it (3.0 -> "3")."""
     if isinstance(cell, str):
         return cell.strip()
@@ -298,7 +309,7 @@ class TableEncoder:
                 number = math.nan if is_missing(cell) else _number(cell)
                 if number is None:
                     raise DataError(
-                        f"{self._where(j)}, row {i + 1}: {_text(cell)!r} is not a number"
+                        f"{self._where(j)}, row {i + 1}: {as_text(cell)!r} is not a number"
                     )
                 values[i] = number
                 bad[i] = math.isinf(number)
@@ -309,7 +320,7 @@ class TableEncoder:
 
     def _texts(self, column: np.ndarray, j: int) -> list[str | None]:
         """A categorical column's cells as text, None where missing."""
-        return [None if is_missing(c) else _text(c) for c in column]
+        return [None if is_missing(c) else as_text(c) for c in column]
 
     def _filled(self, j: int, gaps: np.ndarray):
         """The fill value of column j, or a DataError when there is none."""
@@ -353,7 +364,7 @@ class TableEncoder:
             )
         categories = np.unique(np.array(known, dtype=str))
         k = len(categories)
-        if k > MAX_CATEGORIES or (k > _FEW and k > m / 2):
+        if too_many_categories(k, m):
             words = [str(c) for c in categories if _number(c) is None]
             if len(words) < k / 2:  # numbers, and a few words: a typo rather than categories
                 raise DataError(
