@@ -107,3 +107,11 @@ def test_inspect_errors_are_one_line(capsys, tmp_path):
     ]:
         code, _, err = cli(capsys, *argv)
         assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_values_with_commas_are_quoted_and_long_ones_cut():
+    from deltaprop.cli.inspect import _shown
+
+    assert _shown("male") == "male"
+    assert _shown("Braund, Mr. Owen") == "'Braund, Mr. Owen'"
+    assert _shown("x" * 30) == "x" * 21 + "..."

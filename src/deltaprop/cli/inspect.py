@@ -30,7 +30,7 @@ def cmd_inspect(args) -> int:
     print()
     header = ("column", "kind", "missing", "distinct", "most frequent", "inputs", "notes")
     rows = [
-        (c.name, c.kind, str(c.missing), str(c.distinct), ", ".join(c.values),
+        (c.name, c.kind, str(c.missing), str(c.distinct), ", ".join(map(_shown, c.values)),
          "label" if c.role == "label" else str(c.inputs), "; ".join(c.notes))
         for c in columns
     ]  # fmt: skip
@@ -46,6 +46,13 @@ def cmd_inspect(args) -> int:
     print(f"inputs: {sum(c.inputs for c in kept)} from {len(kept)} columns")
     print(f"train: {command}")
     return EXIT_OK
+
+
+def _shown(value: str, width: int = 24) -> str:
+    """A value in the list of a column's most frequent ones: cut to ``width`` characters, and
+    quoted when it holds the list's separator."""
+    value = value if len(value) <= width else value[: width - 3] + "..."
+    return repr(value) if "," in value else value
 
 
 def _left_out(column) -> bool:
