@@ -15,16 +15,13 @@ ratio to deltaprop's. Results go to DIR/csv_read.json and a table to standard ou
 
 from __future__ import annotations
 
-import argparse
-import platform
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
-from report import write_json
+from report import machine, small_parser, write_json
 
-import deltaprop
 from deltaprop.data import read_csv
 
 
@@ -103,11 +100,8 @@ def measure(file: dict, methods: dict, repeats: int) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="500 rows, 2 repeats (a dry run)")
+    parser = small_parser(__doc__, "500 rows, 2 repeats (a dry run)", "timed reads each")
     parser.add_argument("--rows", type=int, default=20_000, help="rows per file (default 20000)")
-    parser.add_argument("--repeats", type=int, default=5, help="timed reads each (default 5)")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     args = parser.parse_args(argv)
     rows, repeats = (500, 2) if args.quick else (args.rows, args.repeats)
     methods = readers()
@@ -122,14 +116,8 @@ def main(argv=None) -> int:
         print(f"| {r['name']} | {r['megabytes']:.1f} | {times} | {ratios} |")
     if "pandas" not in methods:
         print("pandas: not installed, skipped")
-    machine = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "deltaprop": deltaprop.__version__,
-        "processor": platform.processor() or platform.machine(),
-        "readers": list(methods),
-    }
-    out = write_json({"machine": machine, "results": results}, args.out, "csv_read.json")
+    facts = machine(readers=list(methods))
+    out = write_json({"machine": facts, "results": results}, args.out, "csv_read.json")
     print(f"wrote {out}")
     return 0
 

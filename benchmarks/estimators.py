@@ -14,22 +14,18 @@ difference. Results go to DIR/estimators.json and a table to standard output.
 
 from __future__ import annotations
 
-import argparse
-import platform
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
 import sklearn
-from report import write_json
+from report import machine, small_parser, write_json
 from sklearn.datasets import load_diabetes, load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_info
 
-import deltaprop
 from deltaprop.sklearn import DeltaClassifier, DeltaRegressor
 
 
@@ -111,10 +107,7 @@ def measure(problem: dict, seeds) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="5 epochs, 2 seeds (a dry run)")
-    parser.add_argument("--repeats", type=int, default=5, help="seeds 0..N-1 (default 5)")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    parser = small_parser(__doc__, "5 epochs, 2 seeds (a dry run)", "seeds 0..N-1")
     args = parser.parse_args(argv)
     seeds = range(2 if args.quick else args.repeats)
     results = []
@@ -131,18 +124,14 @@ def main(argv=None) -> int:
             f"| {r['sklearn_over_deltaprop']:.2f} | {r['max_weight_difference']:.1e} | "
             f"{'yes' if r['same_n_iter_and_loss'] else 'NO'} |"
         )
-    machine = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scikit-learn": sklearn.__version__,
-        "deltaprop": deltaprop.__version__,
-        "processor": platform.processor() or platform.machine(),
-        "thread_pools": [
+    facts = machine(
+        **{"scikit-learn": sklearn.__version__},
+        thread_pools=[
             {k: pool.get(k) for k in ("internal_api", "num_threads", "version")}
             for pool in threadpool_info()
         ],
-    }
-    out = write_json({"machine": machine, "results": results}, args.out, "estimators.json")
+    )
+    out = write_json({"machine": facts, "results": results}, args.out, "estimators.json")
     print(f"wrote {out}")
     return 0
 

@@ -26,16 +26,12 @@ DIR/predict.json and a table to standard output.
 
 from __future__ import annotations
 
-import argparse
-import platform
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-from report import write_json
+from report import machine, small_parser, write_json
 
-import deltaprop
 from deltaprop import Network
 from deltaprop.model import Model
 
@@ -142,11 +138,7 @@ def _shown(seconds: float) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="2 repeats, short timings")
-    parser.add_argument("--repeats", type=int, default=5, help="timings per size (default 5)")
-    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
-    args = parser.parse_args(argv)
+    args = small_parser(__doc__, "2 repeats, short timings", "timings per size").parse_args(argv)
     repeats, budget, pause = (2, 0.01, 0.0) if args.quick else (args.repeats, 0.1, PAUSE)
     model = Model(Network(SIZES, dtype="float32", seed=0))
     methods, skipped = systems(model)
@@ -163,16 +155,8 @@ def main(argv=None) -> int:
         print(f"| {r['rows']:,} | {times} | {ratios} |")
     for name, why in skipped.items():
         print(f"{name}: skipped, {why}")
-    machine = {
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "deltaprop": deltaprop.__version__,
-        "processor": platform.processor() or platform.machine(),
-        "systems": list(methods),
-        "skipped": skipped,
-        "versions": _versions(methods),
-    }
-    out = write_json({"machine": machine, "results": results}, args.out, "predict.json")
+    facts = machine(systems=list(methods), skipped=skipped, versions=_versions(methods))
+    out = write_json({"machine": facts, "results": results}, args.out, "predict.json")
     print(f"wrote {out}")
     return 0
 

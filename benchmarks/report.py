@@ -3,7 +3,9 @@ sweep, the targets, the JSON file and the throughput plot."""
 
 from __future__ import annotations
 
+import argparse
 import json
+import platform
 from pathlib import Path
 
 import numpy as np
@@ -144,6 +146,30 @@ def print_tables(report: dict, plain: bool = False) -> None:
         for row in rows:
             table.add_row(*map(escape, row))
         console.print(table)
+
+
+def small_parser(doc: str, quick: str, repeats: str) -> argparse.ArgumentParser:
+    """The options of every benchmark but run.py: --quick (``quick`` says what it does),
+    --repeats N (default 5; ``repeats`` says of what) and --out DIR."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help=quick)
+    parser.add_argument("--repeats", type=int, default=5, help=f"{repeats} (default 5)")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    return parser
+
+
+def machine(**more) -> dict:
+    """Python's, numpy's and deltaprop's versions and the processor a benchmark ran on, and
+    ``more``."""
+    import deltaprop
+
+    return {
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "deltaprop": deltaprop.__version__,
+        "processor": platform.processor() or platform.machine(),
+        **more,
+    }
 
 
 def write_json(report: dict, out: Path, name: str = "results.json") -> Path:

@@ -471,11 +471,27 @@ def test_a_test_file_beside_the_training_file_is_the_test_part(titanic, capsys, 
     )
 
 
+def assert_trains_and_predicts_as_the_csv(capsys, tmp_path, titanic, convert, suffix):
+    """The passengers' files converted (``convert(csv_path, path)``) to ``suffix`` files train
+    the model the CSV files train, which predicts what the CSV model predicts."""
+    _, train, test, _ = titanic
+    argv = ["train", "--label", "Survived", "--ignore", *IGNORE, "--impute", "median", *FAST]
+    from_csv, from_other = tmp_path / "csv.npz", tmp_path / "other.npz"
+    assert cli(capsys, *argv, "--data", train, "--out", from_csv)[0] == 0
+    converted = convert(train, tmp_path / f"train{suffix}")
+    assert cli(capsys, *argv, "--data", converted, "--out", from_other)[0] == 0
+    ours, theirs = io.load(from_csv).network, io.load(from_other).network
+    for l in ours.W:
+        np.testing.assert_array_equal(ours.W[l], theirs.W[l])
+    test_converted = convert(test, tmp_path / f"test{suffix}")
+    code, out, err = cli(capsys, "predict", from_other, test_converted, "--keep", "PassengerId")
+    assert code == 0, err
+    assert out == cli(capsys, "predict", from_csv, test, "--keep", "PassengerId")[1]
+
+
 def test_an_excel_workbook_trains_and_predicts_as_its_csv_does(titanic, capsys, tmp_path):
-    """The same passengers as a workbook (numbers as numbers, empty cells empty): the model and
-    the predictions are those of the CSV file."""
+    """The same passengers as a workbook (numbers as numbers, empty cells empty)."""
     openpyxl = pytest.importorskip("openpyxl")
-    folder, train, test, _ = titanic
 
     def as_workbook(csv_path, path):
         book = openpyxl.Workbook()
@@ -485,18 +501,7 @@ def test_an_excel_workbook_trains_and_predicts_as_its_csv_does(titanic, capsys, 
         book.save(path)
         return path
 
-    argv = ["train", "--label", "Survived", "--ignore", *IGNORE, "--impute", "median", *FAST]
-    from_csv, from_book = tmp_path / "csv.npz", tmp_path / "book.npz"
-    assert cli(capsys, *argv, "--data", train, "--out", from_csv)[0] == 0
-    book = as_workbook(train, tmp_path / "train.xlsx")
-    assert cli(capsys, *argv, "--data", book, "--out", from_book)[0] == 0
-    ours, theirs = io.load(from_csv).network, io.load(from_book).network
-    for l in ours.W:
-        np.testing.assert_array_equal(ours.W[l], theirs.W[l])
-    test_book = as_workbook(test, tmp_path / "test.xlsx")
-    code, out, err = cli(capsys, "predict", from_book, test_book, "--keep", "PassengerId")
-    assert code == 0, err
-    assert out == cli(capsys, "predict", from_csv, test, "--keep", "PassengerId")[1]
+    assert_trains_and_predicts_as_the_csv(capsys, tmp_path, titanic, as_workbook, ".xlsx")
 
 
 def _number(cell: str):
@@ -542,13 +547,10 @@ def test_kaggles_zip_and_compressed_files_are_read_as_the_files_they_hold(
 
 
 def test_a_parquet_file_trains_and_predicts_as_its_csv_does(titanic, capsys, tmp_path):
-    """The same passengers as Parquet files (typed columns, nulls for the gaps): the model and
-    the predictions are those of the CSV files."""
+    """The same passengers as Parquet files (typed columns, nulls for the gaps)."""
     pytest.importorskip("pyarrow")
     import pyarrow.csv
     import pyarrow.parquet
-
-    _, train, test, _ = titanic
 
     def as_parquet(csv_path, path):
         table = pyarrow.csv.read_csv(csv_path)
@@ -556,15 +558,4 @@ def test_a_parquet_file_trains_and_predicts_as_its_csv_does(titanic, capsys, tmp
         pyarrow.parquet.write_table(table, path)
         return path
 
-    argv = ["train", "--label", "Survived", "--ignore", *IGNORE, "--impute", "median", *FAST]
-    from_csv, from_parquet = tmp_path / "csv.npz", tmp_path / "parquet.npz"
-    assert cli(capsys, *argv, "--data", train, "--out", from_csv)[0] == 0
-    table = as_parquet(train, tmp_path / "train.parquet")
-    assert cli(capsys, *argv, "--data", table, "--out", from_parquet)[0] == 0
-    ours, theirs = io.load(from_csv).network, io.load(from_parquet).network
-    for l in ours.W:
-        np.testing.assert_array_equal(ours.W[l], theirs.W[l])
-    test_table = as_parquet(test, tmp_path / "test.parquet")
-    code, out, err = cli(capsys, "predict", from_parquet, test_table, "--keep", "PassengerId")
-    assert code == 0, err
-    assert out == cli(capsys, "predict", from_csv, test, "--keep", "PassengerId")[1]
+    assert_trains_and_predicts_as_the_csv(capsys, tmp_path, titanic, as_parquet, ".parquet")

@@ -158,17 +158,25 @@ def test_the_data_pages_files_and_commands_give_what_it_shows(tmp_path, monkeypa
     commands = console_commands("your_data.md")
     assert [shlex.split(c)[1] for c, _ in commands] == ["inspect", "train", "info", "predict"]
     for command, shown in commands:
-        result = subprocess.run(
-            [sys.executable, "-m", "deltaprop", *shlex.split(command)[1:]],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            timeout=300,
-        )
-        assert result.returncode == 0, (command, result.stderr)
-        printed = result.stdout.replace(f"{tmp_path}/", "").splitlines()
+        printed = deltaprop_in(tmp_path, command).replace(f"{tmp_path}/", "").splitlines()
         missing = [line for line in shown if line not in printed]
         assert not missing, (command, missing, printed)
+
+
+def deltaprop_in(folder, command: str) -> str:
+    """What ``command`` (``deltaprop ...``, as a page writes it) prints, run in ``folder``; it
+    must succeed."""
+    import shlex
+
+    result = subprocess.run(
+        [sys.executable, "-m", "deltaprop", *shlex.split(command)[1:]],
+        capture_output=True,
+        text=True,
+        cwd=folder,
+        timeout=300,
+    )
+    assert result.returncode == 0, (command, result.stderr)
+    return result.stdout
 
 
 def test_the_onnx_pages_commands_and_examples_print_what_it_shows(tmp_path, monkeypatch, capsys):
@@ -182,15 +190,7 @@ def test_the_onnx_pages_commands_and_examples_print_what_it_shows(tmp_path, monk
     monkeypatch.chdir(tmp_path)
 
     def deltaprop(command: str) -> list[str]:
-        result = subprocess.run(
-            [sys.executable, "-m", "deltaprop", *shlex.split(command)[1:]],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            timeout=300,
-        )
-        assert result.returncode == 0, (command, result.stderr)
-        return result.stdout.splitlines()
+        return deltaprop_in(tmp_path, command).splitlines()
 
     commands = [(c, shown) for c, shown in console_commands("onnx.md") if "pip" not in c]
     assert [shlex.split(c)[1:3] for c, _ in commands] == [

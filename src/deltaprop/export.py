@@ -8,7 +8,7 @@ where a value is missing, and computes what it does, with the same roundings:
 - the preprocessing: missing values filled as the TableEncoder fills them, then the
   Standardizer's ``(X - mean) / std`` in float64, or the PixelScaler's ``X / maximum`` in the
   network's float type (float32 or float64), which the rest is computed in;
-- every layer, ``A[l] = g[l](A[l-1] W[l]^T + b[l]^T)`` (eq. F1-F2 with examples as rows: one
+- every layer, ``A[l] = g[l](A[l-1] W[l]^T + b[l]^T)`` (eq. F2-F3 with examples as rows: one
   Gemm and one activation a layer; dropout is not applied at prediction);
 - the outputs: for a classifier ``probabilities`` (N, K) and ``label`` (N,), the class
   labels themselves (numbers or text); for several sigmoid units ``probabilities`` and
@@ -87,7 +87,7 @@ def to_onnx(model, name: str = "deltaprop"):
         inputs = [("X", TensorProto.DOUBLE, model.n_features)]
         A = _preprocessing(g, pre, "X", dtype, element)
         columns = f"X: {_input_names(model)}"
-    for l in range(1, net.L + 1):  # (eq. F1-F2), examples as rows
+    for l in range(1, net.L + 1):  # (eq. F2-F3), examples as rows
         W = to_numpy(net.W[l]).astype(dtype)  # from a GPU too
         b = to_numpy(net.b[l]).astype(dtype).reshape(-1)
         Z = g.op("Gemm", A, g.constant(f"W{l}", W), g.constant(f"b{l}", b), transB=1)
