@@ -518,8 +518,10 @@ def test_kaggles_zip_and_compressed_files_are_read_as_the_files_they_hold(
     titanic, capsys, tmp_path
 ):
     """Kaggle serves a competition's files in one zip: deltaprop names them and asks for the one
-    to read. A zip of train.csv alone trains the model that train.csv does, evaluate reads the
-    zip again, and predict takes a bzip2-compressed test.csv as the plain one."""
+    to read, which titanic.zip/train.csv names; it trains the model that train.csv does, and
+    predict takes titanic.zip/test.csv as test.csv. A zip of train.csv alone trains that model
+    too, evaluate reads the zip again, and predict takes a bzip2-compressed test.csv as the
+    plain one."""
     _, train, test, model = titanic
     kaggle = tmp_path / "titanic.zip"
     with zipfile.ZipFile(kaggle, "w") as archive:
@@ -527,9 +529,15 @@ def test_kaggles_zip_and_compressed_files_are_read_as_the_files_they_hold(
             archive.write(path, path.name)
     argv = ["train", "--label", "Survived", "--ignore", *IGNORE, "--impute", "median", *FAST]
     assert one_line_error(capsys, *argv, "--data", kaggle) == (
-        f"{kaggle}: a zip archive that holds 2 files (test.csv, train.csv); deltaprop reads an "
-        "archive that holds one file: extract the one to read"
+        f"{kaggle}: a zip archive that holds 2 files (test.csv, train.csv); name the one to "
+        f"read, as in {kaggle}/test.csv"
     )
+    from_member = tmp_path / "from_member.npz"
+    assert cli(capsys, *argv, "--data", f"{kaggle}/train.csv", "--out", from_member)[0] == 0
+    for l, W in io.load(model).network.W.items():
+        np.testing.assert_array_equal(W, io.load(from_member).network.W[l])
+    predicted = cli(capsys, "predict", from_member, f"{kaggle}/test.csv")[1]
+    assert predicted == cli(capsys, "predict", model, test)[1]
     zipped = tmp_path / "train.zip"
     with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(train, train.name)

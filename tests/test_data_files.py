@@ -230,17 +230,47 @@ def test_a_zip_archive_of_one_text_file_is_read_as_that_file(tmp_path):
         (
             {"train.csv": TABLE, "test.csv": TABLE, "gender_submission.csv": TABLE},
             r"k\.zip: a zip archive that holds 3 files \(gender_submission\.csv, test\.csv, "
-            r"train\.csv\); deltaprop reads an archive that holds one file: extract the one",
+            r"train\.csv\); name the one to read, as in .*k\.zip/gender_submission\.csv$",
         ),
-        ({}, r"k\.zip: a zip archive that holds no file;"),
-        ({"x.npz": b"PK"}, r"k\.zip: a zip archive of x\.npz; .* extract x\.npz to read it"),
-        ({"b.xlsx": b"PK"}, r"k\.zip: a zip archive of b\.xlsx; .* extract b\.xlsx"),
+        ({}, r"k\.zip: a zip archive that holds no file$"),
+        ({"x.npz": b"PK"}, r"k\.zip: x\.npz is in a zip archive, .* extract x\.npz to read it"),
+        ({"b.xlsx": b"PK"}, r"k\.zip: b\.xlsx is in a zip archive, .* extract b\.xlsx"),
     ],
 )
 def test_a_zip_archive_of_anything_else_is_refused_saying_what_it_holds(tmp_path, members, message):
     archive = _zip(tmp_path / "k.zip", members)
     with pytest.raises(DataError, match=message):
         load(archive, label="label")
+
+
+def test_a_file_in_a_zip_archive_is_named_after_the_archive(tmp_path, monkeypatch):
+    """ARCHIVE.zip/FILE, as zipfile.Path writes it: Kaggle's archive of a competition's files;
+    a file in a folder of it; one it does not hold, or that is not text, is one line."""
+    archive = _zip(
+        tmp_path / "titanic.zip",
+        {"train.csv": TABLE, "test.csv": TABLE.replace(b"x\n", b"z\n"), "data/t.tsv": TABLE},
+    )
+    (tmp_path / "plain.csv").write_bytes(TABLE)
+    plain = load(tmp_path / "plain.csv", label="label")
+    ds = load(f"{archive}/train.csv", label="label")
+    np.testing.assert_array_equal(ds.X, plain.X)
+    assert ds.description.startswith(f"{archive}/train.csv: 3 examples")
+    assert load(f"{archive}/test.csv", label="label").y.tolist() == ["z", "y", "z"]
+    assert read_features(f"{archive}/data/t.tsv", 2).tolist() == plain.X.tolist()
+    monkeypatch.chdir(tmp_path)  # a relative path works as well
+    assert load("titanic.zip/train.csv", label="label").m == 3
+    with pytest.raises(
+        DataError,
+        match=r"titanic\.zip/nope\.csv: the archive holds no file 'nope\.csv'; it holds "
+        r"data/t\.tsv, test\.csv, train\.csv$",
+    ):
+        load(f"{archive}/nope.csv")
+    _zip(tmp_path / "m.zip", {"x.npz": b"PK", "b.xlsx": b"PK", "a.csv": TABLE})
+    for inner in ("x.npz", "b.xlsx"):
+        with pytest.raises(DataError, match=rf"{inner} is in a zip archive, .* extract {inner}"):
+            load(tmp_path / "m.zip" / inner)
+    with pytest.raises(DataError, match=r"b\.xlsx is in a zip archive"):
+        read_features(tmp_path / "m.zip" / "b.xlsx", 2)
 
 
 def _damaged(data: bytes) -> bytes:

@@ -234,7 +234,7 @@ def load_for_model(
     read = reading_for(model, spec, sheet, encoding)
     check_file_options(spec, **read)
     features = None
-    table = _not_csv(spec) is None and (data.is_url(spec) or Path(spec).is_file())
+    table = _not_csv(spec) is None and data.paths.exists(spec) and not Path(spec).is_dir()
     names = model_features(model) if table else None
     if names is not None and data.names_model_columns(data.first_row(spec, **read), names):
         features, label = names, label or model_targets(model) or model_label(model)
@@ -636,10 +636,11 @@ def _named(spec) -> bool:
 
 def recorded_data(spec: str | None) -> str | None:
     """The data as a run records them: a data set's name or a URL, or a file or folder's
-    absolute path (so that the model can be evaluated from any folder)."""
-    if spec is None or _named(spec) or not Path(spec).exists():
+    absolute path (also a zip archive's, for a file in one), so that the model can be
+    evaluated from any folder."""
+    if spec is None or _named(spec) or not data.paths.exists(spec):
         return spec
-    return str(Path(spec).resolve())
+    return data.paths.absolute(spec)
 
 
 def names_trained_data(model, spec: str | None) -> bool:
@@ -655,7 +656,7 @@ def trained_data(model, key: str = "data") -> str | None:
     spec = model.info.get("data") if key == "data" else recorded_settings(model).get(key)
     if spec is not None and not isinstance(spec, str):
         raise data.DataError(f"the model's file records its {key} as {spec!r}, not a name or path")
-    if spec is None or _named(spec) or data.is_url(spec) or Path(spec).exists():
+    if spec is None or _named(spec) or data.paths.exists(spec):
         return spec
     if key == "data":
         raise data.DataError(

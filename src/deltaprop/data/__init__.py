@@ -31,7 +31,6 @@ from .layout import to_columns
 from .loader import load
 from .npzfile import read_npz, read_npz_features
 from .preprocessing import PixelScaler, Standardizer, make_preprocessor
-from .remote import is_url
 from .splits import random_split, stratified_split
 from .synthetic import SYNTHETIC, make_blobs, make_circles, make_moons, make_spirals, make_xor
 from .targets import fractional_label, numeric_targets
@@ -52,7 +51,6 @@ __all__ = [
     "first_row",
     "fractional_label",
     "load",
-    "is_url",
     "load_bundled",
     "make_blobs",
     "make_circles",

@@ -7,6 +7,8 @@ from __future__ import annotations
 import gzip
 import importlib
 import io
+import os
+import re
 import struct
 import zipfile
 import zlib
@@ -14,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from .errors import DataError, listing
+from .remote import is_url
 
 try:
     from lzma import LZMAError
@@ -91,24 +94,62 @@ def _module(found: str, name: str):
 
 
 def only_member(archive: zipfile.ZipFile, name: str) -> zipfile.ZipInfo:
-    """The one file that the zip ``archive`` holds (folders and the ``__MACOSX/`` entries that
-    macOS adds are not files), or a DataError that lists what it holds."""
-    files = [
+    """The one file that the zip ``archive`` holds (see :func:`_files`), or a DataError that
+    lists what it holds."""
+    files = _files(archive)
+    if not files:
+        raise DataError(f"{name}: a zip archive that holds no file")
+    if len(files) > 1:
+        names = sorted(i.filename for i in files)
+        raise DataError(
+            f"{name}: a zip archive that holds {len(files)} files ({listing(names)}); name the "
+            f"one to read, as in {name}/{names[0]}"
+        )
+    return files[0]
+
+
+def archive_member(spec) -> tuple[str, str] | None:
+    """(the archive, the file in it) for ``spec`` written as ``ARCHIVE.zip/FILE``, as
+    ``zipfile.Path`` writes a file in an archive: when ARCHIVE.zip is a file (or an http(s)
+    URL) and ``spec`` itself names none; else None."""
+    if not isinstance(spec, (str, os.PathLike)):
+        return None
+    text = os.fspath(spec)
+    found = re.search(r"\.zip/", text, flags=re.IGNORECASE)
+    if found is None or found.end() == len(text):
+        return None
+    archive, member = text[: found.start() + 4], text[found.end() :]
+    if is_url(archive):
+        return archive, member
+    if Path(text).exists() or not Path(archive).is_file():
+        return None
+    return archive, member
+
+
+def member_bytes(archive: Path, member: str, name: str) -> bytes:
+    """The bytes of the file ``member`` of the zip ``archive``; ``name`` is what messages call
+    it. A DataError that lists the archive's files when it holds no such file."""
+    try:
+        with zipfile.ZipFile(archive) as opened:
+            files = _files(opened)
+            if member not in [info.filename for info in files]:
+                raise DataError(
+                    f"{name}: the archive holds no file {member!r}; it holds "
+                    f"{listing(sorted(i.filename for i in files))}"
+                )
+            return opened.read(member)
+    except READ_ERRORS as e:
+        raise DataError(f"{name}: cannot be read ({e})") from None
+
+
+def _files(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    """The files of a zip archive: not its folders, nor the ``__MACOSX/`` entries that macOS
+    adds."""
+    return [
         info
         for info in archive.infolist()
         if not info.is_dir() and not info.filename.startswith("__MACOSX/")
     ]
-    if len(files) != 1:
-        held = (
-            f"{len(files)} files ({listing(sorted(i.filename for i in files))})"
-            if files
-            else "no file"
-        )
-        raise DataError(
-            f"{name}: a zip archive that holds {held}; deltaprop reads an archive that holds "
-            "one file: extract the one to read"
-        )
-    return files[0]
 
 
 def member_name(p: Path) -> str | None:

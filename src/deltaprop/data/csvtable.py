@@ -148,8 +148,18 @@ def _source(path, sheet: int | str | None = None, encoding: str | None = None):
         raise DataError(
             f"{path}: sheet={sheet!r} picks a sheet of an Excel workbook (.xlsx); this is not one"
         )
+    member = None if isinstance(path, InMemoryFile) else compression.archive_member(path)
     if isinstance(path, InMemoryFile):
         source = path
+    elif member is not None:  # ARCHIVE.zip/FILE
+        archive, inner = member
+        if is_workbook(inner) or is_parquet(inner):
+            raise DataError(
+                f"{archive}: {inner} is in a zip archive, from which deltaprop reads delimited "
+                f"text files: extract {inner} to read it"
+            )
+        local = local_copy(archive) if is_url(archive) else existing_file(archive)
+        source = InMemoryFile(compression.member_bytes(local, inner, str(path)), str(path))
     else:
         p = local_copy(path) if is_url(path) else Path(path)
         if is_workbook(p):

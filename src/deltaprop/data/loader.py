@@ -38,14 +38,46 @@ def _suffix(p: Path) -> str:
     if suffixes and suffixes[-1] == ".zip":
         member = compression.member_name(p)
         if member is not None:
-            inner = _suffix(Path(member))
-            if inner not in _TEXT_SUFFIXES or inner in (".xlsx", ".parquet"):
-                raise DataError(
-                    f"{p}: a zip archive of {member}; deltaprop reads delimited text files from "
-                    f"an archive: extract {member} to read it"
-                )
-            return inner
+            return _archived_suffix(member, p)
     return suffixes[-1] if suffixes else ""
+
+
+def _archived_suffix(member: str, archive) -> str:
+    """The suffix of the file ``member`` of a zip ``archive``; a DataError that says to
+    extract it when it is not delimited text, which alone is read from an archive."""
+    suffix = _suffix(Path(member))
+    if suffix not in _TEXT_SUFFIXES or suffix in (".xlsx", ".parquet"):
+        raise DataError(
+            f"{archive}: {member} is in a zip archive, from which deltaprop reads delimited text "
+            f"files: extract {member} to read it"
+        )
+    return suffix
+
+
+def _load_text(p, suffix: str, options: dict) -> Dataset:
+    """A delimited text file (also a workbook's sheet, a Parquet table) with ``options`` (see
+    read_csv)."""
+    _check_options(
+        str(p),
+        options,
+        (
+            "label",
+            "header",
+            "delimiter",
+            "weight",
+            "cells",
+            "missing",
+            "ignore",
+            "features",
+            "missing_values",
+            "test_part",
+            "sheet",
+            "encoding",
+        ),
+    )
+    if suffix == ".tsv":
+        options.setdefault("delimiter", "\t")
+    return read_csv(p, **options)
 
 
 def load(spec: str | os.PathLike, **options) -> Dataset:
@@ -55,11 +87,11 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     ("moons", "circles", "spirals", "blobs", "xor"; ``options`` go to its generator, e.g.
     ``m=1000, seed=3``), or a path: a directory in the MNIST layout, a delimited text file
     (``.csv``, ``.tsv``, ``.txt``, ``.data``, ``.dat``, also compressed with gzip, bzip2 or xz,
-    or alone in a zip archive; ``options``: label, header, delimiter, weight, encoding, ...; see
-    read_csv), an Excel workbook (``.xlsx``; ``sheet``: which, by name or number from 1, default
-    the first), a Parquet file (``.parquet``) or a ``.npz`` archive; or such a file's http(s)
-    URL, downloaded once (see :mod:`.remote`). Names win over paths: write ``./digits`` for a
-    directory called digits.
+    or in a zip archive: alone, or named as in ``titanic.zip/train.csv``; ``options``: label,
+    header, delimiter, weight, encoding, ...; see read_csv), an Excel workbook (``.xlsx``;
+    ``sheet``: which, by name or number from 1, default the first), a Parquet file
+    (``.parquet``) or a ``.npz`` archive; or such a file's http(s) URL, downloaded once (see
+    :mod:`.remote`). Names win over paths: write ``./digits`` for a directory called digits.
     """
     if isinstance(spec, str) and spec in BUNDLED:
         _check_options(spec, options, ())
@@ -68,6 +100,9 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
         make = SYNTHETIC[spec]
         _check_options(spec, options, tuple(inspect.signature(make).parameters))
         return make(**options)
+    member = compression.archive_member(spec)
+    if member is not None:  # ARCHIVE.zip/FILE
+        return _load_text(spec, _archived_suffix(member[1], member[0]), options)
     if is_url(spec):  # downloaded once, then read as the file it is, under its URL's name
         local = local_copy(spec)
         ds = load(local, **options)
@@ -80,27 +115,7 @@ def load(spec: str | os.PathLike, **options) -> Dataset:
     if p.is_file():
         suffix = _suffix(p)
         if suffix in _TEXT_SUFFIXES:
-            _check_options(
-                str(p),
-                options,
-                (
-                    "label",
-                    "header",
-                    "delimiter",
-                    "weight",
-                    "cells",
-                    "missing",
-                    "ignore",
-                    "features",
-                    "missing_values",
-                    "test_part",
-                    "sheet",
-                    "encoding",
-                ),
-            )
-            if suffix == ".tsv":
-                options.setdefault("delimiter", "\t")
-            return read_csv(p, **options)
+            return _load_text(p, suffix, options)
         if suffix == ".npz":
             _check_options(str(p), options, ("test_part",))
             return read_npz(p, **options)

@@ -1,10 +1,12 @@
-"""Turning a user's path into an existing, readable file, or a DataError that says why not."""
+"""Turning a user's path into an existing, readable file, or a DataError that says why not; and
+whether a path, a URL or a file in a zip archive names data at all."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from .compression import archive_member
 from .errors import DataError
 from .remote import is_url, local_copy
 
@@ -40,3 +42,19 @@ def version(p: Path) -> tuple[str, int, int]:
     file that changes is read again."""
     stat = p.stat()
     return str(p.resolve()), stat.st_size, stat.st_mtime_ns
+
+
+def exists(spec) -> bool:
+    """Whether ``spec`` names data to read: a file or folder that exists, an http(s) URL (which
+    is downloaded when read), or a file in a zip archive (``ARCHIVE.zip/FILE``)."""
+    return is_url(spec) or archive_member(spec) is not None or Path(spec).exists()
+
+
+def absolute(spec) -> str:
+    """``spec`` as a run records it, so that it names the same data from any folder: a URL as
+    it is, a path (also the archive's, of a file in a zip archive) made absolute."""
+    member = archive_member(spec)
+    if member is not None:
+        archive, inner = member
+        return spec if is_url(archive) else f"{Path(archive).resolve()}/{inner}"
+    return spec if is_url(spec) else str(Path(spec).resolve())
