@@ -257,8 +257,14 @@ def test_a_file_in_a_zip_archive_is_named_after_the_archive(tmp_path, monkeypatc
     assert ds.description.startswith(f"{archive}/train.csv: 3 examples")
     assert load(f"{archive}/test.csv", label="label").y.tolist() == ["z", "y", "z"]
     assert read_features(f"{archive}/data/t.tsv", 2).tolist() == plain.X.tolist()
-    monkeypatch.chdir(tmp_path)  # a relative path works as well
+    monkeypatch.chdir(tmp_path)  # a relative path works as well, and a run records it whole
     assert load("titanic.zip/train.csv", label="label").m == 3
+    from deltaprop.data.paths import absolute, exists
+
+    assert exists("titanic.zip/train.csv") and not exists("titanic.zip.csv")
+    assert absolute("titanic.zip/train.csv") == f"{tmp_path.resolve()}/titanic.zip/train.csv"
+    url = "https://example.org/titanic.zip/train.csv"
+    assert exists(url) and absolute(url) == url
     with pytest.raises(
         DataError,
         match=r"titanic\.zip/nope\.csv: the archive holds no file 'nope\.csv'; it holds "
