@@ -83,6 +83,14 @@ def test_plot_draws_the_test_part_of_the_sheets_the_run_read(book, capsys, tmp_p
     code, out, err = cli(capsys, "plot", model, "--out", tmp_path / "figures")
     assert code == 0, err
     assert (tmp_path / "figures" / "confusion_matrix.png").exists()
+    other = command_data(io.load(model), str(book), sheet="test")  # all 100 rows of "test"
+    assert other.m == 100 and other.X.shape[1] == 2
+    code, out, err = cli(capsys, "plot", model, "--data", book, "--sheet", "test",
+                         "--out", tmp_path / "other")  # fmt: skip
+    assert code == 0 and (tmp_path / "other" / "confusion_matrix.png").exists(), err
+    assert "--sheet and --encoding say how to read --data" in one_line_error(
+        capsys, "plot", model, "--sheet", "test", "--out", tmp_path / "x"
+    )
 
 
 def test_resume_reads_the_saved_sheet_and_refuses_another(book, capsys, tmp_path):

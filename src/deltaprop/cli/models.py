@@ -320,7 +320,8 @@ def cmd_plot(args) -> int:
 
     check_output("--out", args.out, folder=True)
     skipped = []
-    for path in plot_command(args.run, args.out, args.format, args.data, skipped):
+    read = {"sheet": args.sheet, "encoding": args.encoding}
+    for path in plot_command(args.run, args.out, args.format, args.data, skipped, **read):
         print(path)
     tell_skipped(skipped)
     return EXIT_OK

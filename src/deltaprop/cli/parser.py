@@ -420,6 +420,7 @@ def build_parser(train_defaults: dict | None = None) -> argparse.ArgumentParser:
         help="data for the confusion matrix and decision boundary, or the predicted-against-true "
         "scatter (default: the test part of the model's own data set)",
     )
+    add_reading_arguments(pl, "--data", "--data")
 
     i = sub.add_parser(
         "info",

@@ -854,39 +854,50 @@ def read_run(path):
     return (_history(history) if history else None), model
 
 
-def command_data(model, data_spec: str | None):
-    """The data to plot a model on: ``data_spec`` (a data set name or path), or by default the
-    model's own data set. On the data the model was trained on, the held-out test part (rebuilt
-    from the run's settings, as ``deltaprop evaluate`` does) as (X_test, y_test); on other data,
-    all of it as a Dataset. None when there is nothing to use."""
+def command_data(model, data_spec: str | None, sheet=None, encoding=None):
+    """The data to plot a model on: ``data_spec`` (a data set name or path; ``sheet`` and
+    ``encoding`` as ``deltaprop evaluate`` takes them), or by default the model's own data set.
+    On the data the model was trained on, the held-out test part (rebuilt from the run's
+    settings, as ``deltaprop evaluate`` does) as (X_test, y_test); on other data, all of it as a
+    Dataset. None when there is nothing to use."""
     from ..experiment import load_for_model, model_test_part, names_trained_data
 
     settings = model.info.get("settings") or {}
     spec = data_spec or model.info.get("data")
     if spec is None:
         return None
-    own = names_trained_data(model, spec)
+    own = names_trained_data(model, spec) and sheet is None and encoding is None
     if own and settings and (model.classes is not None or settings.get("regression")):
         return model_test_part(model)
-    return load_for_model(model, spec, settings.get("label") if own else None)
+    label = settings.get("label") if own else None
+    return load_for_model(model, spec, label, sheet=sheet, encoding=encoding)
 
 
 def plot_command(
-    path, out_dir, fmt: str = "png", data_spec: str | None = None, skipped: list | None = None
+    path,
+    out_dir,
+    fmt: str = "png",
+    data_spec: str | None = None,
+    skipped: list | None = None,
+    sheet: str | None = None,
+    encoding: str | None = None,
 ) -> list[Path]:
     """``deltaprop plot``: every figure for a model file, checkpoint or history JSON at ``path``,
     written into ``out_dir`` as ``fmt`` (png or pdf). With a model, the confusion matrix and (2-D
     data) the decision boundary are drawn on ``data_spec`` or, by default, the test part of the
-    model's own data set. Returns the paths written; ``skipped`` as in plot_all."""
+    model's own data set (``sheet`` and ``encoding``: how ``data_spec`` is read). Returns the
+    paths written; ``skipped`` as in plot_all."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be png or pdf, got {fmt!r}")
     history, model = read_run(path)
     if model is None and data_spec is not None:
         raise ValueError(f"{path} is a history without a model; --data needs a model file")
+    if data_spec is None and (sheet is not None or encoding is not None):
+        raise ValueError("--sheet and --encoding say how to read --data, which is not given")
     data = None
     if model is not None:
         try:
-            data = command_data(model, data_spec)
+            data = command_data(model, data_spec, sheet, encoding)
         except (OSError, ValueError, ImportError) as e:
             if data_spec is not None:
                 raise
