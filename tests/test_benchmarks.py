@@ -44,6 +44,14 @@ def run_script(name: str, *args: str, timeout: int = 300, env=None):
     )
 
 
+def quick_run(name: str, out) -> tuple:
+    """benchmarks/<name>.py --quick, which must succeed, and the report it wrote to
+    ``out``/<name>.json."""
+    done = run_script(f"{name}.py", "--quick", "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
+    return done, json.loads((out / f"{name}.json").read_text())
+
+
 def installed(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
@@ -254,9 +262,8 @@ def test_the_estimators_benchmark_times_the_same_fits(tmp_path):
     """benchmarks/estimators.py at toy size: each problem's two fits end with the same network,
     and every fit was timed (nothing is asserted about the times)."""
     pytest.importorskip("sklearn")
-    done = run_script("estimators.py", "--quick", "--out", str(tmp_path))
-    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    results = json.loads((tmp_path / "estimators.json").read_text())["results"]
+    done, report = quick_run("estimators", tmp_path)
+    results = report["results"]
     assert [r["name"].split(" ")[0] for r in results] == ["digits,"] * 3 + ["diabetes"]
     for r in results:
         assert r["same_n_iter_and_loss"] and r["max_weight_difference"] < 1e-9, r
@@ -267,9 +274,8 @@ def test_the_estimators_benchmark_times_the_same_fits(tmp_path):
 def test_the_csv_benchmark_reads_the_same_features_with_every_reader(tmp_path):
     """benchmarks/csv_read.py at toy size: it exits 0 only when every reader returned the same X
     from both files; every read was timed (nothing is asserted about the times)."""
-    done = run_script("csv_read.py", "--quick", "--out", str(tmp_path))
-    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    results = json.loads((tmp_path / "csv_read.json").read_text())["results"]
+    done, report = quick_run("csv_read", tmp_path)
+    results = report["results"]
     assert [r["shape"] for r in results] == [[500, 784], [500, 50]]
     for r in results:
         assert {"deltaprop", "numpy loadtxt"} <= set(r["seconds"])
@@ -280,9 +286,7 @@ def test_the_csv_benchmark_reads_the_same_features_with_every_reader(tmp_path):
 def test_the_predict_benchmark_times_the_same_probabilities(tmp_path):
     """benchmarks/predict.py at toy timings: it exits 0 only when every system gave deltaprop's
     probabilities and labels; every size was timed (nothing is asserted about the times)."""
-    done = run_script("predict.py", "--quick", "--out", str(tmp_path))
-    assert done.returncode == 0, done.stdout + done.stderr[-3000:]
-    report = json.loads((tmp_path / "predict.json").read_text())
+    done, report = quick_run("predict", tmp_path)
     expected = {"deltaprop"} | {
         name
         for name, module in [("onnxruntime", "onnxruntime"), ("scikit-learn", "sklearn"),
