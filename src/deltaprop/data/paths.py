@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .compression import archive_member
+from .compression import archive_member, kind
 from .errors import DataError
 from .remote import is_url, local_copy
 
@@ -29,10 +29,11 @@ def existing_file(path: str | os.PathLike) -> Path:
 
 
 def is_gzip(p: Path) -> bool:
-    """True for a gzip file: by its first two bytes (1f 8b), so a misnamed file is handled too."""
+    """True for a gzip file, by its first bytes (compression.kind), so a misnamed file is
+    handled too."""
     try:
         with open(p, "rb") as f:
-            return f.read(2) == b"\x1f\x8b"
+            return kind(f.read(10)) == "gzip"
     except OSError as e:
         raise DataError(f"{p}: cannot be read ({e.strerror})") from None
 
